@@ -1,0 +1,12 @@
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+RUN useradd --create-home --uid 1000 cds
+COPY pyproject.toml requirements.lock ./
+RUN pip install -c requirements.lock .
+COPY . .
+# collectstatic needs a key only to import settings; the real one comes from the environment.
+RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=x python manage.py collectstatic --noinput
+USER cds
+EXPOSE 8000
+CMD ["gunicorn", "camau_cds.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

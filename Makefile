@@ -1,0 +1,46 @@
+# The commands the README shows are the ones CI runs (.ci/run calls `make test`).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# `make run` is the embedded mode: SQLite file and eager Celery, whatever the shell exports.
+LOCAL := env -u DATABASE_URL -u CELERY_BROKER_URL DJANGO_DEBUG=1
+
+.PHONY: install run setup-demo test test-fast lint format migrations-check bench bench-smoke backup restore clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Idempotent: running it twice changes nothing.
+setup-demo: install
+	$(LOCAL) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL) $(BIN)/python manage.py load_divisions
+	$(LOCAL) $(BIN)/python manage.py seed_accounts
+
+run: setup-demo
+	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	DJANGO_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	DJANGO_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from camau_cds import health, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("divisions/", include("divisions.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "camau_cds.views.error_403"
+handler404 = "camau_cds.views.error_404"
+handler500 = "camau_cds.views.error_500"
+
+admin.site.site_header = "Cổng CĐS Cà Mau — quản trị"
+admin.site.site_title = "Cổng CĐS Cà Mau"

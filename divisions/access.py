@@ -1,0 +1,172 @@
+"""Who may see and change what. The only place views, the API, imports and tasks ask.
+
+A user's role is the group they belong to (one of `Role`); their scope is the division in
+their `UserScope`. Deny by default: no role or no scope means no access to data.
+
+| role             | sees                          | changes                                   |
+| ---------------- | ----------------------------- | ----------------------------------------- |
+| steering         | whole province                | figures, approvals, catalogue, teams      |
+| district_officer | their district and communes   | figures and teams of that subtree          |
+| commune_officer  | their commune                 | teams, members, activities of the commune |
+| team_leader      | their team's commune          | members and activities of their own team  |
+| viewer           | their scope (read-only)       | nothing                                   |
+Superusers act as steering staff.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from divisions.models import Division, Level
+
+
+class Role(models.TextChoices):
+    STEERING = "steering", _("Ban Chỉ đạo CĐS tỉnh")
+    DISTRICT_OFFICER = "district_officer", _("Cán bộ cấp huyện")
+    COMMUNE_OFFICER = "commune_officer", _("Cán bộ cấp xã")
+    TEAM_LEADER = "team_leader", _("Tổ trưởng Tổ CNSCĐ")
+    VIEWER = "viewer", _("Người xem")
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    EDIT_FIGURES = "edit_figures"
+    APPROVE = "approve"
+    MANAGE_CATALOGUE = "manage_catalogue"
+    MANAGE_TEAMS = "manage_teams"
+    LOG_ACTIVITIES = "log_activities"
+
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.STEERING: frozenset(Action),
+    Role.DISTRICT_OFFICER: frozenset(
+        {Action.VIEW, Action.EDIT_FIGURES, Action.MANAGE_TEAMS, Action.LOG_ACTIVITIES}
+    ),
+    Role.COMMUNE_OFFICER: frozenset({Action.VIEW, Action.MANAGE_TEAMS, Action.LOG_ACTIVITIES}),
+    Role.TEAM_LEADER: frozenset({Action.VIEW, Action.LOG_ACTIVITIES}),
+    Role.VIEWER: frozenset({Action.VIEW}),
+}
+
+# The level a role's scope must be at; a scope at another level is ignored (deny).
+ROLE_SCOPE_LEVEL: dict[Role, int | None] = {
+    Role.STEERING: Level.PROVINCE,
+    Role.DISTRICT_OFFICER: Level.DISTRICT,
+    Role.COMMUNE_OFFICER: Level.COMMUNE,
+    Role.TEAM_LEADER: Level.COMMUNE,
+    Role.VIEWER: None,
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    role: Role | None
+    scope: Division | None
+
+    @property
+    def actions(self) -> frozenset[Action]:
+        if self.role is None or self.scope is None:
+            return frozenset()
+        return ROLE_ACTIONS[self.role]
+
+
+_NO_ACCESS = Access(role=None, scope=None)
+_CACHE_ATTR = "_cds_access"
+
+
+def _root_division() -> Division | None:
+    return Division.objects.filter(level=Level.PROVINCE).order_by("pk").first()
+
+
+def get_access(user) -> Access:
+    """The user's role and scope, computed once per user object (one or two queries)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _NO_ACCESS
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        access = Access(role=Role.STEERING, scope=_root_division())
+    else:
+        names = set(user.groups.values_list("name", flat=True))
+        # A user in several role groups gets the most privileged one, in the order of Role.
+        role = next((r for r in Role if r.value in names), None)
+        scope_row = (
+            apps.get_model("divisions", "UserScope")
+            .objects.select_related("division")
+            .filter(user=user)
+            .first()
+        )
+        scope = scope_row.division if scope_row else None
+        if role == Role.STEERING and scope is None:
+            scope = _root_division()
+        expected = ROLE_SCOPE_LEVEL.get(role) if role else None
+        if scope is not None and expected is not None and scope.level != expected:
+            scope = None
+        access = Access(role=role, scope=scope) if role and scope else _NO_ACCESS
+    setattr(user, _CACHE_ATTR, access)
+    return access
+
+
+def forget_access(user) -> None:
+    """Drop the cached access after changing a user's groups or scope."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def visible_root(user) -> Division | None:
+    """The division whose subtree the user may read, or None."""
+    return get_access(user).scope
+
+
+def can(user, action: Action, division: Division | None = None) -> bool:
+    """True when the user's role allows `action` and `division` (if given) is in scope."""
+    access = get_access(user)
+    if action not in access.actions:
+        return False
+    if division is None:
+        return True
+    return division.is_within(access.scope)
+
+
+def can_view(user, division: Division) -> bool:
+    return can(user, Action.VIEW, division)
+
+
+def can_change(user, division: Division) -> bool:
+    """May the user change figures of this division?"""
+    return can(user, Action.EDIT_FIGURES, division)
+
+
+def can_approve(user) -> bool:
+    return can(user, Action.APPROVE)
+
+
+def can_change_team(user, team) -> bool:
+    """Team leaders change only teams they lead; others by role and the team's division.
+
+    `team` is a teams.Team; its manager provides `led_by(user)`.
+    """
+    access = get_access(user)
+    if access.role == Role.TEAM_LEADER:
+        return (
+            team.pk is not None
+            and team.division.is_within(access.scope)
+            and type(team).objects.led_by(user).filter(pk=team.pk).exists()
+        )
+    return can(user, Action.MANAGE_TEAMS, team.division)
+
+
+def require(user, action: Action, division: Division | None = None) -> None:
+    """Raise PermissionDenied unless `can(user, action, division)`."""
+    if not can(user, action, division):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với đơn vị này."))
+
+
+def role_of(user) -> Role | None:
+    return get_access(user).role

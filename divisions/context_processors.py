@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from divisions.access import Action, get_access
+
+
+def access(request):
+    """Role, scope and allowed actions for the navigation of the base layout."""
+    user = getattr(request, "user", None)
+    a = get_access(user) if user is not None else None
+    actions = a.actions if a else frozenset()
+    return {
+        "cds_role": a.role if a else None,
+        "cds_scope": a.scope if a else None,
+        "cds_can": {act.value: act in actions for act in Action},
+    }

@@ -1,0 +1,251 @@
+"""Administrative divisions of Cà Mau (province > district/city > commune/ward/town > hamlet/khóm).
+
+Hierarchy is a parent foreign key plus a denormalised `path` of codes and a `level`, so a
+subtree is one indexed `path LIKE 'x%'` query (the DHIS2 way; see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, _("Cấp tỉnh")
+    DISTRICT = 2, _("Cấp huyện")
+    COMMUNE = 3, _("Cấp xã")
+    HAMLET = 4, _("Ấp, khóm")
+
+
+class Kind(models.TextChoices):
+    PROVINCE = "province", _("Tỉnh")
+    CITY = "city", _("Thành phố thuộc tỉnh")
+    TOWN_DISTRICT = "town_district", _("Thị xã")
+    DISTRICT = "district", _("Huyện")
+    WARD = "ward", _("Phường")
+    TOWNSHIP = "township", _("Thị trấn")
+    COMMUNE = "commune", _("Xã")
+    HAMLET = "hamlet", _("Ấp")
+    KHOM = "khom", _("Khóm")
+
+
+KIND_LEVEL: dict[str, int] = {
+    Kind.PROVINCE: Level.PROVINCE,
+    Kind.CITY: Level.DISTRICT,
+    Kind.TOWN_DISTRICT: Level.DISTRICT,
+    Kind.DISTRICT: Level.DISTRICT,
+    Kind.WARD: Level.COMMUNE,
+    Kind.TOWNSHIP: Level.COMMUNE,
+    Kind.COMMUNE: Level.COMMUNE,
+    Kind.HAMLET: Level.HAMLET,
+    Kind.KHOM: Level.HAMLET,
+}
+
+PATH_SEPARATOR = "/"
+
+
+class DivisionQuerySet(models.QuerySet):
+    def within(self, division: Division, *, include_self: bool = True) -> DivisionQuerySet:
+        """The subtree rooted at `division` (itself included unless told otherwise)."""
+        qs = self.filter(path__startswith=division.path)
+        return qs if include_self else qs.exclude(pk=division.pk)
+
+    def valid_on(self, day: dt.date) -> DivisionQuerySet:
+        """Units in force on `day` (valid_from/valid_to are inclusive; empty means open)."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+    def at_level(self, level: int) -> DivisionQuerySet:
+        return self.filter(level=level)
+
+    def for_user(self, user) -> DivisionQuerySet:
+        """Divisions the user may see; empty for users without a scope (deny by default)."""
+        from divisions.access import visible_root
+
+        root = visible_root(user)
+        if root is None:
+            return self.none()
+        return self.within(root)
+
+
+class Division(models.Model):
+    code = models.CharField(
+        _("mã"),
+        max_length=20,
+        unique=True,
+        help_text=_("Mã đơn vị hành chính của Tổng cục Thống kê (ấp, khóm: mã xã + số thứ tự)."),
+    )
+    name = models.CharField(_("tên"), max_length=150)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField(_("cấp"), choices=Level.choices, editable=False)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("đường dẫn"), max_length=255, editable=False, db_index=True)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = DivisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")
+        ordering = ["path"]
+        indexes = [
+            # LIKE 'prefix%' needs a pattern-ops index on PostgreSQL (non-C collation).
+            models.Index(
+                fields=["path"], name="division_path_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["level", "path"], name="division_level_path_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=4), name="division_level_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="division_validity_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
+                name="division_parent_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.level = KIND_LEVEL[self.kind]
+        new_path = self.compute_path()
+        old_path = self.path
+        with transaction.atomic():
+            self.path = new_path
+            super().save(*args, **kwargs)
+            if old_path and old_path != new_path:
+                # Re-root the whole subtree in one UPDATE rather than node by node.
+                Division.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+                )
+
+    @property
+    def codes(self) -> list[str]:
+        """Codes from the root down to this unit."""
+        return [c for c in self.path.split(PATH_SEPARATOR) if c]
+
+    def is_within(self, other: Division) -> bool:
+        """True when this unit is `other` or lies below it."""
+        return self.path.startswith(other.path)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        level = KIND_LEVEL.get(self.kind)
+        if level is None:
+            errors.setdefault("kind", []).append(_("Loại đơn vị không hợp lệ."))
+        elif level == Level.PROVINCE:
+            if self.parent_id:
+                errors.setdefault("parent", []).append(_("Cấp tỉnh không có đơn vị cấp trên."))
+        elif self.parent_id is None:
+            errors.setdefault("parent", []).append(
+                _("Đơn vị %(name)s cần đơn vị cấp trên.") % {"name": self.name}
+            )
+        else:
+            parent = self.parent
+            if parent.level != level - 1:
+                errors.setdefault("parent", []).append(
+                    _(
+                        "%(name)s (%(kind)s) không thể trực thuộc %(parent)s (%(parent_kind)s): "
+                        "đơn vị cấp trên phải là cấp %(expected)s."
+                    )
+                    % {
+                        "name": self.name,
+                        "kind": Kind(self.kind).label,
+                        "parent": parent.name,
+                        "parent_kind": Kind(parent.kind).label,
+                        "expected": Level(level - 1).label.lower(),
+                    }
+                )
+            if self.pk and parent.path.startswith(self.path or "\0"):
+                errors.setdefault("parent", []).append(
+                    _("Không thể đặt %(name)s dưới chính nó hoặc đơn vị cấp dưới của nó.")
+                    % {"name": self.name}
+                )
+        if PATH_SEPARATOR in (self.code or ""):
+            errors.setdefault("code", []).append(_("Mã không được chứa ký tự '/'."))
+        if errors:
+            raise ValidationError(errors)
+
+    def compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.code}{PATH_SEPARATOR}"
+
+
+class DivisionSuccession(models.Model):
+    """A predecessor unit continued (wholly or by a share) in a successor unit."""
+
+    predecessor = models.ForeignKey(
+        Division, on_delete=models.CASCADE, related_name="successions_out"
+    )
+    successor = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="successions_in")
+    effective_on = models.DateField(_("có hiệu lực từ"))
+    share = models.DecimalField(
+        _("tỷ lệ"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Phần của đơn vị cũ chuyển sang đơn vị mới khi đơn vị cũ bị chia tách."),
+    )
+
+    class Meta:
+        verbose_name = _("kế thừa đơn vị")
+        verbose_name_plural = _("kế thừa đơn vị")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="division_succession_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | (Q(share__gt=0) & Q(share__lte=1)),
+                name="division_succession_share_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
+
+
+class UserScope(models.Model):
+    """The division a user works on. Their role is their group (see divisions.access)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cds_scope"
+    )
+    division = models.ForeignKey(
+        Division, verbose_name=_("phạm vi"), on_delete=models.PROTECT, related_name="user_scopes"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phạm vi người dùng")
+        verbose_name_plural = _("phạm vi người dùng")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.division}"
