@@ -24,6 +24,9 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("divisions/", include("divisions.urls")),
+    path("targets/", include("targets.urls")),
+    path("reports/", include("reports.urls")),
+    path("teams/", include("teams.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,281 @@
+"""Indicator catalogue and first-class targets of Resolution 05-NQ/TU (see DESIGN.md).
+
+Aggregation is declared per indicator and never guessed: a percentage rolls up as the ratio of
+summed numerators and denominators, a stock takes the latest value over time, a flow sums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Pillar(models.TextChoices):
+    GOVERNMENT = "government", _("Chính quyền số")
+    ECONOMY = "economy", _("Kinh tế số")
+    SOCIETY = "society", _("Xã hội số")
+    INFRASTRUCTURE = "infrastructure", _("Hạ tầng và nền tảng số")
+
+
+class Measurement(models.TextChoices):
+    RATIO = "ratio", _("Tỷ lệ tử số/mẫu số")
+    COUNT = "count", _("Số lượng")
+    AMOUNT = "amount", _("Giá trị")
+    SHARE = "share", _("Tỷ trọng (%)")
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Càng cao càng tốt")
+    LOWER = "lower", _("Càng thấp càng tốt")
+
+
+class DivisionAggregation(models.TextChoices):
+    SUM = "sum", _("Cộng các đơn vị")
+    RATIO_OF_SUMS = "ratio_of_sums", _("Tỷ lệ của tổng tử số và tổng mẫu số")
+    NONE = "none", _("Không cộng dồn (mỗi cấp báo cáo riêng)")
+
+
+class TimeAggregation(models.TextChoices):
+    SUM = "sum", _("Cộng các tháng")
+    LATEST = "latest", _("Giá trị mới nhất")
+    AVERAGE = "average", _("Trung bình các tháng")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("Hằng tháng")
+    QUARTERLY = "quarterly", _("Hằng quý")
+    YEARLY = "yearly", _("Hằng năm")
+
+
+class Indicator(models.Model):
+    code = models.SlugField(_("mã chỉ tiêu"), max_length=40, unique=True)
+    name_vi = models.CharField(_("tên (tiếng Việt)"), max_length=300)
+    name_en = models.CharField(_("tên (tiếng Anh)"), max_length=300)
+    pillar = models.CharField(_("trụ cột"), max_length=20, choices=Pillar.choices)
+    unit = models.CharField(
+        _("đơn vị tính"), max_length=40, help_text=_("Ví dụ: %, tổ, người, hộ.")
+    )
+    measurement = models.CharField(_("cách đo"), max_length=10, choices=Measurement.choices)
+    numerator_label = models.CharField(_("tử số"), max_length=200, blank=True)
+    denominator_label = models.CharField(_("mẫu số"), max_length=200, blank=True)
+    direction = models.CharField(_("chiều tốt"), max_length=10, choices=Direction.choices)
+    division_aggregation = models.CharField(
+        _("cộng dồn theo đơn vị"), max_length=20, choices=DivisionAggregation.choices
+    )
+    time_aggregation = models.CharField(
+        _("cộng dồn theo thời gian"), max_length=10, choices=TimeAggregation.choices
+    )
+    frequency = models.CharField(
+        _("kỳ báo cáo"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    reports_province = models.BooleanField(_("cấp tỉnh báo cáo"), default=False)
+    reports_district = models.BooleanField(_("cấp huyện báo cáo"), default=False)
+    reports_commune = models.BooleanField(_("cấp xã báo cáo"), default=False)
+    min_value = models.DecimalField(
+        _("giá trị nhỏ nhất"), max_digits=20, decimal_places=4, default=Decimal("0")
+    )
+    max_value = models.DecimalField(
+        _("giá trị lớn nhất"),
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("100 với tỷ lệ phần trăm; để trống nếu không giới hạn."),
+    )
+    whole_numbers = models.BooleanField(
+        _("chỉ nhận số nguyên"), default=False, help_text=_("Đúng với các chỉ tiêu đếm.")
+    )
+    definition_vi = models.TextField(_("định nghĩa (tiếng Việt)"), blank=True)
+    definition_en = models.TextField(_("định nghĩa (tiếng Anh)"), blank=True)
+    source_document = models.CharField(_("văn bản nguồn"), max_length=200, blank=True)
+    source_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang sử dụng"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        ordering = ["pillar", "position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(measurement="ratio")
+                | (~Q(numerator_label="") & ~Q(denominator_label="")),
+                name="indicator_ratio_has_labels",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_value__isnull=True) | Q(max_value__gt=models.F("min_value")),
+                name="indicator_limits_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name_vi}"
+
+    @property
+    def is_percentage(self) -> bool:
+        return self.measurement in (Measurement.RATIO, Measurement.SHARE)
+
+    @property
+    def reporting_levels(self) -> list[int]:
+        """Division levels (1 province, 2 district, 3 commune) that report this indicator."""
+        flags = (self.reports_province, self.reports_district, self.reports_commune)
+        return [level for level, on in zip((1, 2, 3), flags, strict=True) if on]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.measurement == Measurement.RATIO and not (
+            self.numerator_label and self.denominator_label
+        ):
+            errors["numerator_label"] = _(
+                "Chỉ tiêu tỷ lệ cần nhãn tử số và mẫu số (ví dụ: số hồ sơ xử lý trên mạng / "
+                "tổng số hồ sơ)."
+            )
+        if self.measurement == Measurement.RATIO and (
+            self.division_aggregation == DivisionAggregation.SUM
+        ):
+            errors["division_aggregation"] = _(
+                "Chỉ tiêu tỷ lệ không được cộng tỷ lệ phần trăm: hãy chọn tỷ lệ của tổng tử số "
+                "và tổng mẫu số, hoặc không cộng dồn."
+            )
+        if self.is_percentage and self.max_value is None:
+            self.max_value = Decimal("100")
+        if not (self.reports_province or self.reports_district or self.reports_commune):
+            errors["reports_province"] = _("Hãy chọn ít nhất một cấp báo cáo chỉ tiêu này.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Comparator(models.TextChoices):
+    AT_LEAST = "gte", _("Đạt ít nhất")
+    AT_MOST = "lte", _("Không vượt quá")
+
+
+class TargetKind(models.TextChoices):
+    ABSOLUTE = "absolute", _("Giá trị tuyệt đối")
+    RELATIVE = "relative", _("Thay đổi so với giá trị gốc (%)")
+
+
+class ScopeLevel(models.IntegerChoices):
+    PROVINCE = 1, _("Toàn tỉnh / cấp tỉnh")
+    DISTRICT = 2, _("Từng đơn vị cấp huyện")
+    COMMUNE = 3, _("Từng đơn vị cấp xã")
+
+
+DEADLINE_MIN = dt.date(2020, 1, 1)
+DEADLINE_MAX = dt.date(2035, 12, 31)
+
+
+class Target(models.Model):
+    """A target of one indicator for one deadline and scope (the province, or each unit of a level).
+
+    A relative target states a change in percent of the baseline (value -30 with direction
+    'lower' = reduce by 30%); `resolved_value()` turns it into an absolute number.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
+    wording_vi = models.TextField(
+        _("nguyên văn mục tiêu"), help_text=_("Câu chữ của văn bản nguồn, giữ nguyên văn.")
+    )
+    wording_en = models.TextField(_("mục tiêu (tiếng Anh)"), blank=True)
+    deadline = models.DateField(_("thời hạn"))
+    scope_level = models.PositiveSmallIntegerField(
+        _("phạm vi"), choices=ScopeLevel.choices, default=ScopeLevel.PROVINCE
+    )
+    kind = models.CharField(
+        _("loại mục tiêu"), max_length=10, choices=TargetKind.choices, default=TargetKind.ABSOLUTE
+    )
+    value = models.DecimalField(_("giá trị mục tiêu"), max_digits=20, decimal_places=4)
+    comparator = models.CharField(_("so sánh"), max_length=3, choices=Comparator.choices)
+    baseline_value = models.DecimalField(
+        _("giá trị gốc"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    baseline_period = models.DateField(
+        _("kỳ gốc"), null=True, blank=True, help_text=_("Ngày đầu tháng của kỳ gốc.")
+    )
+    source_document = models.CharField(_("văn bản nguồn"), max_length=200, blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mục tiêu")
+        verbose_name_plural = _("mục tiêu")
+        ordering = ["deadline", "indicator__position", "scope_level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "deadline", "scope_level"], name="target_unique_scope"
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=DEADLINE_MIN) & Q(deadline__lte=DEADLINE_MAX),
+                name="target_deadline_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="absolute") | Q(baseline_value__isnull=False),
+                name="target_relative_has_baseline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.deadline:%d/%m/%Y} {self.get_scope_level_display()}"
+
+    def resolved_value(self) -> Decimal | None:
+        """The absolute value to reach: the target itself, or baseline × (1 + change%)."""
+        if self.kind == TargetKind.ABSOLUTE:
+            return self.value
+        if self.baseline_value is None:
+            return None
+        return self.baseline_value * (Decimal(1) + self.value / Decimal(100))
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        ind = self.indicator if self.indicator_id else None
+        if self.deadline and not (DEADLINE_MIN <= self.deadline <= DEADLINE_MAX):
+            errors["deadline"] = _("Thời hạn phải trong khoảng năm 2020 đến 2035.")
+        if self.kind == TargetKind.RELATIVE and self.baseline_value is None:
+            errors["baseline_value"] = _(
+                "Mục tiêu tương đối (tăng/giảm %) cần giá trị gốc và kỳ gốc."
+            )
+        if ind is not None and self.value is not None and self.kind == TargetKind.ABSOLUTE:
+            if ind.is_percentage and not (0 <= self.value <= 100):
+                errors["value"] = _("Mục tiêu tỷ lệ phải nằm trong khoảng 0–100%%.")
+            elif self.value < ind.min_value:
+                errors["value"] = _("Giá trị mục tiêu nhỏ hơn giá trị nhỏ nhất của chỉ tiêu.")
+        if ind is not None and self.scope_level and self.scope_level not in ind.reporting_levels:
+            errors["scope_level"] = _(
+                "Chỉ tiêu %(code)s không được báo cáo ở %(level)s, không thể đặt mục tiêu cho cấp này."
+            ) % {"code": ind.code, "level": ScopeLevel(self.scope_level).label.lower()}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def deadline_year(self) -> int:
+        return self.deadline.year
+
+
+class ProgrammeGoal(models.Model):
+    """A qualitative goal of the programme, shown on the catalogue page (not a number)."""
+
+    text_vi = models.TextField(_("nội dung (tiếng Việt)"))
+    text_en = models.TextField(_("nội dung (tiếng Anh)"), blank=True)
+    deadline_year = models.PositiveSmallIntegerField(_("năm"))
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    source_document = models.CharField(_("văn bản nguồn"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mục tiêu tổng quát")
+        verbose_name_plural = _("mục tiêu tổng quát")
+        ordering = ["deadline_year", "position"]
+
+    def __str__(self) -> str:
+        return self.text_vi[:80]
