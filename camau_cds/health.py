@@ -31,10 +31,10 @@ def check_broker() -> str | None:
     """Return None when no broker is configured or it answers a ping, else the reason."""
     if not settings.CELERY_BROKER_URL:
         return None
-    from camau_cds.celery import app
+    from kombu import Connection
 
     try:
-        with app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:
         return f"broker: {exc.__class__.__name__}: {exc}"
