@@ -249,3 +249,43 @@ class UserScope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.division}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self) -> ApiTokenQuerySet:
+        from django.utils import timezone
+
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A REST API token of a client system. Only a hash of the secret is stored.
+
+    The token acts for `user`: the same role and scope rules apply as in the browser. Several
+    tokens may exist per user; each can expire and be revoked; read-only unless said otherwise.
+    """
+
+    name = models.CharField(_("tên ứng dụng"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    prefix = models.CharField(_("tiền tố"), max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    read_only = models.BooleanField(_("chỉ đọc"), default=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

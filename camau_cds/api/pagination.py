@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+
+class StableCursorPagination(CursorPagination):
+    """Cursor pages, stable under inserts; page size capped; next/prev also in `Link`."""
+
+    page_size = 500
+    page_size_query_param = "page_size"
+    max_page_size = 5000
+    ordering = "id"
+
+    def get_page_size(self, request):
+        # A bad or huge page_size is clamped, never an error and never unbounded.
+        return super().get_page_size(request)
+
+    def get_paginated_response(self, data):
+        links = []
+        if (nxt := self.get_next_link()) is not None:
+            links.append(f'<{nxt}>; rel="next"')
+        if (prev := self.get_previous_link()) is not None:
+            links.append(f'<{prev}>; rel="prev"')
+        headers = {"Link": ", ".join(links)} if links else None
+        return Response(
+            {"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data},
+            headers=headers,
+        )
