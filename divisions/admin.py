@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from divisions.models import Division, DivisionSuccession, UserScope
+from divisions.models import ApiToken, Division, DivisionSuccession, UserScope
+from divisions.tokens import api_token_issue
 
 
 class DivisionResource(resources.ModelResource):
@@ -49,3 +52,41 @@ class UserScopeAdmin(SimpleHistoryAdmin):
     list_display = ("user", "division")
     search_fields = ("user__username", "division__code", "division__name")
     raw_id_fields = ("user", "division")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Issue tokens here; the secret is shown once in a message and never stored in clear."""
+
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "read_only",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
+    list_filter = ("read_only",)
+    search_fields = ("name", "user__username", "prefix")
+    raw_id_fields = ("user",)
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, key = api_token_issue(
+            user=obj.user, name=obj.name, read_only=obj.read_only, expires_at=obj.expires_at
+        )
+        obj.pk = token.pk
+        messages.warning(
+            request,
+            _("Mã truy cập (chỉ hiển thị một lần, hãy lưu lại ngay): %(key)s") % {"key": key},
+        )
+
+    @admin.action(description=_("Thu hồi các mã đã chọn"))
+    def revoke(self, request, queryset):
+        n = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, _("Đã thu hồi %(n)s mã.") % {"n": n})

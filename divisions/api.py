@@ -28,7 +28,9 @@ class DivisionSchema(serializers.Serializer):
 def division_by_code(code: str, param: str) -> Division:
     division = Division.objects.filter(code=code).first()
     if division is None:
-        raise ValidationError({param: [_("Không có đơn vị hành chính mã %(code)s.") % {"code": code}]})
+        raise ValidationError(
+            {param: [_("Không có đơn vị hành chính mã %(code)s.") % {"code": code}]}
+        )
     return division
 
 

@@ -30,7 +30,9 @@ class Conflict(exceptions.APIException):
 
 def _flatten(detail) -> tuple[str, dict]:
     if isinstance(detail, dict):
-        fields = {k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
+        fields = {
+            k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in detail.items()
+        }
         first = next(iter(fields.values()), [""])
         return (first[0] if first else ""), fields
     if isinstance(detail, list):

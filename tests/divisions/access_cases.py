@@ -14,3 +14,10 @@ CASES = [
     Case("set_language", everyone(302), method="post", data=lambda w: {"language": "en"}),
     Case("divisions:tree", signed_in(200)),
 ]
+
+CASES += [
+    # Divisions and the API documentation are public information.
+    Case("api:divisions", everyone(200)),
+    Case("api:schema", everyone(200)),
+    Case("api:docs", everyone(200)),
+]
