@@ -1,0 +1,202 @@
+"""Team activities → monthly figures of the monitoring indicators, per commune.
+
+Flows (households guided, accounts opened, ...) are sums of the month's activities; stocks (teams,
+members) are counted at the month's last day. Everything is computed with a handful of grouped
+SQL queries whatever the number of communes and months, and written through the one write path
+for figures, `reports.services.data_values_upsert(source="teams")`.
+
+Double counting: the team figure is stored with source "teams" next to any hand-typed "manual"
+figure of the same indicator × commune × month; the reports app lets a manual figure of an
+approved report win and shows which source was used.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from teams.models import Activity, Member, Team
+
+logger = logging.getLogger(__name__)
+
+# indicator code → Activity field summed over the month
+FLOW_INDICATORS: dict[str, str] = {
+    "households_guided": "households",
+    "people_guided": "people",
+    "dvctt_accounts_opened": "dvctt_accounts",
+    "epayment_accounts_opened": "epayment_accounts",
+    "ecommerce_sellers_onboarded": "ecommerce_sellers",
+}
+STOCK_INDICATORS = ("team_count", "team_member_count")
+TEAM_INDICATORS = (*STOCK_INDICATORS, *FLOW_INDICATORS)
+SOURCE = "teams"
+# Conditional aggregates per query; keeps the SELECT list well inside database limits.
+_PERIODS_PER_QUERY = 48
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(period: dt.date) -> dt.date:
+    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """First days of every month from `first`'s month to `last`'s month, inclusive."""
+    result, current, stop = [], month_start(first), month_start(last)
+    while current <= stop:
+        result.append(current)
+        current = (current + dt.timedelta(days=32)).replace(day=1)
+    return result
+
+
+def _default_scope(
+    commune_ids: Iterable[int] | None, periods: Iterable[dt.date] | None
+) -> tuple[list[int], list[dt.date]]:
+    teams = Team.objects.all()
+    if commune_ids is not None:
+        teams = teams.filter(commune_id__in=list(commune_ids))
+    if commune_ids is None:
+        commune_ids = teams.values_list("commune_id", flat=True).distinct()
+    if periods is None:
+        first = teams.aggregate(first=Min("decision_date"))["first"]
+        periods = months_between(first, timezone.localdate()) if first else []
+    return sorted(set(commune_ids)), sorted({month_start(p) for p in periods})
+
+
+def _alive_on(prefix: str, day: dt.date) -> Q:
+    """A team (reached through `prefix`) established by `day` and not dissolved by then."""
+    return Q(**{f"{prefix}decision_date__lte": day}) & (
+        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": day})
+    )
+
+
+def team_monthly_totals(
+    *, commune_ids: Iterable[int] | None = None, periods: Iterable[dt.date] | None = None
+) -> dict[tuple[int, dt.date], dict[str, int]]:
+    """Monthly team figures per commune: {(commune_id, period): {indicator_code: value}}.
+
+    `periods` are months (any day in the month; keyed by the first day). Without arguments:
+    every commune that has a team, every month from the first team's decision to this month.
+    The result is dense: each commune × period has every code, zero where nothing happened.
+    """
+    communes, months = _default_scope(commune_ids, periods)
+    totals: dict[tuple[int, dt.date], dict[str, int]] = {
+        (c, p): dict.fromkeys(TEAM_INDICATORS, 0) for c in communes for p in months
+    }
+    if not totals:
+        return totals
+
+    wanted = set(months)
+    flows = (
+        Activity.objects.filter(
+            team__commune_id__in=communes,
+            date__gte=months[0],
+            date__lte=month_end(months[-1]),
+        )
+        .annotate(period=TruncMonth("date"))
+        .values("team__commune_id", "period")
+        .annotate(**{code: Sum(field) for code, field in FLOW_INDICATORS.items()})
+    )
+    for row in flows:
+        period = row["period"]
+        if isinstance(period, dt.datetime):  # some backends return a datetime
+            period = period.date()
+        if period not in wanted:
+            continue
+        bucket = totals[(row["team__commune_id"], period)]
+        for code in FLOW_INDICATORS:
+            bucket[code] = row[code] or 0
+
+    for start in range(0, len(months), _PERIODS_PER_QUERY):
+        chunk = months[start : start + _PERIODS_PER_QUERY]
+        team_counts = (
+            Team.objects.filter(commune_id__in=communes)
+            .values("commune_id")
+            .annotate(
+                **{
+                    f"p{i}": Count("pk", filter=_alive_on("", month_end(p)))
+                    for i, p in enumerate(chunk)
+                }
+            )
+        )
+        for row in team_counts:
+            for i, p in enumerate(chunk):
+                totals[(row["commune_id"], p)]["team_count"] = row[f"p{i}"]
+        member_counts = (
+            Member.objects.filter(team__commune_id__in=communes)
+            .values("team__commune_id")
+            .annotate(
+                **{
+                    f"p{i}": Count(
+                        "pk",
+                        filter=Q(joined_on__lte=month_end(p))
+                        & (Q(left_on__isnull=True) | Q(left_on__gt=month_end(p)))
+                        & _alive_on("team__", month_end(p)),
+                    )
+                    for i, p in enumerate(chunk)
+                }
+            )
+        )
+        for row in member_counts:
+            for i, p in enumerate(chunk):
+                totals[(row["team__commune_id"], p)]["team_member_count"] = row[f"p{i}"]
+    return totals
+
+
+def figures_write_available() -> bool:
+    """True once the reports app provides the figure write path."""
+    try:
+        from reports import services as report_services
+    except ImportError:
+        return False
+    return hasattr(report_services, "data_values_upsert") and hasattr(
+        report_services, "FigureInput"
+    )
+
+
+def team_figures_sync(
+    *, commune_ids: Iterable[int] | None = None, periods: Iterable[dt.date] | None = None
+) -> int:
+    """Write the monthly team totals as "teams" figures; returns the number of rows sent.
+
+    Indicators missing from the catalogue are skipped. Zero months are written too, so a
+    corrected or deleted activity lowers the figure instead of leaving the old one behind.
+    """
+    if not figures_write_available():
+        logger.warning("reports.services.data_values_upsert is not available; team figures skipped")
+        return 0
+    from divisions.models import Division
+    from reports.services import FigureInput, data_values_upsert
+    from targets.models import Indicator
+
+    codes = set(Indicator.objects.filter(code__in=TEAM_INDICATORS).values_list("code", flat=True))
+    if not codes:
+        return 0
+    totals = team_monthly_totals(commune_ids=commune_ids, periods=periods)
+    if not totals:
+        return 0
+    division_codes = dict(
+        Division.objects.filter(pk__in={c for c, _p in totals}).values_list("pk", "code")
+    )
+    rows = [
+        FigureInput(
+            indicator_code=code,
+            division_code=division_codes[commune_id],
+            period=period,
+            value=Decimal(value),
+        )
+        for (commune_id, period), values in sorted(totals.items())
+        for code, value in values.items()
+        if code in codes
+    ]
+    data_values_upsert(user=None, rows=rows, source=SOURCE)
+    return len(rows)

@@ -1,0 +1,489 @@
+"""Writes of the Tổ CNSCĐ registry. Forms, the Excel import and demo data all call these.
+
+Every function checks access through divisions.access, validates with a specific Vietnamese
+message, and saves inside one transaction (history rows via django-simple-history in the same
+transaction). Activity changes queue the team-figure sync after commit (teams/figures.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from divisions.access import Action, can_change_team, require
+from divisions.models import Division, Level
+from teams.models import (
+    ACTIVITY_COUNT_FIELDS,
+    Activity,
+    Member,
+    MemberRole,
+    PilotCommune,
+    Team,
+    TeamStatus,
+    normalize_phone,
+)
+
+logger = logging.getLogger(__name__)
+
+TEAM_FIELDS = ("division", "name", "decision_number", "decision_date", "is_pilot", "note")
+MEMBER_FIELDS = ("full_name", "role", "body", "phone", "joined_on", "left_on", "note")
+ACTIVITY_FIELDS = ("date", "kind", "notes", *ACTIVITY_COUNT_FIELDS)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _fmt(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _require_team_change(user, team: Team) -> None:
+    if not can_change_team(user, team):
+        raise PermissionDenied(_("Bạn không có quyền thay đổi tổ này."))
+
+
+def _commune_of(division: Division) -> Division:
+    """The commune-level unit of a team's division, or a ValidationError for other levels."""
+    if division.level == Level.COMMUNE:
+        return division
+    if division.level == Level.HAMLET and division.parent_id:
+        return division.parent
+    raise ValidationError(
+        {
+            "division": _(
+                "Tổ CNSCĐ phải thuộc một xã, phường, thị trấn hoặc một ấp, khóm; "
+                "“%(name)s” là đơn vị %(level)s."
+            )
+            % {"name": division.name, "level": Level(division.level).label.lower()}
+        }
+    )
+
+
+# --- teams ----------------------------------------------------------------------------------
+
+
+def _validate_team(team: Team) -> None:
+    errors: dict[str, list[str]] = {}
+    if team.decision_date and team.decision_date > _today():
+        errors.setdefault("decision_date", []).append(
+            _("Ngày quyết định thành lập không được ở tương lai.")
+        )
+    if team.pk and team.decision_date:
+        first = team.activities.order_by("date").values_list("date", flat=True).first()
+        if first and first < team.decision_date:
+            errors.setdefault("decision_date", []).append(
+                _("Tổ đã có hoạt động ngày %(first)s, trước ngày quyết định %(decision)s mới nhập.")
+                % {"first": _fmt(first), "decision": _fmt(team.decision_date)}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def team_create(
+    *,
+    user,
+    division: Division,
+    name: str,
+    decision_number: str,
+    decision_date: dt.date,
+    is_pilot: bool = False,
+    note: str = "",
+) -> Team:
+    """Register a team set up by the commune chairman's decision in a commune or hamlet/khóm."""
+    commune = _commune_of(division)
+    require(user, Action.MANAGE_TEAMS, division)
+    team = Team(
+        division=division,
+        commune=commune,
+        name=name.strip(),
+        decision_number=decision_number.strip(),
+        decision_date=decision_date,
+        is_pilot=is_pilot,
+        note=note,
+    )
+    team.full_clean(exclude=["commune"])
+    _validate_team(team)
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_update(*, user, team: Team, **fields: Any) -> Team:
+    """Change a team's division, name, decision or pilot flag (access checked on old and new)."""
+    unknown = set(fields) - set(TEAM_FIELDS)
+    if unknown:
+        raise TypeError(f"team_update: unknown fields {sorted(unknown)}")
+    require(user, Action.MANAGE_TEAMS, team.division)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    for name, value in fields.items():
+        setattr(team, name, value)
+    team.commune = _commune_of(team.division)
+    if "division" in fields:
+        require(user, Action.MANAGE_TEAMS, team.division)
+    team.full_clean(exclude=["commune"])
+    _validate_team(team)
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_dissolve(*, user, team: Team, dissolved_on: dt.date) -> Team:
+    """Dissolve a team; its current members' membership ends the same day."""
+    require(user, Action.MANAGE_TEAMS, team.division)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    if team.status == TeamStatus.DISSOLVED:
+        raise ValidationError(
+            _("Tổ đã giải thể từ ngày %(day)s.") % {"day": _fmt(team.dissolved_on)}
+        )
+    if dissolved_on > _today():
+        raise ValidationError({"dissolved_on": _("Ngày giải thể không được ở tương lai.")})
+    if dissolved_on < team.decision_date:
+        raise ValidationError(
+            {
+                "dissolved_on": _("Ngày giải thể phải từ ngày quyết định thành lập %(day)s.")
+                % {"day": _fmt(team.decision_date)}
+            }
+        )
+    last = team.activities.order_by("-date").values_list("date", flat=True).first()
+    if last and last > dissolved_on:
+        raise ValidationError(
+            {
+                "dissolved_on": _("Tổ còn hoạt động ngày %(day)s, sau ngày giải thể.")
+                % {"day": _fmt(last)}
+            }
+        )
+    team.status = TeamStatus.DISSOLVED
+    team.dissolved_on = dissolved_on
+    team.full_clean(exclude=["commune"])
+    team.save()
+    # Row by row so each member gets a history record; a team has at most a dozen members.
+    for member in team.members.filter(left_on__isnull=True):
+        member.left_on = max(dissolved_on, member.joined_on)
+        member.save(update_fields=["left_on"])
+    return team
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+def _validate_member(member: Member) -> None:
+    """Field rules plus the rules that involve other rows (one leader; leader of one team)."""
+    team = member.team
+    member.phone = normalize_phone(member.phone)
+    errors: dict[str, list[str]] = {}
+    try:
+        member.full_clean(exclude=["team", "user"], validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if team.status != TeamStatus.ACTIVE and member.pk is None:
+        errors.setdefault("__all__", []).append(
+            _("Tổ “%(team)s” đã giải thể, không thể thêm thành viên.") % {"team": team.name}
+        )
+    if member.joined_on and member.joined_on > _today():
+        errors.setdefault("joined_on", []).append(_("Ngày tham gia không được ở tương lai."))
+    if member.left_on and member.joined_on and member.left_on < member.joined_on:
+        errors.setdefault("left_on", []).append(_("Ngày rời tổ phải sau ngày tham gia."))
+    is_current_leader = member.role == MemberRole.LEADER and member.left_on is None
+    if is_current_leader:
+        other = (
+            Member.objects.filter(team=team, role=MemberRole.LEADER, left_on__isnull=True)
+            .exclude(pk=member.pk)
+            .first()
+        )
+        if other:
+            errors.setdefault("role", []).append(
+                _("Tổ đã có tổ trưởng %(name)s. Hãy cho %(name)s rời tổ hoặc đổi vai trò trước.")
+                % {"name": other.full_name}
+            )
+        same_person = Q()
+        if member.user_id:
+            same_person |= Q(user_id=member.user_id)
+        if member.phone:
+            same_person |= Q(phone=member.phone)
+        if same_person:
+            clash = (
+                Member.objects.filter(same_person, role=MemberRole.LEADER, left_on__isnull=True)
+                .filter(team__status=TeamStatus.ACTIVE)
+                .exclude(team=team)
+                .select_related("team")
+                .first()
+            )
+            if clash:
+                errors.setdefault("role", []).append(
+                    _(
+                        "%(name)s đang là tổ trưởng của tổ “%(team)s”; một người không thể làm "
+                        "tổ trưởng hai tổ đang hoạt động cùng lúc."
+                    )
+                    % {"name": clash.full_name, "team": clash.team.name}
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_member(member: Member) -> Member:
+    _validate_member(member)
+    try:
+        # A savepoint, so a race lost on the unique constraint leaves the caller's
+        # transaction usable for reporting the error.
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        raise ValidationError({"role": _("Tổ đã có tổ trưởng đang hoạt động.")}) from exc
+    return member
+
+
+@transaction.atomic
+def member_add(
+    *,
+    user,
+    team: Team,
+    full_name: str,
+    role: str = MemberRole.MEMBER,
+    body: str,
+    phone: str = "",
+    joined_on: dt.date | None = None,
+    left_on: dt.date | None = None,
+    member_user=None,
+    note: str = "",
+) -> Member:
+    """Add a member to a team (commune/district/steering staff, or the team's own leader).
+
+    Only team managers (MANAGE_TEAMS) may link a portal account, because the link gives that
+    account the right to change the team.
+    """
+    _require_team_change(user, team)
+    if member_user is not None:
+        require(user, Action.MANAGE_TEAMS, team.division)
+    member = Member(
+        team=team,
+        full_name=(full_name or "").strip(),
+        role=role,
+        body=body,
+        phone=phone or "",
+        joined_on=joined_on or team.decision_date,
+        left_on=left_on,
+        user=member_user,
+        note=note,
+    )
+    return _save_member(member)
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def member_update(*, user, member: Member, member_user: Any = _UNSET, **fields: Any) -> Member:
+    """Change a member's details; `member_user` (the linked account) only for team managers."""
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"member_update: unknown fields {sorted(unknown)}")
+    member = Member.objects.select_for_update().select_related("team").get(pk=member.pk)
+    _require_team_change(user, member.team)
+    if member_user is not _UNSET and member_user != member.user:
+        require(user, Action.MANAGE_TEAMS, member.team.division)
+        member.user = member_user
+    for name, value in fields.items():
+        if value is None and name in ("phone", "note", "full_name"):
+            value = ""
+        setattr(member, name, value)
+    return _save_member(member)
+
+
+@transaction.atomic
+def member_leave(*, user, member: Member, left_on: dt.date) -> Member:
+    """Record that a member left the team on `left_on` (kept in the registry and its history)."""
+    member = Member.objects.select_for_update().select_related("team").get(pk=member.pk)
+    _require_team_change(user, member.team)
+    if member.left_on and member.left_on <= _today():
+        raise ValidationError(
+            _("%(name)s đã rời tổ ngày %(day)s.")
+            % {"name": member.full_name, "day": _fmt(member.left_on)}
+        )
+    if left_on > _today():
+        raise ValidationError({"left_on": _("Ngày rời tổ không được ở tương lai.")})
+    member.left_on = left_on
+    return _save_member(member)
+
+
+def members_import(*, user, team: Team, rows: list[dict[str, Any]], dry_run: bool) -> list[dict]:
+    """Add many members at once; all or nothing.
+
+    `rows` are dicts of member_add keywords. Returns one result per row: {"row": n,
+    "errors": [...], "member": Member|None}. When any row fails (or `dry_run`), nothing is saved.
+    Rows are validated in order against the rows before them, so two leaders in one file fail.
+    """
+    _require_team_change(user, team)
+    results: list[dict] = []
+    with transaction.atomic():
+        for number, row in enumerate(rows, start=2):  # row 1 is the header
+            sid = transaction.savepoint()
+            try:
+                member = member_add(user=user, team=team, **row)
+            except ValidationError as exc:
+                transaction.savepoint_rollback(sid)
+                messages = (
+                    [m for msgs in exc.message_dict.values() for m in msgs]
+                    if hasattr(exc, "error_dict")
+                    else list(exc.messages)
+                )
+                results.append({"row": number, "errors": messages, "member": None, "data": row})
+            else:
+                transaction.savepoint_commit(sid)
+                results.append({"row": number, "errors": [], "member": member, "data": row})
+        if dry_run or any(r["errors"] for r in results):
+            transaction.set_rollback(True)
+    return results
+
+
+# --- activities -----------------------------------------------------------------------------
+
+
+def _validate_activity(activity: Activity) -> None:
+    team = activity.team
+    errors: dict[str, list[str]] = {}
+    for name in ACTIVITY_COUNT_FIELDS:
+        value = getattr(activity, name)
+        if value is None:
+            setattr(activity, name, 0)
+        elif value < 0:
+            label = Activity._meta.get_field(name).verbose_name
+            errors.setdefault(name, []).append(
+                _("%(label)s không được âm (đã nhập %(value)s).") % {"label": label, "value": value}
+            )
+    if not errors:
+        try:
+            activity.full_clean(exclude=["team", "created_by"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if activity.date:
+        if activity.date > _today():
+            errors.setdefault("date", []).append(
+                _("Ngày hoạt động %(day)s ở tương lai.") % {"day": _fmt(activity.date)}
+            )
+        if activity.date < team.decision_date:
+            errors.setdefault("date", []).append(
+                _("Ngày hoạt động %(day)s trước ngày quyết định thành lập tổ %(decision)s.")
+                % {"day": _fmt(activity.date), "decision": _fmt(team.decision_date)}
+            )
+        if team.dissolved_on and activity.date > team.dissolved_on:
+            errors.setdefault("date", []).append(
+                _("Tổ đã giải thể ngày %(day)s.") % {"day": _fmt(team.dissolved_on)}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _queue_figures(commune_ids: Iterable[int], days: Iterable[dt.date]) -> None:
+    """After commit, rewrite the team figures of the touched communes and months."""
+    communes = sorted(set(commune_ids))
+    periods = sorted({_month(d) for d in days})
+
+    def run() -> None:
+        from teams.figures import team_figures_sync
+
+        try:
+            team_figures_sync(commune_ids=communes, periods=periods)
+        except Exception:  # the activity is saved; a failed sync is repaired by the next one
+            logger.exception("team figures sync failed for communes %s %s", communes, periods)
+
+    transaction.on_commit(run)
+
+
+@transaction.atomic
+def activity_log(
+    *, user, team: Team, date: dt.date, kind: str, notes: str = "", **counts: int
+) -> Activity:
+    """Log what a team did on a day; the commune's monthly figures follow after commit."""
+    unknown = set(counts) - set(ACTIVITY_COUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"activity_log: unknown fields {sorted(unknown)}")
+    _require_team_change(user, team)
+    activity = Activity(team=team, date=date, kind=kind, notes=notes, created_by=user, **counts)
+    _validate_activity(activity)
+    activity.save()
+    _queue_figures([team.commune_id], [date])
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, user, activity: Activity, **fields: Any) -> Activity:
+    """Correct an activity; both the old and the new month's figures are rewritten."""
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"activity_update: unknown fields {sorted(unknown)}")
+    activity = Activity.objects.select_for_update().select_related("team").get(pk=activity.pk)
+    _require_team_change(user, activity.team)
+    old_date = activity.date
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    _validate_activity(activity)
+    activity.save()
+    _queue_figures([activity.team.commune_id], [old_date, activity.date])
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, user, activity: Activity) -> None:
+    """Delete a wrongly entered activity (the history keeps it); figures follow after commit."""
+    activity = Activity.objects.select_for_update().select_related("team").get(pk=activity.pk)
+    _require_team_change(user, activity.team)
+    commune_id, day = activity.team.commune_id, activity.date
+    activity.delete()
+    _queue_figures([commune_id], [day])
+
+
+# --- the pilot plan -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pilot_commune_set(
+    *,
+    user,
+    commune: Division,
+    chosen_on: dt.date | None = None,
+    decision_reference: str = "",
+    is_pilot: bool = True,
+) -> PilotCommune | None:
+    """Mark (or unmark with is_pilot=False) a commune as its district's pilot commune.
+
+    Districts choose their pilot communes, so this needs MANAGE_TEAMS on the district.
+    """
+    if commune.level != Level.COMMUNE:
+        raise ValidationError(
+            {
+                "commune": _("Chỉ đơn vị cấp xã mới được chọn thí điểm; “%(name)s” không phải.")
+                % {"name": commune.name}
+            }
+        )
+    district = commune.parent
+    require(user, Action.MANAGE_TEAMS, district)
+    existing = PilotCommune.objects.filter(commune=commune).first()
+    if not is_pilot:
+        if existing:
+            existing.delete()
+        return None
+    if chosen_on is None:
+        raise ValidationError({"chosen_on": _("Cần nhập ngày lựa chọn xã thí điểm.")})
+    if chosen_on > _today():
+        raise ValidationError({"chosen_on": _("Ngày lựa chọn không được ở tương lai.")})
+    pilot = existing or PilotCommune(commune=commune)
+    pilot.district = district
+    pilot.chosen_on = chosen_on
+    pilot.decision_reference = decision_reference.strip()
+    pilot.full_clean(validate_unique=False)
+    pilot.save()
+    return pilot
