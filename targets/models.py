@@ -53,6 +53,10 @@ class Frequency(models.TextChoices):
     YEARLY = "yearly", _("Hằng năm")
 
 
+# Words used as page addresses under /targets/; an indicator code must not shadow them.
+RESERVED_CODES = frozenset({"methodology", "import", "template"})
+
+
 class Indicator(models.Model):
     code = models.SlugField(_("mã chỉ tiêu"), max_length=40, unique=True)
     name_vi = models.CharField(_("tên (tiếng Việt)"), max_length=300)
@@ -150,6 +154,17 @@ class Indicator(models.Model):
             self.max_value = Decimal("100")
         if not (self.reports_province or self.reports_district or self.reports_commune):
             errors["reports_province"] = _("Hãy chọn ít nhất một cấp báo cáo chỉ tiêu này.")
+        if (
+            self.max_value is not None
+            and self.min_value is not None
+            and self.max_value <= self.min_value
+        ):
+            errors["max_value"] = _("Giá trị lớn nhất phải lớn hơn giá trị nhỏ nhất.")
+        if self.code in RESERVED_CODES:
+            # These words are page addresses under /targets/ (methodology, import).
+            errors["code"] = _(
+                "Mã «%(code)s» trùng với địa chỉ trang của cổng, hãy chọn mã khác."
+            ) % {"code": self.code}
         if errors:
             raise ValidationError(errors)
 
@@ -172,6 +187,12 @@ class ScopeLevel(models.IntegerChoices):
 
 DEADLINE_MIN = dt.date(2020, 1, 1)
 DEADLINE_MAX = dt.date(2035, 12, 31)
+
+
+def _number(value: Decimal) -> str:
+    """A decimal without trailing zeros, with a decimal comma (as Vietnamese users write it)."""
+    text = format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+    return text.replace(".", ",")
 
 
 class Target(models.Model):
@@ -197,6 +218,11 @@ class Target(models.Model):
     comparator = models.CharField(_("so sánh"), max_length=3, choices=Comparator.choices)
     baseline_value = models.DecimalField(
         _("giá trị gốc"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    baseline_provisional = models.BooleanField(
+        _("giá trị gốc tạm tính"),
+        default=False,
+        help_text=_("Đánh dấu khi giá trị gốc chưa được Ban Chỉ đạo xác nhận."),
     )
     baseline_period = models.DateField(
         _("kỳ gốc"), null=True, blank=True, help_text=_("Ngày đầu tháng của kỳ gốc.")
@@ -239,16 +265,37 @@ class Target(models.Model):
         errors: dict[str, str] = {}
         ind = self.indicator if self.indicator_id else None
         if self.deadline and not (DEADLINE_MIN <= self.deadline <= DEADLINE_MAX):
-            errors["deadline"] = _("Thời hạn phải trong khoảng năm 2020 đến 2035.")
+            errors["deadline"] = _(
+                "Thời hạn %(date)s nằm ngoài khoảng cho phép: phải trong các năm 2020 đến 2035."
+            ) % {"date": self.deadline.strftime("%d/%m/%Y")}
         if self.kind == TargetKind.RELATIVE and self.baseline_value is None:
             errors["baseline_value"] = _(
                 "Mục tiêu tương đối (tăng/giảm %) cần giá trị gốc và kỳ gốc."
             )
+        elif self.kind == TargetKind.RELATIVE and self.baseline_period is None:
+            errors["baseline_period"] = _(
+                "Mục tiêu tương đối cần kỳ gốc (tháng hoặc năm của giá trị gốc)."
+            )
         if ind is not None and self.value is not None and self.kind == TargetKind.ABSOLUTE:
             if ind.is_percentage and not (0 <= self.value <= 100):
-                errors["value"] = _("Mục tiêu tỷ lệ phải nằm trong khoảng 0–100%%.")
+                errors["value"] = _(
+                    "Chỉ tiêu %(code)s tính bằng phần trăm: giá trị mục tiêu %(value)s nằm ngoài "
+                    "khoảng từ 0 đến 100."
+                ) % {"code": ind.code, "value": _number(self.value)}
             elif self.value < ind.min_value:
                 errors["value"] = _("Giá trị mục tiêu nhỏ hơn giá trị nhỏ nhất của chỉ tiêu.")
+        if (
+            ind is not None
+            and self.kind == TargetKind.RELATIVE
+            and ind.is_percentage
+            and self.value is not None
+            and self.baseline_value is not None
+            and not (0 <= (self.resolved_value() or 0) <= 100)
+        ):
+            errors["value"] = _(
+                "Mục tiêu tương đối của chỉ tiêu phần trăm %(code)s cho kết quả ngoài khoảng "
+                "0 đến 100."
+            ) % {"code": ind.code}
         if ind is not None and self.scope_level and self.scope_level not in ind.reporting_levels:
             errors["scope_level"] = _(
                 "Chỉ tiêu %(code)s không được báo cáo ở %(level)s, không thể đặt mục tiêu cho cấp này."
@@ -264,6 +311,8 @@ class Target(models.Model):
 class ProgrammeGoal(models.Model):
     """A qualitative goal of the programme, shown on the catalogue page (not a number)."""
 
+    # A stable key so that the catalogue loader can update a goal instead of duplicating it.
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
     text_vi = models.TextField(_("nội dung (tiếng Việt)"))
     text_en = models.TextField(_("nội dung (tiếng Anh)"), blank=True)
     deadline_year = models.PositiveSmallIntegerField(_("năm"))
