@@ -1,0 +1,30 @@
+"""The recompute outbox: rows written with approvals, drained by a Celery task."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from reports.models import RecomputeRequest
+
+# The attainment engine registers its recompute here: handler(requests) -> None.
+RECOMPUTE_HANDLERS: list[Callable[[list[RecomputeRequest]], None]] = []
+
+
+def outbox_drain(*, limit: int = 500) -> int:
+    """Claim pending rows (skipping ones another worker holds), recompute, mark processed."""
+    with transaction.atomic():
+        qs = RecomputeRequest.objects.filter(processed_at__isnull=True).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        pending = list(qs[:limit])
+        if not pending:
+            return 0
+        for handler in RECOMPUTE_HANDLERS:
+            handler(pending)
+        RecomputeRequest.objects.filter(pk__in=[r.pk for r in pending]).update(
+            processed_at=timezone.now()
+        )
+    return len(pending)

@@ -1,0 +1,931 @@
+"""Writes of the reports app: figures and the report workflow. One function per action.
+
+The form, the Excel import, the admin, the API and the teams app all call these functions, so
+validation, access, locking, versions and history are the same for every entry point. The work
+is set-based: the number of queries does not grow with the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from divisions import access
+from divisions.access import Action
+from divisions.models import Division, Level
+from reports import periods
+from reports.models import (
+    Channel,
+    DataValue,
+    DataValueChange,
+    RecomputeRequest,
+    Report,
+    ReportStatus,
+    ReportTransition,
+    Source,
+)
+from targets.models import Indicator, Measurement, TimeAggregation
+
+logger = logging.getLogger(__name__)
+
+FOUR_PLACES = Decimal("0.0001")
+MAX_ABS = Decimal("1e15")
+BATCH_SIZE = 1000
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureInput:
+    """One figure to write. `expected_version` None = no lost-update check; 0 = 'new cell'."""
+
+    indicator_code: str
+    division_code: str
+    period: dt.date
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    note: str = ""
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RowMessage:
+    """An error or warning about one input row (0-based `index`) and one field."""
+
+    index: int
+    field: str
+    message: str
+    indicator_code: str = ""
+    division_code: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class FigureErrors(ValidationError):
+    """Some rows are bad; nothing was saved. `row_errors` lists each problem."""
+
+    def __init__(self, row_errors: list[RowMessage]):
+        self.row_errors = row_errors
+        super().__init__([e.message for e in row_errors] or [_("Dữ liệu không hợp lệ.")])
+
+    def by_index(self) -> dict[int, list[RowMessage]]:
+        result: dict[int, list[RowMessage]] = {}
+        for err in self.row_errors:
+            result.setdefault(err.index, []).append(err)
+        return result
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list[RowMessage] = field(default_factory=list)
+    values: list[DataValue | None] = field(default_factory=list)
+
+
+def to_decimal(raw) -> Decimal | None:
+    """Read a number typed the Vietnamese way ("12,5", "1.234,5") or the English way ("12.5").
+
+    A single comma is the decimal separator; with both, the last one is. A lone dot followed by
+    exactly three digits is ambiguous ("1.500"): we read it as a thousands separator, as a
+    Vietnamese user means, and the template says so. Raises ValueError when unreadable.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, Decimal):
+        return raw
+    if isinstance(raw, bool):
+        raise ValueError(raw)
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw))
+    text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
+    if text == "":
+        return None
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        text = text.replace(",", "") if text.count(",") > 1 else text.replace(",", ".")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    elif "." in text:
+        whole, frac = text.split(".")
+        if len(frac) == 3 and whole.lstrip("-") not in ("", "0"):
+            text = whole + frac
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(raw) from exc
+    if not number.is_finite():
+        raise ValueError(raw)
+    return number
+
+
+def fmt_number(number: Decimal | None) -> str:
+    """A number the Vietnamese way (decimal comma), without useless zeros."""
+    if number is None:
+        return "—"
+    normal = number.normalize()
+    places = max(0, -normal.as_tuple().exponent)
+    return formats.number_format(
+        number, decimal_pos=min(places, 4), use_l10n=True, force_grouping=True
+    )
+
+
+def _cell(ind: Indicator | None, div: Division | None, period: dt.date, row: FigureInput) -> str:
+    name = ind.name_vi if ind else row.indicator_code
+    unit = div.name if div else row.division_code
+    return _("%(indicator)s — %(division)s — tháng %(month)s") % {
+        "indicator": name,
+        "division": unit,
+        "month": periods.label(period) if period else "?",
+    }
+
+
+def reporting_unit_of(division: Division, parents: dict[int, Division] | None = None) -> Division:
+    """The unit whose monthly report holds this division's figures.
+
+    Communes report through their district; districts (and the province) report for
+    themselves. After the 2025 reorganisation a commune directly under the province reports
+    for itself.
+    """
+    if division.level <= Level.DISTRICT:
+        return division
+    parent = (parents or {}).get(division.parent_id) or division.parent
+    if parent is not None and parent.level == Level.DISTRICT:
+        return parent
+    return division
+
+
+def _valid_in(division: Division, period: dt.date) -> bool:
+    month_end = periods.next_month(period) - dt.timedelta(days=1)
+    if division.valid_from and division.valid_from > month_end:
+        return False
+    return not (division.valid_to and division.valid_to < period)
+
+
+def _for_update(qs):
+    """Lock rows on PostgreSQL (SQLite serialises writers anyway)."""
+    return qs.select_for_update(of=("self",)) if connection.features.has_select_for_update else qs
+
+
+@dataclass
+class _Prepared:
+    index: int
+    row: FigureInput
+    indicator: Indicator
+    division: Division
+    unit: Division | None
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+def _clean_numbers(
+    i: int, row: FigureInput, ind: Indicator, cell: str, errors: list[RowMessage]
+) -> tuple[Decimal | None, Decimal | None, Decimal | None] | None:
+    """Apply the number rules of issue 4 §5; append errors and return None when bad."""
+    bad = False
+
+    def err(field_name: str, message: str) -> None:
+        nonlocal bad
+        bad = True
+        errors.append(RowMessage(i, field_name, message, row.indicator_code, row.division_code))
+
+    nums: dict[str, Decimal | None] = {}
+    labels = {"value": _("giá trị"), "numerator": _("tử số"), "denominator": _("mẫu số")}
+    for name in ("value", "numerator", "denominator"):
+        raw = getattr(row, name)
+        try:
+            number = to_decimal(raw)
+        except (ValueError, TypeError):
+            err(
+                name,
+                _("%(cell)s: %(what)s “%(raw)s” không phải là số; hãy nhập số, ví dụ 12,5.")
+                % {"cell": cell, "what": labels[name], "raw": raw},
+            )
+            continue
+        if number is not None and abs(number) >= MAX_ABS:
+            err(name, _("%(cell)s: %(what)s quá lớn.") % {"cell": cell, "what": labels[name]})
+            continue
+        if number is not None and number < 0:
+            err(
+                name,
+                _("%(cell)s: %(what)s không được âm (%(raw)s); hãy nhập số từ 0 trở lên.")
+                % {"cell": cell, "what": labels[name], "raw": fmt_number(number)},
+            )
+            continue
+        nums[name] = number.quantize(FOUR_PLACES) if number is not None else None
+    if bad:
+        return None
+    value, num, den = nums["value"], nums["numerator"], nums["denominator"]
+
+    if ind.measurement == Measurement.RATIO:
+        if num is None and den is None:
+            if value is not None:
+                err(
+                    "value",
+                    _(
+                        "%(cell)s: tỷ lệ được tính từ tử số và mẫu số, không nhập trực tiếp; "
+                        "hãy nhập tử số (%(num)s) và mẫu số (%(den)s)."
+                    )
+                    % {"cell": cell, "num": ind.numerator_label, "den": ind.denominator_label},
+                )
+                return None
+            return None, None, None
+        if num is None or den is None:
+            missing = "numerator" if num is None else "denominator"
+            err(
+                missing,
+                _("%(cell)s: hãy nhập cả tử số (%(num)s) và mẫu số (%(den)s).")
+                % {"cell": cell, "num": ind.numerator_label, "den": ind.denominator_label},
+            )
+            return None
+        if ind.whole_numbers:
+            for name, number in (("numerator", num), ("denominator", den)):
+                if number != number.to_integral_value():
+                    err(
+                        name,
+                        _("%(cell)s: %(what)s phải là số nguyên (%(raw)s).")
+                        % {"cell": cell, "what": labels[name], "raw": fmt_number(number)},
+                    )
+            if bad:
+                return None
+        if den == 0:
+            if num == 0:
+                return None, num, den
+            err(
+                "denominator",
+                _("%(cell)s: mẫu số bằng 0 thì tử số cũng phải bằng 0.") % {"cell": cell},
+            )
+            return None
+        if num > den:
+            err(
+                "numerator",
+                _(
+                    "%(cell)s: tử số (%(num)s) lớn hơn mẫu số (%(den)s); tử số là một phần của "
+                    "mẫu số, hãy kiểm tra lại."
+                )
+                % {"cell": cell, "num": fmt_number(num), "den": fmt_number(den)},
+            )
+            return None
+        value = (num / den * 100).quantize(FOUR_PLACES)
+        return value, num, den
+
+    # Counts, amounts and shares are typed as one value.
+    if num is not None or den is not None:
+        err(
+            "numerator" if num is not None else "denominator",
+            _("%(cell)s: chỉ tiêu này nhập một giá trị, không có tử số và mẫu số.")
+            % {"cell": cell},
+        )
+        return None
+    if value is None:
+        return None, None, None
+    if ind.is_percentage and value > 100:
+        err(
+            "value",
+            _("%(cell)s: tỷ lệ phần trăm phải từ 0 đến 100 (đã nhập %(raw)s).")
+            % {"cell": cell, "raw": fmt_number(value)},
+        )
+        return None
+    if ind.max_value is not None and value > ind.max_value:
+        err(
+            "value",
+            _("%(cell)s: giá trị %(raw)s vượt quá mức tối đa %(max)s.")
+            % {"cell": cell, "raw": fmt_number(value), "max": fmt_number(ind.max_value)},
+        )
+        return None
+    if value < ind.min_value:
+        err(
+            "value",
+            _("%(cell)s: giá trị %(raw)s nhỏ hơn mức tối thiểu %(min)s.")
+            % {"cell": cell, "raw": fmt_number(value), "min": fmt_number(ind.min_value)},
+        )
+        return None
+    if ind.whole_numbers and value != value.to_integral_value():
+        err(
+            "value",
+            _("%(cell)s: chỉ tiêu đếm chỉ nhận số nguyên (đã nhập %(raw)s); hãy làm tròn.")
+            % {"cell": cell, "raw": fmt_number(value)},
+        )
+        return None
+    return value, None, None
+
+
+def _conflict_message(cell: str, current: DataValue, *, ratio: bool) -> str:
+    who = current.updated_by.get_username() if current.updated_by else _("hệ thống")
+    when = formats.date_format(timezone.localtime(current.updated_at), "d/m/Y H:i")
+    if ratio:
+        theirs = f"{fmt_number(current.numerator)}/{fmt_number(current.denominator)}"
+    else:
+        theirs = fmt_number(current.value)
+    return _(
+        "%(cell)s: số liệu đã được %(user)s sửa lúc %(time)s: giá trị của họ là %(value)s. "
+        "Chưa lưu gì; hãy tải lại trang, xem lại rồi nhập lại nếu cần."
+    ) % {"cell": cell, "user": who, "time": when, "value": theirs}
+
+
+def data_values_upsert(
+    *,
+    user,
+    rows: Sequence[FigureInput],
+    source: str = Source.MANUAL,
+    note: str = "",
+    channel: str | None = None,
+    unit: Division | None = None,
+    period: dt.date | None = None,
+) -> UpsertResult:
+    """Validate and write figures, all or nothing.
+
+    `unit`/`period`, when given (the grid, the import), restrict rows to that reporting unit
+    and month. Manual figures go into the reporting unit's monthly report, created as a draft
+    when missing; they need `access.can_change` and an editable (draft or returned) report.
+    Figures of source "teams" are system-written: no report, `user` may be None.
+    Raises `FigureErrors` with every bad row, and saves nothing, when any row is bad.
+    """
+    if source not in Source.values:
+        raise ValueError(f"unknown source {source!r}")
+    channel = channel or (Channel.TEAMS if source == Source.TEAMS else Channel.FORM)
+    rows = list(rows)
+    result = UpsertResult(values=[None] * len(rows))
+    if not rows:
+        return result
+    if source == Source.MANUAL and user is None:
+        raise PermissionDenied(_("Cần đăng nhập để nhập số liệu."))
+
+    with transaction.atomic():
+        try:
+            return _upsert(
+                user=user,
+                rows=rows,
+                source=source,
+                note=note,
+                channel=channel,
+                unit=unit,
+                period=period,
+                result=result,
+            )
+        except IntegrityError as exc:
+            # Two first saves of the same new cell raced past each other: refuse the second.
+            logger.info("figure upsert integrity error: %s", exc)
+            raise FigureErrors(
+                [
+                    RowMessage(
+                        0,
+                        "value",
+                        _(
+                            "Một người khác vừa lưu cùng số liệu này; chưa lưu gì. Hãy tải lại "
+                            "trang để xem giá trị của họ."
+                        ),
+                    )
+                ]
+            ) from exc
+
+
+def _upsert(*, user, rows, source, note, channel, unit, period, result) -> UpsertResult:
+    errors: list[RowMessage] = []
+    now = timezone.now()
+    ind_codes = {r.indicator_code for r in rows}
+    div_codes = {r.division_code for r in rows}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=ind_codes, is_active=True)}
+    divisions = {
+        d.code: d for d in Division.objects.filter(code__in=div_codes).select_related("parent")
+    }
+    is_manual = source == Source.MANUAL
+    check_access = is_manual or user is not None
+
+    prepared: list[_Prepared] = []
+    seen: dict[tuple, int] = {}
+    for i, row in enumerate(rows):
+        ind = indicators.get(row.indicator_code)
+        div = divisions.get(row.division_code)
+        per = row.period
+        cell = _cell(ind, div, per, row)
+
+        def err(field_name: str, message: str, i=i, row=row) -> None:
+            errors.append(RowMessage(i, field_name, message, row.indicator_code, row.division_code))
+
+        row_ok = True
+        if ind is None:
+            err(
+                "indicator_code",
+                _("Dòng %(n)s: không có chỉ tiêu mã “%(code)s”; hãy dùng mã trong danh mục.")
+                % {"n": i + 1, "code": row.indicator_code},
+            )
+            row_ok = False
+        if div is None:
+            err(
+                "division_code",
+                _("Dòng %(n)s: không có đơn vị mã “%(code)s”; hãy dùng mã đơn vị hành chính.")
+                % {"n": i + 1, "code": row.division_code},
+            )
+            row_ok = False
+        if not isinstance(per, dt.date) or per.day != 1:
+            err("period", _("Dòng %(n)s: kỳ báo cáo không hợp lệ.") % {"n": i + 1})
+            row_ok = False
+        elif not periods.in_window(per):
+            err(
+                "period",
+                _(
+                    "%(cell)s: kỳ báo cáo nằm ngoài thời gian báo cáo (từ %(start)s đến tháng "
+                    "hiện tại %(now)s); hãy chọn đúng tháng."
+                )
+                % {
+                    "cell": cell,
+                    "start": periods.label(periods.REPORTING_START),
+                    "now": periods.label(periods.current_month()),
+                },
+            )
+            row_ok = False
+        elif period is not None and per != period:
+            err(
+                "period",
+                _("%(cell)s: dòng này thuộc tháng khác với báo cáo tháng %(month)s.")
+                % {"cell": cell, "month": periods.label(period)},
+            )
+            row_ok = False
+        if not row_ok:
+            continue
+        assert ind is not None and div is not None
+        key = (ind.pk, div.pk, per)
+        if key in seen:
+            err(
+                "division_code",
+                _("%(cell)s: bị nhập hai lần (dòng %(first)s và %(n)s); hãy giữ một dòng.")
+                % {"cell": cell, "first": seen[key] + 1, "n": i + 1},
+            )
+            continue
+        seen[key] = i
+        if div.level not in ind.reporting_levels:
+            err(
+                "division_code",
+                _("%(cell)s: chỉ tiêu này không báo cáo ở %(level)s.")
+                % {"cell": cell, "level": Level(div.level).label.lower()},
+            )
+            continue
+        if not _valid_in(div, per):
+            err(
+                "division_code",
+                _("%(cell)s: đơn vị không còn hiệu lực trong tháng này.") % {"cell": cell},
+            )
+            continue
+        rep_unit = reporting_unit_of(div) if is_manual else None
+        if unit is not None and not div.is_within(unit):
+            err(
+                "division_code",
+                _("%(cell)s: đơn vị không thuộc %(unit)s; chỉ nhập số liệu của %(unit)s.")
+                % {"cell": cell, "unit": unit.name},
+            )
+            continue
+        if check_access and not access.can_change(user, div):
+            err(
+                "division_code",
+                _("%(cell)s: bạn không có quyền nhập số liệu cho đơn vị này.") % {"cell": cell},
+            )
+            continue
+        numbers = _clean_numbers(i, row, ind, cell, errors)
+        if numbers is None:
+            continue
+        value, num, den = numbers
+        prepared.append(_Prepared(i, row, ind, div, rep_unit, value, num, den))
+
+    # Reports of the rows (manual figures only): one query, locked while we write.
+    reports: dict[tuple[int, dt.date], Report] = {}
+    if is_manual and prepared:
+        unit_ids = {p.unit.pk for p in prepared}
+        pers = {p.row.period for p in prepared}
+        for rep in _for_update(Report.objects.filter(division_id__in=unit_ids, period__in=pers)):
+            reports[(rep.division_id, rep.period)] = rep
+        blocked: list[_Prepared] = []
+        for p in prepared:
+            rep = reports.get((p.unit.pk, p.row.period))
+            if rep is not None and not rep.is_editable:
+                cell = _cell(p.indicator, p.division, p.row.period, p.row)
+                if rep.status == ReportStatus.APPROVED:
+                    msg = _(
+                        "%(cell)s: báo cáo tháng %(month)s của %(unit)s đã được duyệt và khoá; "
+                        "muốn sửa, hãy đề nghị Ban Chỉ đạo mở lại."
+                    )
+                else:
+                    msg = _(
+                        "%(cell)s: báo cáo tháng %(month)s của %(unit)s đã gửi, đang chờ duyệt; "
+                        "chỉ sửa được khi báo cáo bị trả lại."
+                    )
+                errors.append(
+                    RowMessage(
+                        p.index,
+                        "value",
+                        msg
+                        % {"cell": cell, "month": periods.label(p.row.period), "unit": p.unit.name},
+                        p.row.indicator_code,
+                        p.row.division_code,
+                    )
+                )
+                blocked.append(p)
+        if blocked:
+            prepared = [p for p in prepared if p not in blocked]
+
+    # Existing figures and last month's (for stocks): two queries whatever the row count.
+    existing: dict[tuple, DataValue] = {}
+    previous: dict[tuple, Decimal | None] = {}
+    if prepared:
+        ind_ids = {p.indicator.pk for p in prepared}
+        div_ids = {p.division.pk for p in prepared}
+        pers = {p.row.period for p in prepared}
+        qs = DataValue.objects.filter(
+            indicator_id__in=ind_ids, division_id__in=div_ids, period__in=pers, source=source
+        ).select_related("updated_by")
+        for dv in _for_update(qs):
+            existing[(dv.indicator_id, dv.division_id, dv.period)] = dv
+        stock_ids = {
+            p.indicator.pk
+            for p in prepared
+            if p.indicator.time_aggregation == TimeAggregation.LATEST
+        }
+        if stock_ids:
+            prev_pers = {periods.previous_month(p.row.period) for p in prepared}
+            for ind_id, div_id, per, val in DataValue.objects.filter(
+                indicator_id__in=stock_ids,
+                division_id__in=div_ids,
+                period__in=prev_pers,
+                source=source,
+            ).values_list("indicator_id", "division_id", "period", "value"):
+                previous[(ind_id, div_id, per)] = val
+
+    to_create: list[DataValue] = []
+    to_update: list[DataValue] = []
+    changes: list[tuple[DataValue, tuple, tuple, str]] = []
+    for p in prepared:
+        key = (p.indicator.pk, p.division.pk, p.row.period)
+        cur = existing.get(key)
+        cell = _cell(p.indicator, p.division, p.row.period, p.row)
+        new = (p.value, p.numerator, p.denominator)
+        row_note = (p.row.note or note or "").strip()
+        if cur is None and new == (None, None, None):
+            result.unchanged += 1
+            continue
+        old = (cur.value, cur.numerator, cur.denominator) if cur else (None, None, None)
+        if cur is not None and old == new and (not row_note or row_note == cur.note):
+            result.unchanged += 1
+            result.values[p.index] = cur
+            continue
+        expected = p.row.expected_version
+        actual = cur.version if cur else 0
+        if expected is not None and expected != actual and old != new:
+            if cur is None:
+                msg = _(
+                    "%(cell)s: số liệu đã bị xoá sau khi bạn mở trang; chưa lưu gì, hãy tải lại."
+                ) % {"cell": cell}
+            else:
+                msg = _conflict_message(
+                    cell, cur, ratio=p.indicator.measurement == Measurement.RATIO
+                )
+            errors.append(
+                RowMessage(p.index, "value", msg, p.row.indicator_code, p.row.division_code)
+            )
+            continue
+        if (
+            p.indicator.time_aggregation == TimeAggregation.LATEST
+            and p.value is not None
+            and old != new
+        ):
+            last = previous.get(
+                (p.indicator.pk, p.division.pk, periods.previous_month(p.row.period))
+            )
+            if last is not None and p.value < last:
+                msg = _(
+                    "%(cell)s: giá trị %(new)s thấp hơn tháng trước (%(old)s) dù đây là số cộng "
+                    "dồn; nếu đúng, hãy ghi chú lý do (ví dụ: tổ giải thể, sáp nhập)."
+                ) % {"cell": cell, "new": fmt_number(p.value), "old": fmt_number(last)}
+                if row_note:
+                    result.warnings.append(
+                        RowMessage(p.index, "note", msg, p.row.indicator_code, p.row.division_code)
+                    )
+                else:
+                    errors.append(
+                        RowMessage(p.index, "note", msg, p.row.indicator_code, p.row.division_code)
+                    )
+                    continue
+        rep = reports.get((p.unit.pk, p.row.period)) if p.unit is not None else None
+        if cur is None:
+            dv = DataValue(
+                indicator=p.indicator,
+                division=p.division,
+                period=p.row.period,
+                value=p.value,
+                numerator=p.numerator,
+                denominator=p.denominator,
+                note=row_note,
+                version=1,
+                source=source,
+                report=rep,
+                updated_at=now,
+                updated_by=user,
+            )
+            to_create.append(dv)
+        else:
+            dv = cur
+            dv.value, dv.numerator, dv.denominator = new
+            if row_note:
+                dv.note = row_note
+            dv.version = cur.version + 1
+            dv.updated_at = now
+            dv.updated_by = user
+            to_update.append(dv)
+        result.values[p.index] = dv
+        changes.append((dv, old, new, row_note))
+
+    if errors:
+        errors.sort(key=lambda e: e.index)
+        raise FigureErrors(errors)
+
+    if is_manual:
+        _create_missing_reports(user=user, prepared=prepared, reports=reports, now=now)
+        for dv in to_create:
+            p_unit = reporting_unit_of(dv.division)
+            dv.report = reports[(p_unit.pk, dv.period)]
+
+    DataValue.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    DataValue.objects.bulk_update(
+        to_update,
+        ["value", "numerator", "denominator", "note", "version", "updated_at", "updated_by"],
+        batch_size=BATCH_SIZE,
+    )
+    DataValueChange.objects.bulk_create(
+        [
+            DataValueChange(
+                data_value=dv,
+                changed_by=user,
+                changed_at=now,
+                old_value=old[0],
+                old_numerator=old[1],
+                old_denominator=old[2],
+                new_value=new[0],
+                new_numerator=new[1],
+                new_denominator=new[2],
+                version=dv.version,
+                note=row_note,
+                channel=channel,
+            )
+            for dv, old, new, row_note in changes
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    result.created = len(to_create)
+    result.updated = len(to_update)
+    return result
+
+
+def _create_missing_reports(*, user, prepared, reports, now) -> None:
+    """Draft reports for (unit, month) pairs that have none yet: two bulk inserts."""
+    missing: dict[tuple[int, dt.date], Report] = {}
+    for p in prepared:
+        key = (p.unit.pk, p.row.period)
+        if key not in reports and key not in missing:
+            missing[key] = Report(division=p.unit, period=p.row.period, created_by=user)
+    if not missing:
+        return
+    created = Report.objects.bulk_create(list(missing.values()))
+    if any(r.pk is None for r in created):  # backends without RETURNING
+        created = list(
+            Report.objects.filter(
+                division_id__in={k[0] for k in missing}, period__in={k[1] for k in missing}
+            )
+        )
+    for rep in created:
+        reports[(rep.division_id, rep.period)] = rep
+    ReportTransition.objects.bulk_create(
+        [
+            ReportTransition(
+                report=r, from_status="", to_status=ReportStatus.DRAFT, by=user, at=now
+            )
+            for r in created
+        ]
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Report workflow
+# --------------------------------------------------------------------------------------------
+
+
+class TransitionError(ValidationError):
+    """A status change that the workflow does not allow."""
+
+
+# The only allowed status changes: action → (from statuses, to status).
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "submit": (frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED}), ReportStatus.SUBMITTED),
+    "return": (frozenset({ReportStatus.SUBMITTED}), ReportStatus.RETURNED),
+    "approve": (frozenset({ReportStatus.SUBMITTED}), ReportStatus.APPROVED),
+    "reopen": (frozenset({ReportStatus.APPROVED}), ReportStatus.RETURNED),
+}
+
+
+def _action_labels() -> dict[str, str]:
+    return {
+        "submit": _("gửi"),
+        "return": _("trả lại"),
+        "approve": _("duyệt"),
+        "reopen": _("mở lại"),
+    }
+
+
+def _check_transition(report: Report, action: str) -> str:
+    sources, target = TRANSITIONS[action]
+    if report.status not in sources:
+        raise TransitionError(
+            _("Không thể %(action)s báo cáo %(report)s đang ở trạng thái “%(status)s”.")
+            % {
+                "action": _action_labels()[action],
+                "report": f"{report.division.name} {periods.label(report.period)}",
+                "status": report.get_status_display(),
+            }
+        )
+    return target
+
+
+def _locked(report: Report) -> Report:
+    """Re-read the report under a row lock so two reviewers cannot both act on it."""
+    return _for_update(Report.objects.select_related("division")).get(pk=report.pk)
+
+
+def _record(report: Report, *, from_status: str, user, now, reason: str = "") -> None:
+    ReportTransition.objects.create(
+        report=report,
+        from_status=from_status,
+        to_status=report.status,
+        by=user,
+        at=now,
+        reason=reason,
+    )
+
+
+def report_get_or_create_draft(*, user, division: Division, period: dt.date) -> Report:
+    """The unit's report for the month, created as a draft (with its first transition)."""
+    if not periods.in_window(period) or period.day != 1:
+        raise ValidationError(
+            _("Tháng %(month)s nằm ngoài thời gian báo cáo (từ %(start)s đến tháng hiện tại).")
+            % {"month": periods.label(period), "start": periods.label(periods.REPORTING_START)}
+        )
+    access.require(user, Action.EDIT_FIGURES, division)
+    with transaction.atomic():
+        report, created = Report.objects.get_or_create(
+            division=division, period=period, defaults={"created_by": user}
+        )
+        if created:
+            _record(report, from_status="", user=user, now=timezone.now())
+    return report
+
+
+def report_submit(*, user, report: Report) -> Report:
+    """Officer sends the draft (or a returned report) for review."""
+    access.require(user, Action.EDIT_FIGURES, report.division)
+    with transaction.atomic():
+        report = _locked(report)
+        before = report.status
+        report.status = _check_transition(report, "submit")
+        now = timezone.now()
+        report.submitted_at, report.submitted_by = now, user
+        report.full_clean()
+        report.save()
+        _record(report, from_status=before, user=user, now=now)
+    return report
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Hãy ghi lý do để đơn vị biết cần sửa gì."))
+    return reason
+
+
+def report_return(*, user, report: Report, reason: str) -> Report:
+    """Steering staff send a submitted report back with a reason."""
+    access.require(user, Action.APPROVE, report.division)
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        report = _locked(report)
+        before = report.status
+        report.status = _check_transition(report, "return")
+        now = timezone.now()
+        report.returned_at, report.returned_by, report.return_reason = now, user, reason
+        report.full_clean()
+        report.save()
+        _record(report, from_status=before, user=user, now=now, reason=reason)
+    return report
+
+
+def _outbox_row(report: Report) -> RecomputeRequest:
+    return RecomputeRequest(
+        indicator_ids=None,
+        division_path=report.division.path,
+        period_from=report.period,
+        # Later months of stocks and running totals depend on this one.
+        period_to=max(report.period, periods.current_month()),
+        reason=f"approve report {report.pk}",
+    )
+
+
+def queue_recompute_drain() -> None:
+    """Ask Celery to drain the outbox; a broker failure only delays it (the rows stay)."""
+    from reports.tasks import drain_recompute_outbox
+
+    try:
+        drain_recompute_outbox.delay()
+    except Exception:  # noqa: BLE001 - the outbox keeps the work; never break an approval
+        logger.exception("could not queue drain_recompute_outbox; the outbox keeps the work")
+
+
+def report_approve(*, user, report: Report) -> Report:
+    """Steering staff approve a submitted report: it is locked and attainment is recomputed."""
+    access.require(user, Action.APPROVE, report.division)
+    with transaction.atomic():
+        report = _locked(report)
+        before = report.status
+        report.status = _check_transition(report, "approve")
+        now = timezone.now()
+        report.approved_at, report.approved_by = now, user
+        report.full_clean()
+        report.save()
+        _record(report, from_status=before, user=user, now=now)
+        _outbox_row(report).save()
+        transaction.on_commit(queue_recompute_drain)
+    return report
+
+
+def report_reopen(*, user, report: Report, reason: str) -> Report:
+    """Steering staff unlock an approved report (it goes back to the unit as returned)."""
+    if access.role_of(user) != access.Role.STEERING:
+        raise PermissionDenied(_("Chỉ Ban Chỉ đạo được mở lại báo cáo đã duyệt."))
+    access.require(user, Action.APPROVE, report.division)
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        report = _locked(report)
+        before = report.status
+        report.status = _check_transition(report, "reopen")
+        now = timezone.now()
+        report.returned_at, report.returned_by, report.return_reason = now, user, reason
+        report.approved_at = report.approved_by = None
+        report.full_clean()
+        report.save()
+        _record(report, from_status=before, user=user, now=now, reason=reason)
+        # Figures may change again: dashboards must not keep the approved ones.
+        _outbox_row(report).save()
+        transaction.on_commit(queue_recompute_drain)
+    return report
+
+
+def reports_bulk_approve(*, user, report_ids: Iterable[int]) -> list[Report]:
+    """Approve several submitted reports at once, all or none."""
+    ids = sorted({int(i) for i in report_ids})
+    if not ids:
+        raise TransitionError(_("Hãy chọn ít nhất một báo cáo đã gửi để duyệt."))
+    with transaction.atomic():
+        reports = list(
+            _for_update(Report.objects.select_related("division")).filter(pk__in=ids).order_by("pk")
+        )
+        if len(reports) != len(ids):
+            raise TransitionError(_("Có báo cáo không tồn tại; hãy tải lại trang."))
+        for rep in reports:
+            access.require(user, Action.APPROVE, rep.division)
+            _check_transition(rep, "approve")
+        now = timezone.now()
+        for rep in reports:
+            rep.status = ReportStatus.APPROVED
+            rep.approved_at, rep.approved_by = now, user
+        Report.objects.bulk_update(reports, ["status", "approved_at", "approved_by"])
+        ReportTransition.objects.bulk_create(
+            [
+                ReportTransition(
+                    report=r,
+                    from_status=ReportStatus.SUBMITTED,
+                    to_status=ReportStatus.APPROVED,
+                    by=user,
+                    at=now,
+                )
+                for r in reports
+            ]
+        )
+        RecomputeRequest.objects.bulk_create([_outbox_row(r) for r in reports])
+        transaction.on_commit(queue_recompute_drain)
+    return reports
