@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "camau_cds.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "camau_cds.middleware.DefaultVietnameseLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on GET responses and 304 for a matching If-None-Match (API lists and pages alike).
     "django.middleware.http.ConditionalGetMiddleware",

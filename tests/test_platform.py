@@ -114,3 +114,9 @@ def test_vendored_assets_are_served_locally(client):
     assert "http://" not in html.split("<body")[0] and "https://" not in html.split("<body")[0]
     for rel in ("bootstrap/LICENSE", "htmx/LICENSE", "chartjs/LICENSE.md"):
         assert (ROOT / "static" / "vendor" / rel).is_file()
+
+
+@pytest.mark.django_db
+def test_browser_language_does_not_override_vietnamese_default(client):
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in html
