@@ -11,6 +11,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from divisions.audit import audit_denied
+
+    audit_denied(request)
     return render(request, "errors/403.html", status=403)
 
 

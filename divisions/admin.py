@@ -8,7 +8,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from divisions.models import ApiToken, Division, DivisionSuccession, UserScope
+from divisions.models import ApiToken, AuditEvent, Division, DivisionSuccession, UserScope
 from divisions.tokens import api_token_issue
 
 
@@ -90,3 +90,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         n = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("Đã thu hồi %(n)s mã.") % {"n": n})
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "kind", "username", "ip_address", "method", "path")
+    list_filter = ("kind",)
+    search_fields = ("username", "ip_address", "path")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,3 +8,6 @@ class DivisionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "divisions"
     verbose_name = _("Đơn vị hành chính")
+
+    def ready(self) -> None:
+        from divisions import audit  # noqa: F401  (connects the login signal receivers)

@@ -289,3 +289,31 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AuditEvent(models.Model):
+    """Security audit trail: logins, failed logins and denied access."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Đăng nhập")
+        LOGIN_FAILED = "login_failed", _("Đăng nhập thất bại")
+        LOGOUT = "logout", _("Đăng xuất")
+        DENIED = "denied", _("Bị từ chối truy cập")
+
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("lúc"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    path = models.CharField(_("đường dẫn"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký an ninh")
+        verbose_name_plural = _("nhật ký an ninh")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.kind} {self.username}"

@@ -53,6 +53,10 @@ def problem_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
         return None
+    if response.status_code == 403 and context.get("request") is not None:
+        from divisions.audit import audit_denied
+
+        audit_denied(context["request"])
     detail, fields = _flatten(response.data)
     body = {
         "type": f"https://cds.camau.gov.vn/problems/{getattr(exc, 'default_code', 'error')}",
