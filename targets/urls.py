@@ -1,4 +1,16 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from targets import views
+
 app_name = "targets"
-urlpatterns: list = []
+# Fixed words first: an indicator code can never be "methodology" or "import" (see
+# targets.models.RESERVED_CODES).
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("import/", views.import_targets, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("<slug:code>/", views.indicator_detail, name="indicator"),
+]

@@ -1,0 +1,193 @@
+"""Admin for the catalogue, with xlsx/csv import and export (django-import-export).
+
+The import goes through the admin's standard flow: upload → dry-run preview with row-by-row
+errors (each naming the field) → confirm. Every row is validated with the model's
+`full_clean()` (`clean_model_instances`), the whole file runs in one transaction, and a file
+with any bad row offers no confirm button, so nothing of it is saved.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.widgets import ForeignKeyWidget
+from simple_history.admin import SimpleHistoryAdmin
+
+from targets.models import Indicator, ProgrammeGoal, Target
+
+
+class IndicatorByCodeWidget(ForeignKeyWidget):
+    """Looks indicators up by code from one query per import, not one query per row."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Indicator, field="code", **kwargs)
+        self._cache: dict[str, Indicator] | None = None
+
+    def clean(self, value, row=None, **kwargs):
+        code = str(value or "").strip()
+        if not code:
+            return None
+        if self._cache is None:
+            self._cache = Indicator.objects.in_bulk(field_name="code")
+        try:
+            return self._cache[code]
+        except KeyError:
+            raise ValueError(
+                _("Không có chỉ tiêu nào có mã «%(code)s».") % {"code": code}
+            ) from None
+
+
+class _NoDuplicateRows:
+    """Refuse a second row with the same import key in one file (it would silently win)."""
+
+    def before_import(self, dataset, **kwargs):
+        self._seen_keys: dict[tuple, int] = {}
+        super().before_import(dataset, **kwargs)
+
+    def _check_duplicate(self, key: tuple, field: str, row_number: int | None) -> None:
+        seen = getattr(self, "_seen_keys", {})
+        if key in seen:
+            raise ValidationError(
+                {
+                    field: _("Dòng này trùng %(what)s với dòng %(n)s của tệp.")
+                    % {"what": self.duplicate_label, "n": seen[key]}
+                }
+            )
+        seen[key] = row_number
+        self._seen_keys = seen
+
+
+class IndicatorResource(_NoDuplicateRows, resources.ModelResource):
+    duplicate_label = "mã chỉ tiêu"
+
+    class Meta:
+        model = Indicator
+        import_id_fields = ("code",)
+        exclude = ("id",)
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import_row(self, row, **kwargs):
+        self._check_duplicate(
+            (str(row.get("code") or "").strip(),), "code", kwargs.get("row_number")
+        )
+
+
+class TargetResource(_NoDuplicateRows, resources.ModelResource):
+    duplicate_label = "chỉ tiêu, thời hạn và phạm vi"
+    indicator = fields.Field(
+        attribute="indicator", column_name="indicator", widget=IndicatorByCodeWidget()
+    )
+
+    class Meta:
+        model = Target
+        import_id_fields = ("indicator", "deadline", "scope_level")
+        fields = (
+            "indicator",
+            "wording_vi",
+            "wording_en",
+            "deadline",
+            "scope_level",
+            "kind",
+            "value",
+            "comparator",
+            "baseline_value",
+            "baseline_period",
+            "baseline_provisional",
+            "source_document",
+            "notes",
+        )
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import(self, dataset, **kwargs):
+        # Indicators may have been added since the last import: start from a fresh lookup.
+        self.fields["indicator"].widget._cache = None
+        super().before_import(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        key = tuple(str(row.get(k) or "").strip() for k in ("indicator", "deadline", "scope_level"))
+        self._check_duplicate(key, "scope_level", kwargs.get("row_number"))
+
+
+class ProgrammeGoalResource(_NoDuplicateRows, resources.ModelResource):
+    duplicate_label = "mã mục tiêu tổng quát"
+
+    class Meta:
+        model = ProgrammeGoal
+        import_id_fields = ("code",)
+        exclude = ("id",)
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import_row(self, row, **kwargs):
+        self._check_duplicate(
+            (str(row.get("code") or "").strip(),), "code", kwargs.get("row_number")
+        )
+
+
+class _CatalogueAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    # Excel and CSV only: the formats steering staff use and the ones we test.
+    import_formats = [XLSX, CSV]
+    export_formats = [XLSX, CSV]
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    fields = ("deadline", "scope_level", "kind", "value", "comparator", "baseline_value")
+    show_change_link = True
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(_CatalogueAdmin):
+    resource_classes = [IndicatorResource]
+    list_display = (
+        "code",
+        "name_vi",
+        "pillar",
+        "unit",
+        "measurement",
+        "division_aggregation",
+        "time_aggregation",
+        "is_active",
+    )
+    list_filter = ("pillar", "measurement", "is_active")
+    search_fields = ("code", "name_vi", "name_en")
+    inlines = [TargetInline]
+
+
+@admin.register(Target)
+class TargetAdmin(_CatalogueAdmin):
+    resource_classes = [TargetResource]
+    list_display = (
+        "indicator",
+        "deadline",
+        "scope_level",
+        "kind",
+        "value",
+        "comparator",
+        "baseline_value",
+        "baseline_provisional",
+    )
+    list_filter = ("deadline", "scope_level", "kind", "indicator__pillar")
+    search_fields = ("indicator__code", "indicator__name_vi", "wording_vi")
+    list_select_related = ("indicator",)
+    raw_id_fields = ("indicator",)
+
+
+@admin.register(ProgrammeGoal)
+class ProgrammeGoalAdmin(_CatalogueAdmin):
+    resource_classes = [ProgrammeGoalResource]
+    list_display = ("code", "deadline_year", "position", "text_vi")
+    search_fields = ("code", "text_vi", "text_en")

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from targets.imports import check_upload
+from targets.models import ScopeLevel
+
+
+class CatalogueFilterForm(forms.Form):
+    """GET filter of the catalogue page; unknown values are ignored rather than refused."""
+
+    year = forms.TypedChoiceField(label=_("Thời hạn"), required=False, coerce=int, empty_value=None)
+    level = forms.TypedChoiceField(
+        label=_("Cấp"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Tất cả các cấp")), *ScopeLevel.choices],
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("Tất cả các năm")), *((y, str(y)) for y in years)]
+        for f in self.fields.values():
+            f.widget.attrs["class"] = "form-select form-select-sm"
+
+    def filters(self) -> dict[str, int | None]:
+        if not self.is_valid():
+            return {"year": None, "level": None}
+        return {"year": self.cleaned_data["year"], "level": self.cleaned_data["level"]}
+
+
+class TargetImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp mục tiêu (.xlsx hoặc .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv", "class": "form-control"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload(upload)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return upload
