@@ -1,0 +1,240 @@
+"""Forms of the Tổ CNSCĐ pages: large inputs for phones; the rules live in teams/services.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from divisions.access import Action, can, visible_root
+from divisions.models import Division, Level
+from teams.models import ActivityKind, MemberBody, MemberRole, TeamStatus
+
+
+class DateInput(forms.DateInput):
+    """The phone's native date picker; it sends ISO dates, typed dd/mm/yyyy also accepted."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"class": "form-control form-control-lg", **(attrs or {})}, format="%Y-%m-%d"
+        )
+
+
+def _style(form: forms.Form) -> None:
+    for f in form.fields.values():
+        widget = f.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select form-select-lg")
+        else:
+            widget.attrs.setdefault("class", "form-control form-control-lg")
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the matching fields (others at the top)."""
+    if hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            target = name if name in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def manageable_divisions(user):
+    """Communes and hamlets/khóm where the user may set up teams."""
+    root = visible_root(user)
+    if root is None or not can(user, Action.MANAGE_TEAMS, root):
+        return Division.objects.none()
+    return (
+        Division.objects.within(root)
+        .filter(level__in=(Level.COMMUNE, Level.HAMLET))
+        .order_by("path")
+    )
+
+
+class DivisionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Division) -> str:
+        return obj.name if obj.level == Level.COMMUNE else f"— {obj.name}"
+
+
+class TeamForm(forms.Form):
+    division = DivisionChoiceField(
+        label=_("Xã hoặc ấp, khóm"),
+        queryset=Division.objects.none(),
+        help_text=_("Chọn ấp/khóm nơi tổ hoạt động (chọn xã nếu tổ phụ trách cả xã)."),
+    )
+    name = forms.CharField(label=_("Tên tổ"), max_length=200)
+    decision_number = forms.CharField(label=_("Số quyết định thành lập"), max_length=60)
+    decision_date = forms.DateField(
+        label=_("Ngày quyết định của Chủ tịch UBND xã"), widget=DateInput
+    )
+    is_pilot = forms.BooleanField(label=_("Tổ thí điểm"), required=False)
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = manageable_divisions(user)
+        _style(self)
+
+
+class DissolveForm(forms.Form):
+    dissolved_on = forms.DateField(label=_("Ngày giải thể"), widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class MemberForm(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
+    role = forms.ChoiceField(
+        label=_("Vai trò"), choices=MemberRole.choices, initial=MemberRole.MEMBER
+    )
+    body = forms.ChoiceField(label=_("Đơn vị, đoàn thể"), choices=MemberBody.choices)
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("Di động 10 số (03, 05, 07, 08, 09) hoặc cố định 02xx; có thể nhập +84."),
+    )
+    joined_on = forms.DateField(label=_("Ngày tham gia"), widget=DateInput)
+    left_on = forms.DateField(label=_("Ngày rời tổ"), required=False, widget=DateInput)
+    member_user = forms.ModelChoiceField(
+        label=_("Tài khoản cổng (tổ trưởng, tổ phó)"),
+        queryset=None,
+        required=False,
+        help_text=_("Liên kết để tổ trưởng cập nhật tổ từ điện thoại."),
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, team, can_link_user: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if can_link_user:
+            from django.contrib.auth import get_user_model
+
+            # Team-leader accounts scoped to this team's commune.
+            self.fields["member_user"].queryset = (
+                get_user_model()
+                .objects.filter(groups__name="team_leader", cds_scope__division_id=team.commune_id)
+                .order_by("username")
+            )
+        else:
+            del self.fields["member_user"]
+        _style(self)
+
+
+class LeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("Ngày rời tổ"), widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+def _count_field(label) -> forms.IntegerField:
+    # No min_value here: the service refuses negatives with its own message.
+    return forms.IntegerField(
+        label=label,
+        initial=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric", "step": 1}),
+    )
+
+
+class ActivityForm(forms.Form):
+    date = forms.DateField(label=_("Ngày"), widget=DateInput)
+    kind = forms.ChoiceField(label=_("Nội dung"), choices=ActivityKind.choices)
+    households = _count_field(_("Số hộ gia đình được hướng dẫn"))
+    people = _count_field(_("Số người dân được hướng dẫn"))
+    businesses = _count_field(_("Số DN, HTX, hộ kinh doanh được hỗ trợ"))
+    dvctt_accounts = _count_field(_("Tài khoản DVCTT được tạo"))
+    epayment_accounts = _count_field(_("Tài khoản thanh toán điện tử được mở"))
+    ecommerce_sellers = _count_field(_("Người bán đưa lên sàn TMĐT"))
+    notes = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        for name in (
+            "households",
+            "people",
+            "businesses",
+            "dvctt_accounts",
+            "epayment_accounts",
+            "ecommerce_sellers",
+        ):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = 0
+        return data
+
+
+class TeamFilterForm(forms.Form):
+    district = forms.ModelChoiceField(
+        label=_("Huyện, thành phố"),
+        queryset=Division.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Xã, phường, thị trấn"),
+        queryset=Division.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    pilot = forms.TypedChoiceField(
+        label=_("Thí điểm"),
+        choices=[("", _("Tất cả")), ("1", _("Tổ thí điểm")), ("0", _("Không thí điểm"))],
+        required=False,
+        coerce=lambda v: v == "1",
+        empty_value=None,
+    )
+    status = forms.ChoiceField(
+        label=_("Trạng thái"), choices=[("", _("Tất cả")), *TeamStatus.choices], required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        root = visible_root(user)
+        visible = Division.objects.within(root) if root else Division.objects.none()
+        self.fields["district"].queryset = visible.at_level(Level.DISTRICT).order_by("code")
+        self.fields["commune"].queryset = visible.at_level(Level.COMMUNE).order_by("path")
+        for f in self.fields.values():
+            f.widget.attrs["class"] = "form-select"
+
+
+class PilotCommuneForm(forms.Form):
+    commune = forms.ModelChoiceField(
+        label=_("Xã, phường, thị trấn"), queryset=Division.objects.none()
+    )
+    chosen_on = forms.DateField(label=_("Ngày lựa chọn"), widget=DateInput)
+    decision_reference = forms.CharField(
+        label=_("Văn bản lựa chọn"), required=False, max_length=120
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        root = visible_root(user)
+        communes = Division.objects.none()
+        if (
+            root is not None
+            and root.level <= Level.DISTRICT
+            and can(user, Action.MANAGE_TEAMS, root)
+        ):
+            communes = Division.objects.within(root).at_level(Level.COMMUNE).order_by("path")
+        self.fields["commune"].queryset = communes
+        _style(self)

@@ -1,0 +1,253 @@
+"""Reads of the Tổ CNSCĐ registry: scoped querysets, counts in SQL, phone privacy, pilot plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from divisions.access import Role, get_access
+from divisions.models import Division, Level
+from teams.models import (
+    ACTIVITY_COUNT_FIELDS,
+    PILOT_DEADLINE,
+    Activity,
+    Member,
+    PilotCommune,
+    Team,
+    TeamStatus,
+    mask_phone,
+)
+
+TEAM_SIZE_MIN, TEAM_SIZE_MAX = 4, 9
+
+# Roles that work on a team's commune; they see its members' phone numbers when their scope
+# contains that commune. Viewers are read-only everywhere and never see them.
+_PHONE_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER, Role.TEAM_LEADER})
+
+
+def phone_visible(user, team: Team) -> bool:
+    """May `user` read the phone numbers of `team`'s members? The one place that decides.
+
+    Steering staff: yes. District officers, commune officers and team leaders: when their scope
+    contains the team's commune. Everyone else (viewers, other districts): no, numbers are masked.
+    """
+    access = get_access(user)
+    if access.role == Role.STEERING:
+        return True
+    if access.role in _PHONE_ROLES and access.scope is not None:
+        return team.commune.is_within(access.scope)
+    return False
+
+
+def phone_display(phone: str, *, visible: bool) -> str:
+    return phone if visible else mask_phone(phone)
+
+
+# --- counts ---------------------------------------------------------------------------------
+
+
+def _count_subquery(model, *, extra: Q | None = None) -> Coalesce:
+    """COUNT of `model` rows of the outer team, as a correlated subquery (no row multiplication)."""
+    qs = model.objects.filter(team=OuterRef("pk"))
+    if extra is not None:
+        qs = qs.filter(extra)
+    counted = qs.order_by().values("team").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _current_members_q(day: dt.date) -> Q:
+    return Q(left_on__isnull=True) | Q(left_on__gt=day)
+
+
+def teams_with_counts(user):
+    """The user's teams with current member and activity counts, each one SQL expression."""
+    today = timezone.localdate()
+    return (
+        Team.objects.for_user(user)
+        .select_related("division", "commune", "commune__parent")
+        .annotate(
+            member_count=_count_subquery(Member, extra=_current_members_q(today)),
+            activity_count=_count_subquery(Activity),
+        )
+        .order_by("commune__path", "division__path", "name")
+    )
+
+
+@dataclass
+class TeamFilters:
+    district: Division | None = None
+    commune: Division | None = None
+    pilot: bool | None = None
+    status: str | None = None
+
+    def apply(self, qs):
+        if self.commune is not None:
+            qs = qs.filter(commune=self.commune)
+        elif self.district is not None:
+            qs = qs.filter(commune__path__startswith=self.district.path)
+        if self.pilot is not None:
+            qs = qs.filter(is_pilot=self.pilot)
+        if self.status:
+            qs = qs.filter(status=self.status)
+        return qs
+
+
+def commune_summary(teams_qs) -> list[dict]:
+    """One row per commune of the filtered teams: teams, members, activities (one query)."""
+    today = timezone.localdate()
+    rows = (
+        teams_qs.order_by()
+        .values("commune_id", "commune__name", "commune__code", "commune__path")
+        .annotate(
+            district_name=Subquery(
+                Division.objects.filter(pk=OuterRef("commune__parent_id")).values("name")[:1]
+            ),
+            teams=Count("pk", distinct=True),
+            active_teams=Count("pk", filter=Q(status=TeamStatus.ACTIVE), distinct=True),
+            members=Count(
+                "members",
+                filter=Q(members__left_on__isnull=True) | Q(members__left_on__gt=today),
+                distinct=True,
+            ),
+            activities=Count("activities", distinct=True),
+        )
+        .order_by("commune__path")
+    )
+    return list(rows)
+
+
+# --- one team -------------------------------------------------------------------------------
+
+
+def team_size_warning(member_count: int) -> bool:
+    """A team should have 4-9 members (the plan); outside that is a warning, not an error."""
+    return not (TEAM_SIZE_MIN <= member_count <= TEAM_SIZE_MAX)
+
+
+def team_monthly_totals(team: Team) -> list[dict]:
+    """Per month: number of activities and the sums of every count (one grouped query)."""
+    return list(
+        Activity.objects.filter(team=team)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(activities=Count("pk"), **{f: Sum(f) for f in ACTIVITY_COUNT_FIELDS})
+        .order_by("-month")
+    )
+
+
+@dataclass
+class MemberRow:
+    member: Member
+    phone: str
+    is_current: bool
+
+
+def team_members(user, team: Team) -> list[MemberRow]:
+    """Members (current first) with their phone number shown or masked for this user."""
+    visible = phone_visible(user, team)
+    today = timezone.localdate()
+    rows = []
+    for m in team.members.select_related("user").order_by("left_on", "role", "full_name"):
+        current = m.left_on is None or m.left_on > today
+        rows.append(MemberRow(m, phone_display(m.phone, visible=visible), current))
+    rows.sort(key=lambda r: (not r.is_current, ["leader", "deputy", "member"].index(r.member.role)))
+    return rows
+
+
+# --- the pilot plan -------------------------------------------------------------------------
+
+
+@dataclass
+class PilotDistrictRow:
+    district: Division
+    pilots: list[PilotCommune] = field(default_factory=list)
+    teams: int = 0
+    members: int = 0
+    activities: int = 0
+
+    @property
+    def compliant(self) -> bool:
+        """At least one pilot commune chosen by the pilot deadline (30/06/2023)."""
+        return any(p.chosen_on <= PILOT_DEADLINE for p in self.pilots)
+
+    @property
+    def first_chosen_on(self) -> dt.date | None:
+        return min((p.chosen_on for p in self.pilots), default=None)
+
+
+@dataclass
+class PilotPlan:
+    rows: list[PilotDistrictRow]
+    deadline: dt.date = PILOT_DEADLINE
+
+    @property
+    def compliant(self) -> bool:
+        """The province complies when every district-level unit does."""
+        return bool(self.rows) and all(r.compliant for r in self.rows)
+
+    @property
+    def compliant_count(self) -> int:
+        return sum(r.compliant for r in self.rows)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            "pilots": sum(len(r.pilots) for r in self.rows),
+            "teams": sum(r.teams for r in self.rows),
+            "members": sum(r.members for r in self.rows),
+            "activities": sum(r.activities for r in self.rows),
+        }
+
+
+def pilot_plan(*, on: dt.date = PILOT_DEADLINE) -> PilotPlan:
+    """The province's pilot plan: each district-level unit with its pilot communes, the teams and
+    members standing in the district on `on` and the activities up to `on`.
+
+    Four queries whatever the number of districts. Shown to every role holder: the plan is a
+    province-wide aggregate without personal data.
+    """
+    province = Division.objects.filter(level=Level.PROVINCE).order_by("pk").first()
+    districts = Division.objects.at_level(Level.DISTRICT)
+    if province is not None:
+        districts = districts.within(province)
+    districts = list(districts.valid_on(on).order_by("code")) or list(
+        Division.objects.at_level(Level.DISTRICT).order_by("code")
+    )
+    rows = {d.pk: PilotDistrictRow(d) for d in districts}
+    pilots = list(PilotCommune.objects.select_related("commune").order_by("commune__path"))
+    for p in pilots:
+        if p.district_id in rows:
+            rows[p.district_id].pilots.append(p)
+
+    alive = Q(decision_date__lte=on) & (Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+    teams = (
+        Team.objects.filter(alive)
+        .values("commune__parent_id")
+        .annotate(
+            teams=Count("pk", distinct=True),
+            members=Count(
+                "members",
+                filter=Q(members__joined_on__lte=on)
+                & (Q(members__left_on__isnull=True) | Q(members__left_on__gt=on)),
+                distinct=True,
+            ),
+        )
+    )
+    for t in teams:
+        row = rows.get(t["commune__parent_id"])
+        if row:
+            row.teams, row.members = t["teams"], t["members"]
+    activities = (
+        Activity.objects.filter(date__lte=on)
+        .values("team__commune__parent_id")
+        .annotate(n=Count("pk"))
+    )
+    for a in activities:
+        row = rows.get(a["team__commune__parent_id"])
+        if row:
+            row.activities = a["n"]
+    return PilotPlan(rows=list(rows.values()))

@@ -1,0 +1,445 @@
+"""Pages of the Tổ CNSCĐ registry. Thin: access via divisions.access, writes via teams.services.
+
+Order of checks: signed in (else login) → has a role with a scope (else 403) → the object is in
+the user's scope (else 404, so ids cannot be probed) → may change it (else 403).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from import_export.formats.base_formats import XLSX
+
+from divisions.access import Action, can, can_change_team, visible_root
+from divisions.models import Level
+from teams import imports, selectors, services
+from teams.forms import (
+    ActivityForm,
+    DissolveForm,
+    LeaveForm,
+    MemberForm,
+    PilotCommuneForm,
+    TeamFilterForm,
+    TeamForm,
+    apply_service_errors,
+)
+from teams.models import ACTIVITY_COUNT_FIELDS, Activity, Member, Team
+
+PAGE_SIZE = 50
+
+
+def _require_view(user) -> None:
+    if not can(user, Action.VIEW):
+        raise PermissionDenied(_("Tài khoản chưa được phân quyền xem Tổ CNSCĐ."))
+
+
+def _team_or_404(request: HttpRequest, pk: int) -> Team:
+    _require_view(request.user)
+    return get_object_or_404(
+        Team.objects.for_user(request.user).select_related(
+            "division", "commune", "commune__parent"
+        ),
+        pk=pk,
+    )
+
+
+def _require_change(user, team: Team) -> None:
+    if not can_change_team(user, team):
+        raise PermissionDenied(_("Bạn chỉ được cập nhật tổ do mình phụ trách."))
+
+
+def _require_manage(user, team: Team) -> None:
+    if not can(user, Action.MANAGE_TEAMS, team.division):
+        raise PermissionDenied(_("Chỉ cán bộ xã, huyện hoặc Ban Chỉ đạo quản lý được tổ."))
+
+
+def _member_or_404(request: HttpRequest, pk: int) -> Member:
+    _require_view(request.user)
+    return get_object_or_404(
+        Member.objects.select_related("team", "team__division", "team__commune", "user").filter(
+            team__in=Team.objects.for_user(request.user)
+        ),
+        pk=pk,
+    )
+
+
+def _activity_or_404(request: HttpRequest, pk: int) -> Activity:
+    _require_view(request.user)
+    return get_object_or_404(
+        Activity.objects.select_related("team", "team__division", "team__commune").filter(
+            team__in=Team.objects.for_user(request.user)
+        ),
+        pk=pk,
+    )
+
+
+# --- list and detail ------------------------------------------------------------------------
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    """Teams of the user's scope by district and commune, filtered, with counts from SQL."""
+    user = request.user
+    _require_view(user)
+    form = TeamFilterForm(request.GET or None, user=user)
+    filters = selectors.TeamFilters()
+    if form.is_valid():
+        filters = selectors.TeamFilters(**form.cleaned_data)
+    summary = selectors.commune_summary(filters.apply(Team.objects.for_user(user)))
+    totals = {
+        key: sum(r[key] for r in summary)
+        for key in ("teams", "active_teams", "members", "activities")
+    }
+    page = Paginator(filters.apply(selectors.teams_with_counts(user)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "teams/list.html",
+        {
+            "form": form,
+            "summary": summary,
+            "totals": totals,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": can(user, Action.MANAGE_TEAMS, visible_root(user)),
+        },
+    )
+
+
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One team: members (phones shown or masked), activity timeline and monthly totals."""
+    team = _team_or_404(request, pk)
+    members = selectors.team_members(request.user, team)
+    current = sum(1 for m in members if m.is_current)
+    activities = list(team.activities.select_related("created_by").order_by("-date", "-pk")[:100])
+    return render(
+        request,
+        "teams/detail.html",
+        {
+            "team": team,
+            "members": members,
+            "current_count": current,
+            "size_warning": team.is_active and selectors.team_size_warning(current),
+            "size_min": selectors.TEAM_SIZE_MIN,
+            "size_max": selectors.TEAM_SIZE_MAX,
+            "activities": activities,
+            "monthly": selectors.team_monthly_totals(team),
+            "count_fields": ACTIVITY_COUNT_FIELDS,
+            "can_change": can_change_team(request.user, team),
+            "can_manage": can(request.user, Action.MANAGE_TEAMS, team.division),
+            "phones_visible": selectors.phone_visible(request.user, team),
+        },
+    )
+
+
+# --- teams ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_view(user)
+    if not can(user, Action.MANAGE_TEAMS, visible_root(user)):
+        raise PermissionDenied(_("Chỉ cán bộ xã, huyện hoặc Ban Chỉ đạo thành lập được tổ."))
+    form = TeamForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thành lập tổ “%(name)s”.") % {"name": team.name})
+            return redirect("teams:detail", pk=team.pk)
+    return render(request, "teams/form.html", {"form": form, "title": _("Thành lập Tổ CNSCĐ")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team_or_404(request, pk)
+    _require_manage(request.user, team)
+    initial = {f: getattr(team, f) for f in services.TEAM_FIELDS}
+    form = TeamForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(user=request.user, team=team, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thông tin tổ."))
+            return redirect("teams:detail", pk=team.pk)
+    return render(
+        request, "teams/form.html", {"form": form, "team": team, "title": _("Sửa thông tin tổ")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team_or_404(request, pk)
+    _require_manage(request.user, team)
+    form = DissolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_dissolve(user=request.user, team=team, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận tổ giải thể."))
+            return redirect("teams:detail", pk=team.pk)
+    return render(
+        request, "teams/form.html", {"form": form, "team": team, "title": _("Giải thể tổ")}
+    )
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+def _member_form(request, team: Team, **kwargs) -> MemberForm:
+    can_link = can(request.user, Action.MANAGE_TEAMS, team.division)
+    return MemberForm(request.POST or None, team=team, can_link_user=can_link, **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team_or_404(request, pk)
+    _require_change(request.user, team)
+    form = _member_form(request, team, initial={"joined_on": team.decision_date})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if data.get("member_user") is None:
+            data.pop("member_user", None)
+        try:
+            member = services.member_add(user=request.user, team=team, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm %(name)s.") % {"name": member.full_name})
+            return redirect("teams:detail", pk=team.pk)
+    return render(
+        request, "teams/form.html", {"form": form, "team": team, "title": _("Thêm thành viên")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member_or_404(request, pk)
+    team = member.team
+    _require_change(request.user, team)
+    initial = {f: getattr(member, f) for f in services.MEMBER_FIELDS}
+    initial["member_user"] = member.user_id
+    if not selectors.phone_visible(request.user, team):
+        initial["phone"] = ""  # never put a hidden number into a form
+    form = _member_form(request, team, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        kwargs = {}
+        if "member_user" in data:
+            kwargs["member_user"] = data.pop("member_user")
+        if not data.get("phone") and not selectors.phone_visible(request.user, team):
+            data.pop("phone")  # blank means "unchanged" for someone who cannot see it
+        try:
+            services.member_update(user=request.user, member=member, **data, **kwargs)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thông tin thành viên."))
+            return redirect("teams:detail", pk=team.pk)
+    return render(
+        request,
+        "teams/form.html",
+        {"form": form, "team": team, "title": _("Sửa thông tin thành viên")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member_or_404(request, pk)
+    team = member.team
+    _require_change(request.user, team)
+    form = LeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_leave(user=request.user, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Đã ghi nhận %(name)s rời tổ.") % {"name": member.full_name}
+            )
+            return redirect("teams:detail", pk=team.pk)
+    return render(
+        request,
+        "teams/form.html",
+        {
+            "form": form,
+            "team": team,
+            "title": _("Thành viên rời tổ: %(name)s") % {"name": member.full_name},
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload → preview with row errors → confirm; any bad row and nothing is saved."""
+    team = _team_or_404(request, pk)
+    _require_change(request.user, team)
+    context: dict = {"team": team, "columns": list(imports.COLUMNS), "max_rows": imports.MAX_ROWS}
+    if request.method == "POST" and request.POST.get("token"):
+        try:
+            rows = imports.unsign_rows(team.pk, request.POST["token"])
+        except signing.BadSignature:
+            context["file_error"] = _("Bản xem trước đã hết hạn, hãy tải tệp lên lại.")
+            return render(request, "teams/import.html", context, status=400)
+        results = services.members_import(user=request.user, team=team, rows=rows, dry_run=False)
+        if any(r["errors"] for r in results):
+            context["results"] = results
+            context["has_errors"] = True
+            return render(request, "teams/import.html", context, status=400)
+        messages.success(request, _("Đã nhập %(n)s thành viên.") % {"n": len(results)})
+        return redirect("teams:detail", pk=team.pk)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["file_error"] = _("Hãy chọn tệp .xlsx hoặc .csv.")
+            return render(request, "teams/import.html", context, status=400)
+        try:
+            raw_rows = imports.read_rows(upload)
+        except imports.ImportFileError as exc:
+            context["file_error"] = str(exc)
+            return render(request, "teams/import.html", context, status=400)
+        parsed = [imports.to_member_kwargs(r) for r in raw_rows]
+        rows = [kwargs for kwargs, _errors in parsed]
+        results = services.members_import(user=request.user, team=team, rows=rows, dry_run=True)
+        for result, (_kwargs, read_errors) in zip(results, parsed, strict=True):
+            result["errors"] = read_errors + result["errors"]
+        context["results"] = results
+        context["has_errors"] = any(r["errors"] for r in results)
+        if not context["has_errors"]:
+            context["token"] = imports.sign_rows(team.pk, rows)
+    return render(request, "teams/import.html", context)
+
+
+@login_required
+def member_template(request: HttpRequest) -> HttpResponse:
+    """The empty Excel template for the member import."""
+    _require_view(request.user)
+    dataset = imports.MemberResource().export(queryset=Member.objects.none())
+    response = HttpResponse(
+        XLSX().export_data(dataset),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mau-thanh-vien-to-cnscd.xlsx"'
+    return response
+
+
+# --- activities -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team_or_404(request, pk)
+    _require_change(request.user, team)
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_log(user=request.user, team=team, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận hoạt động."))
+            return redirect("teams:detail", pk=team.pk)
+    return render(
+        request, "teams/form.html", {"form": form, "team": team, "title": _("Ghi nhận hoạt động")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_or_404(request, pk)
+    team = activity.team
+    _require_change(request.user, team)
+    initial = {f: getattr(activity, f) for f in services.ACTIVITY_FIELDS}
+    form = ActivityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(user=request.user, activity=activity, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã sửa hoạt động."))
+            return redirect("teams:detail", pk=team.pk)
+    return render(
+        request,
+        "teams/form.html",
+        {"form": form, "team": team, "title": _("Sửa hoạt động"), "activity": activity},
+    )
+
+
+@login_required
+@require_POST
+def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_or_404(request, pk)
+    team = activity.team
+    _require_change(request.user, team)
+    services.activity_delete(user=request.user, activity=activity)
+    messages.success(request, _("Đã xoá hoạt động."))
+    return redirect("teams:detail", pk=team.pk)
+
+
+# --- the pilot plan -------------------------------------------------------------------------
+
+
+@login_required
+def pilot_plan(request: HttpRequest) -> HttpResponse:
+    """Districts × pilot communes, teams, members and activities to 30/06/2023; compliance."""
+    _require_view(request.user)
+    root = visible_root(request.user)
+    return render(
+        request,
+        "teams/pilot.html",
+        {
+            "plan": selectors.pilot_plan(),
+            "can_set": root.level <= Level.DISTRICT
+            and can(request.user, Action.MANAGE_TEAMS, root),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pilot_set(request: HttpRequest) -> HttpResponse:
+    """A district officer (or steering staff) records the district's pilot commune choice."""
+    user = request.user
+    _require_view(user)
+    root = visible_root(user)
+    if root.level > Level.DISTRICT or not can(user, Action.MANAGE_TEAMS, root):
+        raise PermissionDenied(_("Chỉ cán bộ cấp huyện hoặc Ban Chỉ đạo chọn được xã thí điểm."))
+    form = PilotCommuneForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pilot_commune_set(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận xã thí điểm."))
+            return redirect("teams:pilot")
+    return render(request, "teams/form.html", {"form": form, "title": _("Chọn xã thí điểm")})
