@@ -315,3 +315,6 @@ class RecomputeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.division_path} {self.period_from:%m/%Y}–{self.period_to:%m/%Y}"
+
+
+from reports.attainment_models import Attainment  # noqa: E402,F401  (computed rows; own module)

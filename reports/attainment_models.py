@@ -1,0 +1,76 @@
+"""Computed attainment rows (indicator × division × period × target).
+
+Written only by `reports.attainment` (the Celery job); dashboards and the API read only these
+rows, so their cost does not depend on how many figures lie behind them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from divisions.models import Division
+from reports.progress import STATUS_LABELS, Status
+
+
+class AttainmentQuerySet(models.QuerySet):
+    def for_user(self, user) -> AttainmentQuerySet:
+        from divisions.access import visible_root
+
+        root = visible_root(user)
+        if root is None:
+            return self.none()
+        return self.filter(division__path__startswith=root.path)
+
+
+class Attainment(models.Model):
+    indicator = models.ForeignKey(
+        "targets.Indicator", on_delete=models.CASCADE, related_name="attainments"
+    )
+    # Null for monitoring indicators (no target): the row still carries the rolled-up value.
+    target = models.ForeignKey(
+        "targets.Target", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_key = models.PositiveBigIntegerField(editable=False, help_text="target id or 0")
+    division = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="attainments")
+    period = models.DateField(_("kỳ"))
+    provisional = models.BooleanField(
+        _("tạm tính"), default=False, help_text=_("Tính cả số liệu đã gửi nhưng chưa duyệt.")
+    )
+    actual = models.DecimalField(_("thực hiện"), max_digits=24, decimal_places=6, null=True)
+    numerator = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    denominator = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    data_period = models.DateField(_("kỳ có số liệu"), null=True)
+    target_value = models.DecimalField(_("mục tiêu"), max_digits=24, decimal_places=6, null=True)
+    share_reached = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=20,
+        choices=[(s.value, STATUS_LABELS[s]) for s in Status],
+        blank=True,
+    )
+    projected_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    reached_in = models.DateField(null=True)
+    rate_ratio = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    sources = models.CharField(_("nguồn"), max_length=20, blank=True)
+    reconstructed = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    objects = AttainmentQuerySet.as_manager()
+
+    class Meta:
+        app_label = "reports"
+        verbose_name = _("kết quả thực hiện")
+        verbose_name_plural = _("kết quả thực hiện")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "division", "period", "provisional", "target_key"],
+                name="attainment_unique_row",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["period", "provisional", "division"], name="attainment_dash_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.division_id} {self.period:%m/%Y} {self.status}"
