@@ -27,6 +27,7 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("reports/", include("reports.urls")),
     path("teams/", include("teams.urls")),
+    path("dashboard/", include("reports.dashboard_urls")),
     path("api/", include("camau_cds.api.urls")),
     path("admin/", admin.site.urls),
 ]
