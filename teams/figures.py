@@ -37,6 +37,11 @@ FLOW_INDICATORS: dict[str, str] = {
 STOCK_INDICATORS = ("team_count", "team_member_count")
 TEAM_INDICATORS = (*STOCK_INDICATORS, *FLOW_INDICATORS)
 SOURCE = "teams"
+# Written on every team figure: explains where it comes from, and lets a stock fall (a team
+# dissolved) without the figure service asking for a reason.
+SYNC_NOTE = "Tính tự động từ hoạt động của Tổ CNSCĐ"
+# The first month of the reporting window (Resolution 05-NQ/TU, 14/7/2022).
+REPORTING_START = dt.date(2022, 7, 1)
 # Conditional aggregates per query; keeps the SELECT list well inside database limits.
 _PERIODS_PER_QUERY = 48
 
@@ -152,6 +157,13 @@ def team_monthly_totals(
     return totals
 
 
+def _valid_in(division, period: dt.date) -> bool:
+    """The unit existed during the month (a merged commune gets no figures after its end)."""
+    if division.valid_from and division.valid_from > month_end(period):
+        return False
+    return not (division.valid_to and division.valid_to < period)
+
+
 def figures_write_available() -> bool:
     """True once the reports app provides the figure write path."""
     try:
@@ -178,23 +190,30 @@ def team_figures_sync(
     from reports.services import FigureInput, data_values_upsert
     from targets.models import Indicator
 
-    codes = set(Indicator.objects.filter(code__in=TEAM_INDICATORS).values_list("code", flat=True))
+    codes = set(
+        Indicator.objects.filter(code__in=TEAM_INDICATORS, is_active=True).values_list(
+            "code", flat=True
+        )
+    )
     if not codes:
         return 0
-    totals = team_monthly_totals(commune_ids=commune_ids, periods=periods)
+    communes, months = _default_scope(commune_ids, periods)
+    # Figures exist only inside the reporting window (07/2022 to this month).
+    months = [m for m in months if REPORTING_START <= m <= month_start(timezone.localdate())]
+    totals = team_monthly_totals(commune_ids=communes, periods=months) if months else {}
     if not totals:
         return 0
-    division_codes = dict(
-        Division.objects.filter(pk__in={c for c, _p in totals}).values_list("pk", "code")
-    )
+    divisions = Division.objects.in_bulk({c for c, _p in totals})
     rows = [
         FigureInput(
             indicator_code=code,
-            division_code=division_codes[commune_id],
+            division_code=divisions[commune_id].code,
             period=period,
             value=Decimal(value),
+            note=SYNC_NOTE,
         )
         for (commune_id, period), values in sorted(totals.items())
+        if _valid_in(divisions[commune_id], period)
         for code, value in values.items()
         if code in codes
     ]
