@@ -10,7 +10,12 @@ from django.conf import settings
 from tests.divisions.factories import make_user
 
 # App fixtures the access matrix (and other cross-app tests) can request by name.
-pytest_plugins = ["tests.targets.fixtures", "tests.reports.fixtures", "tests.teams.fixtures"]
+pytest_plugins = [
+    "tests.targets.fixtures",
+    "tests.reports.fixtures",
+    "tests.teams.fixtures",
+    "tests.api.fixtures",
+]
 
 # Districts used across the suite: A = Thới Bình (967), B = U Minh (966).
 DISTRICT_A, DISTRICT_B = "967", "966"

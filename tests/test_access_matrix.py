@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.access_matrix import ROLES
+from tests.api.access_cases import CASES as API_CASES
 from tests.dashboards.access_cases import CASES as DASHBOARD_CASES
 from tests.divisions.access_cases import CASES as DIVISION_CASES
 from tests.reports.access_cases import CASES as REPORT_CASES
@@ -15,7 +16,14 @@ from tests.teams.access_cases import CASES as TEAM_CASES
 
 ALL_CASES = {
     c.name: c
-    for c in [*DIVISION_CASES, *TARGET_CASES, *REPORT_CASES, *TEAM_CASES, *DASHBOARD_CASES]
+    for c in [
+        *DIVISION_CASES,
+        *TARGET_CASES,
+        *REPORT_CASES,
+        *TEAM_CASES,
+        *DASHBOARD_CASES,
+        *API_CASES,
+    ]
 }
 # Namespaces owned by third-party code with its own permission model.
 EXTERNAL_NAMESPACES = {"admin"}

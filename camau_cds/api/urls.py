@@ -6,10 +6,18 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from divisions import api as divisions_api
+from reports import api as reports_api
+from targets import api as targets_api
 
 app_name = "api"
 urlpatterns = [
     path("v1/divisions/", divisions_api.DivisionList.as_view(), name="divisions"),
+    path("v1/indicators/", targets_api.IndicatorList.as_view(), name="indicators"),
+    path("v1/indicators/<slug:code>/", targets_api.IndicatorDetail.as_view(), name="indicator"),
+    path("v1/targets/", targets_api.TargetList.as_view(), name="targets"),
+    path("v1/values/", reports_api.ValueList.as_view(), name="values"),
+    path("v1/attainment/", reports_api.AttainmentList.as_view(), name="attainment"),
+    path("v1/reports/", reports_api.ReportList.as_view(), name="reports"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

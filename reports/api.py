@@ -1,0 +1,333 @@
+"""REST endpoints of figures, attainment and reports (read); writes of figures.
+
+Scoping: anonymous clients get the open-data subset (province-level approved figures and
+attainment); signed-in users and tokens get what `divisions.access` lets them see.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+
+from camau_cds.api import params
+from camau_cds.api.lean import paginated_rows
+from divisions import access
+from divisions.models import Division, Level
+from reports.models import Attainment, DataValue, Report, ReportStatus, Source
+from reports.progress import Status
+from targets.models import Indicator
+
+PERIOD_DOC = "Month as YYYY-MM, e.g. 2024-01"
+COMMON_FILTERS = [
+    OpenApiParameter("indicator", str, description="Indicator codes, comma-separated"),
+    OpenApiParameter("division", str, description="GSO division codes, comma-separated"),
+    OpenApiParameter("within", str, description="GSO code of a unit: its whole subtree"),
+    OpenApiParameter("level", int, enum=[1, 2, 3], description="1 province, 2 district, 3 commune"),
+    OpenApiParameter("period_from", str, description=PERIOD_DOC),
+    OpenApiParameter("period_to", str, description=PERIOD_DOC),
+    OpenApiParameter("page_size", int, description="Rows per page (default 500, at most 5000)"),
+    OpenApiParameter("cursor", str, description="Opaque cursor from `next`/`previous`"),
+    OpenApiParameter("format", str, enum=["json", "csv"]),
+]
+
+
+def _ym(day) -> str | None:
+    return f"{day.year:04d}-{day.month:02d}" if day else None
+
+
+def scoped_divisions(request):
+    """Divisions the client may read: its scope, or the province alone for anonymous clients."""
+    if request.user.is_authenticated:
+        return Division.objects.for_user(request.user), False
+    return Division.objects.filter(level=Level.PROVINCE), True
+
+
+def apply_common_filters(request, qs, *, prefix: str = ""):
+    """indicator, division, within, level, period_from/to: each validated, unknown codes 400."""
+    if wanted := params.codes(request, "indicator"):
+        found = set(Indicator.objects.filter(code__in=wanted).values_list("code", flat=True))
+        params.require_known("indicator", wanted, found)
+        qs = qs.filter(indicator__code__in=wanted)
+    if wanted := params.codes(request, "division"):
+        found = set(Division.objects.filter(code__in=wanted).values_list("code", flat=True))
+        params.require_known("division", wanted, found)
+        qs = qs.filter(division__code__in=wanted)
+    if within := params.codes(request, "within"):
+        if len(within) != 1:
+            raise ValidationError({"within": ["Chỉ một mã đơn vị."]})
+        root = Division.objects.filter(code=within[0]).first()
+        params.require_known("within", within, {root.code} if root else set())
+        qs = qs.filter(division__path__startswith=root.path)
+    if (level := params.integer(request, "level", {1, 2, 3, 4})) is not None:
+        qs = qs.filter(division__level=level)
+    start, end = params.period_range(request)
+    if start:
+        qs = qs.filter(period__gte=start)
+    if end:
+        qs = qs.filter(period__lte=end)
+    return qs
+
+
+class ValueSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    indicator = serializers.CharField()
+    division = serializers.CharField()
+    level = serializers.IntegerField()
+    period = serializers.CharField(help_text=PERIOD_DOC)
+    value = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    numerator = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    denominator = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    source = serializers.ChoiceField(choices=Source.values)
+    status = serializers.CharField(
+        allow_null=True, help_text="Report status (null for team figures)"
+    )
+    version = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+
+VALUE_FIELDS = (
+    "id",
+    "indicator__code",
+    "division__code",
+    "division__level",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "source",
+    "report__status",
+    "version",
+    "updated_at",
+)
+
+
+def _value_row(r: dict) -> dict:
+    return {
+        "id": r["id"],
+        "indicator": r["indicator__code"],
+        "division": r["division__code"],
+        "level": r["division__level"],
+        "period": _ym(r["period"]),
+        "value": r["value"],
+        "numerator": r["numerator"],
+        "denominator": r["denominator"],
+        "source": r["source"],
+        "status": r["report__status"],
+        "version": r["version"],
+        "updated_at": r["updated_at"],
+    }
+
+
+STATUS_FILTERS = {"approved", "submitted", "draft", "returned", "all"}
+
+
+@extend_schema(
+    summary="Figures (approved by default)",
+    description=(
+        "Monthly figures. Anonymous clients get province-level approved figures (open data). "
+        "`status` other than `approved` needs a user or token allowed to enter or approve "
+        "figures in its scope. Example: the approved monthly figures of three indicators for the "
+        "communes of district 967 over 2024: "
+        "`?indicator=a,b,c&within=967&level=3&period_from=2024-01&period_to=2024-12`."
+    ),
+    parameters=[
+        *COMMON_FILTERS,
+        OpenApiParameter("status", str, enum=sorted(STATUS_FILTERS)),
+    ],
+    responses=ValueSchema(many=True),
+    examples=[
+        OpenApiExample(
+            "One figure",
+            value={
+                "id": 1,
+                "indicator": "work_records_online",
+                "division": "32068",
+                "level": 3,
+                "period": "2024-01",
+                "value": 62.5,
+                "numerator": 125,
+                "denominator": 200,
+                "source": "manual",
+                "status": "approved",
+                "version": 1,
+                "updated_at": "2024-02-10T08:00:00+07:00",
+            },
+            response_only=True,
+        )
+    ],
+)
+class ValueList(generics.GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ValueSchema
+    queryset = DataValue.objects.none()
+
+    def get(self, request):
+        divisions, public = scoped_divisions(request)
+        status = params.choice(request, "status", STATUS_FILTERS) or "approved"
+        if status != "approved" and not (
+            access.can(request.user, access.Action.EDIT_FIGURES)
+            or access.can(request.user, access.Action.APPROVE)
+        ):
+            raise PermissionDenied(
+                "Chỉ cán bộ nhập liệu hoặc Ban Chỉ đạo xem được số liệu chưa duyệt."
+            )
+        qs = DataValue.objects.filter(division__in=divisions)
+        if status == "approved":
+            qs = qs.filter(source=Source.TEAMS) | qs.filter(report__status=ReportStatus.APPROVED)
+        elif status != "all":
+            qs = qs.filter(report__status=status)
+        qs = apply_common_filters(request, qs)
+        return paginated_rows(request, self, qs, VALUE_FIELDS, _value_row)
+
+
+class AttainmentSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    indicator = serializers.CharField()
+    division = serializers.CharField()
+    level = serializers.IntegerField()
+    period = serializers.CharField(help_text=PERIOD_DOC)
+    provisional = serializers.BooleanField()
+    actual = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
+    target_value = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
+    target_deadline = serializers.DateField(allow_null=True)
+    target_scope_level = serializers.IntegerField(allow_null=True)
+    share_reached = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
+    status = serializers.CharField(help_text="achieved, on_track, needs_acceleration, …")
+    projected_value = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
+    reached_in = serializers.CharField(allow_null=True, help_text=PERIOD_DOC)
+    sources = serializers.CharField()
+    computed_at = serializers.DateTimeField()
+
+
+ATTAINMENT_FIELDS = (
+    "id",
+    "indicator__code",
+    "division__code",
+    "division__level",
+    "period",
+    "provisional",
+    "actual",
+    "target_value",
+    "target__deadline",
+    "target__scope_level",
+    "share_reached",
+    "status",
+    "projected_value",
+    "reached_in",
+    "sources",
+    "computed_at",
+)
+
+
+def _attainment_row(r: dict) -> dict:
+    return {
+        "id": r["id"],
+        "indicator": r["indicator__code"],
+        "division": r["division__code"],
+        "level": r["division__level"],
+        "period": _ym(r["period"]),
+        "provisional": r["provisional"],
+        "actual": r["actual"],
+        "target_value": r["target_value"],
+        "target_deadline": r["target__deadline"],
+        "target_scope_level": r["target__scope_level"],
+        "share_reached": r["share_reached"],
+        "status": r["status"],
+        "projected_value": r["projected_value"],
+        "reached_in": _ym(r["reached_in"]),
+        "sources": r["sources"],
+        "computed_at": r["computed_at"],
+    }
+
+
+@extend_schema(
+    summary="Attainment: value vs target, status, projection",
+    description=(
+        "Computed by the attainment job from approved figures. Anonymous clients get "
+        "province-level approved rows. `provisional=1` (signed-in only) returns the rows that "
+        "also count submitted figures, where they differ."
+    ),
+    parameters=[
+        *COMMON_FILTERS,
+        OpenApiParameter("status", str, enum=[s.value for s in Status]),
+        OpenApiParameter("deadline", int, description="Deadline year of the target, e.g. 2025"),
+        OpenApiParameter("provisional", OpenApiTypes.INT, enum=[0, 1]),
+    ],
+    responses=AttainmentSchema(many=True),
+)
+class AttainmentList(generics.GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = AttainmentSchema
+    queryset = Attainment.objects.none()
+
+    def get(self, request):
+        divisions, public = scoped_divisions(request)
+        provisional = params.integer(request, "provisional", {0, 1}) == 1
+        if provisional and public:
+            raise PermissionDenied("Số liệu tạm tính chỉ dành cho người dùng đã đăng nhập.")
+        qs = Attainment.objects.filter(division__in=divisions, provisional=provisional)
+        qs = apply_common_filters(request, qs)
+        if status := params.choice(request, "status", {s.value for s in Status}):
+            qs = qs.filter(status=status)
+        if (year := params.integer(request, "deadline", set(range(2020, 2036)))) is not None:
+            qs = qs.filter(target__deadline__year=year)
+        return paginated_rows(request, self, qs, ATTAINMENT_FIELDS, _attainment_row)
+
+
+class ReportSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    division = serializers.CharField()
+    period = serializers.CharField(help_text=PERIOD_DOC)
+    status = serializers.ChoiceField(choices=ReportStatus.values)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    approved_at = serializers.DateTimeField(allow_null=True)
+    return_reason = serializers.CharField()
+
+
+@extend_schema(
+    summary="Monthly reports: status per reporting unit and month",
+    parameters=[
+        OpenApiParameter("division", str, description="GSO codes, comma-separated"),
+        OpenApiParameter("period_from", str, description=PERIOD_DOC),
+        OpenApiParameter("period_to", str, description=PERIOD_DOC),
+        OpenApiParameter("status", str, enum=ReportStatus.values),
+    ],
+    responses=ReportSchema(many=True),
+)
+class ReportList(generics.GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ReportSchema
+    queryset = Report.objects.none()
+
+    def get(self, request):
+        qs = Report.objects.for_user(request.user)
+        if wanted := params.codes(request, "division"):
+            found = set(Division.objects.filter(code__in=wanted).values_list("code", flat=True))
+            params.require_known("division", wanted, found)
+            qs = qs.filter(division__code__in=wanted)
+        start, end = params.period_range(request)
+        if start:
+            qs = qs.filter(period__gte=start)
+        if end:
+            qs = qs.filter(period__lte=end)
+        if status := params.choice(request, "status", set(ReportStatus.values)):
+            qs = qs.filter(status=status)
+        fields = (
+            "id",
+            "division__code",
+            "period",
+            "status",
+            "submitted_at",
+            "approved_at",
+            "return_reason",
+        )
+
+        def shape(r: dict) -> dict:
+            r["division"] = r.pop("division__code")
+            r["period"] = _ym(r["period"])
+            return r
+
+        return paginated_rows(request, self, qs, fields, shape)
