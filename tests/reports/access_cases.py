@@ -1,6 +1,90 @@
+"""Access cases for every reports URL. `report_a` is district A's (967) draft for last month;
+`figure_a` is a figure of commune 32068 in it. Officers of district B get 403 everywhere in A."""
+
 from __future__ import annotations
 
-from tests.access_matrix import Case  # noqa: F401
+from tests.access_matrix import Case, signed_in
 
-# Cases for the reports app's URLs (see tests/access_matrix.py).
-CASES: list[Case] = []
+VIEW_A = signed_in(200, officer_b=403, commune=403, team_leader=403, no_role=403)
+EDIT_A = signed_in(200, officer_b=403, commune=403, team_leader=403, viewer=403, no_role=403)
+EDIT_A_POST = signed_in(302, officer_b=403, commune=403, team_leader=403, viewer=403, no_role=403)
+STEERING_ONLY = signed_in(403, steering=200)
+STEERING_ONLY_POST = signed_in(403, steering=302)
+
+
+def _report(w):
+    r = w["report_a"]
+    return {"district_code": r.division.code, "period": f"{r.period:%Y-%m}"}
+
+
+def _row(w):
+    return {**_report(w), "division_code": "32068"}
+
+
+def _figure(w):
+    return {"pk": w["figure_a"].pk}
+
+
+def _cell_post(w):
+    prefix = "people_guided__32068__"
+    return {f"{prefix}value": "15", f"{prefix}version": "1", "note__32068": ""}
+
+
+REPORT = {"kwargs": _report, "world": ("report_a", "figure_a")}
+
+CASES = [
+    Case(
+        "reports:index",
+        signed_in(200, officer_a=302, officer_b=302, no_role=403),
+    ),
+    Case("reports:board", STEERING_ONLY),
+    Case(
+        "reports:bulk_approve",
+        STEERING_ONLY_POST,
+        method="post",
+        data=lambda w: {"report": [str(w["report_a"].pk)]},
+        world=("report_a",),
+    ),
+    Case(
+        "reports:figure_history",
+        signed_in(200, officer_b=403, no_role=403),
+        kwargs=_figure,
+        world=("figure_a",),
+    ),
+    Case("reports:entry", VIEW_A, **REPORT),
+    Case("reports:history", VIEW_A, **REPORT),
+    Case("reports:save_all", EDIT_A_POST, method="post", data=_cell_post, **REPORT),
+    Case(
+        "reports:save_row",
+        EDIT_A_POST,
+        method="post",
+        data=_cell_post,
+        kwargs=_row,
+        world=("report_a", "figure_a"),
+    ),
+    Case("reports:submit", EDIT_A_POST, method="post", **REPORT),
+    Case(
+        "reports:return",
+        STEERING_ONLY_POST,
+        method="post",
+        data=lambda w: {"reason": "x"},
+        **REPORT,
+    ),
+    Case("reports:approve", STEERING_ONLY_POST, method="post", **REPORT),
+    Case(
+        "reports:reopen",
+        STEERING_ONLY_POST,
+        method="post",
+        data=lambda w: {"reason": "x"},
+        **REPORT,
+    ),
+    Case("reports:template", EDIT_A, **REPORT),
+    Case("reports:import", EDIT_A, **REPORT),
+    Case(
+        "reports:import_confirm",
+        EDIT_A_POST,
+        method="post",
+        data=lambda w: {"token": "x"},
+        **REPORT,
+    ),
+]

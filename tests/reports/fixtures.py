@@ -54,3 +54,14 @@ def report_a_submitted(camau, officer_a, last_month, report_indicators):
 @pytest.fixture
 def report_a_approved(camau, officer_a, last_month, report_indicators):
     return _report(camau, "967", last_month, ReportStatus.APPROVED, officer_a)
+
+
+@pytest.fixture
+def figure_a(report_a, camau, officer_a, last_month):
+    """A figure of commune 32068 (Xã Biển Bạch, district A) in `report_a`."""
+    from reports.services import FigureInput, data_values_upsert
+
+    result = data_values_upsert(
+        user=officer_a, rows=[FigureInput("people_guided", "32068", last_month, value=12)]
+    )
+    return result.values[0]

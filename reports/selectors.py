@@ -1,0 +1,299 @@
+"""Reads of the reports app: the entry grid, report lists, the completeness board, history.
+
+Each function issues a fixed number of queries, whatever the number of communes or rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from divisions.models import Division, Level
+from reports import periods
+from reports.models import DataValue, DataValueChange, Report, ReportStatus, ReportTransition
+from reports.models import Source as FigureSource
+from reports.services import fmt_number
+from targets.models import (
+    DivisionAggregation,
+    Frequency,
+    Indicator,
+    Measurement,
+    Pillar,
+)
+
+
+def is_due(indicator: Indicator, period: dt.date) -> bool:
+    """Quarterly indicators are reported in March, June, September, December; yearly ones in December."""
+    if indicator.frequency == Frequency.QUARTERLY:
+        return period.month % 3 == 0
+    if indicator.frequency == Frequency.YEARLY:
+        return period.month == 12
+    return True
+
+
+def entry_indicators(period: dt.date) -> list[Indicator]:
+    """Indicators a district (for itself and its communes) reports for the month, by pillar."""
+    pillar_order = {p: n for n, p in enumerate(Pillar.values)}
+    rows = [
+        i
+        for i in Indicator.objects.filter(is_active=True).exclude(
+            reports_district=False, reports_commune=False
+        )
+        if is_due(i, period)
+    ]
+    rows.sort(key=lambda i: (pillar_order.get(i.pillar, 99), i.position, i.code))
+    return rows
+
+
+def reporting_units(*, period: dt.date) -> QuerySet[Division]:
+    """Units that send monthly reports in the period: district-level units."""
+    return Division.objects.at_level(Level.DISTRICT).valid_on(period).order_by("path")
+
+
+def communes_of(district: Division, period: dt.date) -> list[Division]:
+    return list(
+        Division.objects.filter(parent=district, level=Level.COMMUNE)
+        .valid_on(period)
+        .order_by("name")
+    )
+
+
+def input_number(number: Decimal | None) -> str:
+    """A number for an input box: decimal comma, no grouping (so it reads back exactly)."""
+    if number is None:
+        return ""
+    text = format(number.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+@dataclass
+class GridCell:
+    indicator: Indicator
+    division: Division
+    value: DataValue | None = None
+    previous: DataValue | None = None
+    errors: list[str] = field(default_factory=list)
+    typed: dict[str, str] | None = None  # what the user typed, shown back with errors
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.indicator.measurement == Measurement.RATIO
+
+    @property
+    def name_prefix(self) -> str:
+        return f"{self.indicator.code}__{self.division.code}"
+
+    @property
+    def version(self) -> int:
+        return self.value.version if self.value else 0
+
+    def _shown(self, name: str) -> str:
+        if self.typed is not None:
+            return self.typed.get(name, "")
+        return input_number(getattr(self.value, name)) if self.value else ""
+
+    @property
+    def value_input(self) -> str:
+        return self._shown("value")
+
+    @property
+    def numerator_input(self) -> str:
+        return self._shown("numerator")
+
+    @property
+    def denominator_input(self) -> str:
+        return self._shown("denominator")
+
+    @property
+    def value_display(self) -> str:
+        return fmt_number(self.value.value) if self.value and self.value.value is not None else ""
+
+    @property
+    def previous_display(self) -> str:
+        if self.previous is None or self.previous.value is None:
+            return ""
+        return fmt_number(self.previous.value)
+
+
+@dataclass
+class GridRow:
+    division: Division
+    is_district: bool
+    cells: list[GridCell | None]
+    note: str = ""
+    saved: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(c and c.errors for c in self.cells)
+
+
+@dataclass
+class TotalCell:
+    indicator: Indicator
+    value: Decimal | None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+    @property
+    def display(self) -> str:
+        return fmt_number(self.value) if self.value is not None else ""
+
+
+@dataclass
+class Grid:
+    district: Division
+    period: dt.date
+    report: Report | None
+    indicators: list[Indicator]
+    rows: list[GridRow]
+    totals: list[TotalCell | None]
+    pillars: list[tuple[str, int]]
+
+    def row_for(self, division_code: str) -> GridRow | None:
+        return next((r for r in self.rows if r.division.code == division_code), None)
+
+
+def _applies(indicator: Indicator, division: Division, is_district: bool) -> bool:
+    return indicator.reports_district if is_district else indicator.reports_commune
+
+
+def commune_totals(indicators: list[Indicator], rows: list[GridRow]) -> list[TotalCell | None]:
+    """District totals computed from commune figures: sums, or ratio of summed parts."""
+    totals: list[TotalCell | None] = []
+    for col, ind in enumerate(indicators):
+        if not ind.reports_commune or ind.division_aggregation == DivisionAggregation.NONE:
+            totals.append(None)
+            continue
+        cells = [r.cells[col] for r in rows if not r.is_district and r.cells[col]]
+        values = [c.value for c in cells if c.value is not None]
+        if ind.division_aggregation == DivisionAggregation.RATIO_OF_SUMS and ind.measurement == (
+            Measurement.RATIO
+        ):
+            num = sum((v.numerator for v in values if v.numerator is not None), Decimal(0))
+            den = sum((v.denominator for v in values if v.denominator is not None), Decimal(0))
+            pct = (num / den * 100).quantize(Decimal("0.01")) if den else None
+            totals.append(TotalCell(ind, pct, num, den) if values else TotalCell(ind, None))
+        else:
+            known = [v.value for v in values if v.value is not None]
+            totals.append(TotalCell(ind, sum(known, Decimal(0)) if known else None))
+    return totals
+
+
+def entry_grid(*, district: Division, period: dt.date) -> Grid:
+    """The month's grid for a district: rows district + communes, columns indicators.
+
+    Five queries: communes, indicators, report, this and last month's figures (one query).
+    """
+    indicators = entry_indicators(period)
+    communes = communes_of(district, period)
+    report = Report.objects.filter(division=district, period=period).first()
+    units = [district, *communes]
+    prev = periods.previous_month(period)
+    figures: dict[tuple[int, int, dt.date], DataValue] = {}
+    if indicators:
+        for dv in DataValue.objects.filter(
+            division__in=units,
+            period__in=[period, prev],
+            indicator__in=indicators,
+            source=FigureSource.MANUAL,
+        ):
+            figures[(dv.indicator_id, dv.division_id, dv.period)] = dv
+    rows = []
+    for unit in units:
+        is_district = unit.pk == district.pk
+        cells: list[GridCell | None] = []
+        for ind in indicators:
+            if not _applies(ind, unit, is_district):
+                cells.append(None)
+                continue
+            cells.append(
+                GridCell(
+                    ind,
+                    unit,
+                    value=figures.get((ind.pk, unit.pk, period)),
+                    previous=figures.get((ind.pk, unit.pk, prev)),
+                )
+            )
+        rows.append(GridRow(unit, is_district, cells))
+    pillars: list[tuple[str, int]] = []
+    for ind in indicators:
+        label = ind.get_pillar_display()
+        if pillars and pillars[-1][0] == label:
+            pillars[-1] = (label, pillars[-1][1] + 1)
+        else:
+            pillars.append((label, 1))
+    return Grid(
+        district=district,
+        period=period,
+        report=report,
+        indicators=indicators,
+        rows=rows,
+        totals=commune_totals(indicators, rows),
+        pillars=pillars,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Lists, board, history
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BoardCell:
+    district: Division
+    period: dt.date
+    report: Report | None
+    due: dt.date
+    late: bool
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else "not_started"
+
+
+def completeness_board(*, months: list[dt.date], today: dt.date) -> tuple[list, list[Division]]:
+    """Districts × months with each report's status; late = not submitted by the due date."""
+    from reports.models import due_date_for
+
+    units = list(
+        Division.objects.at_level(Level.DISTRICT)
+        .valid_on(months[-1] if months else today)
+        .order_by("path")
+    )
+    reports = {
+        (r.division_id, r.period): r
+        for r in Report.objects.filter(division__in=units, period__in=months)
+    }
+    rows = []
+    for unit in units:
+        cells = []
+        for month in months:
+            report = reports.get((unit.pk, month))
+            due = due_date_for(month)
+            submitted_on = report.submitted_at.date() if report and report.submitted_at else None
+            pending = report is None or report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+            late = (pending and today > due) or bool(submitted_on and submitted_on > due)
+            cells.append(BoardCell(unit, month, report, due, late))
+        rows.append((unit, cells))
+    return rows, units
+
+
+def report_history(*, report: Report) -> tuple[list[ReportTransition], list[DataValueChange]]:
+    transitions = list(report.transitions.select_related("by").order_by("at", "pk"))
+    changes = list(
+        DataValueChange.objects.filter(data_value__report=report)
+        .select_related("changed_by", "data_value__indicator", "data_value__division")
+        .order_by("-changed_at", "-pk")[:500]
+    )
+    return transitions, changes
+
+
+def figure_history(*, data_value: DataValue) -> list[DataValueChange]:
+    return list(data_value.changes.select_related("changed_by").order_by("-changed_at", "-pk"))

@@ -1,0 +1,227 @@
+"""The monthly entry grid: district + communes × the month's indicators, saved row by row."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from divisions import access
+from reports import periods, selectors
+from reports.models import Channel, Report, ReportStatus, due_date_for
+from reports.services import FigureErrors, FigureInput, data_values_upsert
+from reports.views.common import period_from_url, period_slug, unit_for_edit, unit_for_view
+
+FIELDS = ("value", "numerator", "denominator")
+
+
+def default_period(unit, today=None):
+    """The month an officer should be working on: last month until it is sent or overdue."""
+    current = periods.current_month()
+    last = periods.previous_month(current)
+    today = today or timezone.localdate()
+    if last < periods.REPORTING_START:
+        return current
+    report = Report.objects.filter(division=unit, period=last).only("status").first()
+    pending = report is None or report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+    return last if pending and today <= due_date_for(last) else current
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """'This month's report': officers go to their district's month; others get a list."""
+    acc = access.get_access(request.user)
+    if acc.role == access.Role.DISTRICT_OFFICER and acc.scope is not None:
+        period = default_period(acc.scope)
+        return redirect("reports:entry", district_code=acc.scope.code, period=period_slug(period))
+    if not access.can(request.user, access.Action.VIEW):
+        return render(request, "reports/index.html", {"reports": [], "units": []}, status=403)
+    recent = periods.months_between(
+        max(
+            periods.REPORTING_START,
+            periods.previous_month(periods.previous_month(periods.current_month())),
+        ),
+        periods.current_month(),
+    )
+    reports = list(
+        Report.objects.for_user(request.user)
+        .filter(period__in=recent)
+        .select_related("division")
+        .order_by("-period", "division__path")
+    )
+    units = (
+        list(
+            selectors.reporting_units(period=periods.current_month()).filter(
+                path__startswith=acc.scope.path
+            )
+        )
+        if acc.scope
+        else []
+    )
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "reports": reports,
+            "units": units,
+            "current": period_slug(periods.current_month()),
+            "last": period_slug(periods.previous_month(periods.current_month())),
+        },
+    )
+
+
+def _grid_context(request, grid, unit) -> dict:
+    report = grid.report
+    can_edit_unit = access.can_change(request.user, unit)
+    editable = can_edit_unit and (report is None or report.is_editable)
+    return {
+        "grid": grid,
+        "unit": unit,
+        "period": grid.period,
+        "slug": period_slug(grid.period),
+        "report": report,
+        "can_edit": editable,
+        "can_submit": can_edit_unit and report is not None and report.is_editable,
+        "can_review": access.can_approve(request.user),
+        "is_steering": access.role_of(request.user) == access.Role.STEERING,
+        "due": due_date_for(grid.period),
+        "prev_slug": period_slug(periods.previous_month(grid.period))
+        if periods.previous_month(grid.period) >= periods.REPORTING_START
+        else "",
+        "next_slug": period_slug(periods.next_month(grid.period))
+        if periods.next_month(grid.period) <= periods.current_month()
+        else "",
+    }
+
+
+@login_required
+@require_GET
+def entry(request: HttpRequest, district_code: str, period: str) -> HttpResponse:
+    unit = unit_for_view(request.user, district_code)
+    month = period_from_url(period)
+    grid = selectors.entry_grid(district=unit, period=month)
+    return render(request, "reports/entry.html", _grid_context(request, grid, unit))
+
+
+def _rows_from_post(post, grid, division_codes: set[str]) -> tuple[list[FigureInput], dict]:
+    """FigureInputs for the cells present in the POST, plus what was typed (to show back)."""
+    inputs: list[FigureInput] = []
+    typed: dict[tuple[str, str], dict[str, str]] = {}
+    for row in grid.rows:
+        if row.division.code not in division_codes:
+            continue
+        note = post.get(f"note__{row.division.code}", "").strip()
+        for cell in row.cells:
+            if cell is None:
+                continue
+            prefix = cell.name_prefix
+            present = {f: post.get(f"{prefix}__{f}") for f in FIELDS if f"{prefix}__{f}" in post}
+            if not present:
+                continue
+            raw = {f: (present.get(f) or "").strip() for f in FIELDS}
+            typed[(cell.indicator.code, row.division.code)] = raw
+            version = post.get(f"{prefix}__version", "")
+            inputs.append(
+                FigureInput(
+                    indicator_code=cell.indicator.code,
+                    division_code=row.division.code,
+                    period=grid.period,
+                    value=raw["value"] or None,
+                    numerator=raw["numerator"] or None,
+                    denominator=raw["denominator"] or None,
+                    note=note,
+                    expected_version=int(version) if version.isdigit() else None,
+                )
+            )
+    return inputs, typed
+
+
+def _apply_errors(grid, typed, exc: FigureErrors, division_codes: set[str]) -> list[str]:
+    """Put each error on its cell and the typed values back; return errors with no cell."""
+    loose: list[str] = []
+    for row in grid.rows:
+        if row.division.code not in division_codes:
+            continue
+        for cell in row.cells:
+            if cell is not None and (cell.indicator.code, row.division.code) in typed:
+                cell.typed = typed[(cell.indicator.code, row.division.code)]
+    for err in exc.row_errors:
+        row = grid.row_for(err.division_code)
+        cell = None
+        if row is not None:
+            cell = next(
+                (c for c in row.cells if c and c.indicator.code == err.indicator_code), None
+            )
+        if cell is not None:
+            cell.errors.append(err.message)
+        else:
+            loose.append(err.message)
+    return loose
+
+
+@login_required
+@require_POST
+def save_row(request: HttpRequest, district_code: str, period: str, division_code: str):
+    """Save one row (htmx): returns the row, with inline errors, and the totals row."""
+    unit = unit_for_edit(request.user, district_code)
+    month = period_from_url(period)
+    grid = selectors.entry_grid(district=unit, period=month)
+    row = grid.row_for(division_code)
+    if row is None:
+        raise Http404(_("Đơn vị không thuộc báo cáo này."))
+    return _save(request, unit, grid, {division_code})
+
+
+@login_required
+@require_POST
+def save_all(request: HttpRequest, district_code: str, period: str):
+    """Save every row of the grid at once (the form without JavaScript)."""
+    unit = unit_for_edit(request.user, district_code)
+    month = period_from_url(period)
+    grid = selectors.entry_grid(district=unit, period=month)
+    return _save(request, unit, grid, {r.division.code for r in grid.rows})
+
+
+def _save(request, unit, grid, division_codes: set[str]) -> HttpResponse:
+    inputs, typed = _rows_from_post(request.POST, grid, division_codes)
+    htmx = request.headers.get("HX-Request") == "true"
+    try:
+        result = data_values_upsert(
+            user=request.user,
+            rows=inputs,
+            channel=Channel.FORM,
+            unit=unit,
+            period=grid.period,
+        )
+    except FigureErrors as exc:
+        loose = _apply_errors(grid, typed, exc, division_codes)
+        ctx = _grid_context(request, grid, unit)
+        if htmx:
+            row = grid.row_for(next(iter(division_codes)))
+            row.warnings = loose
+            ctx.update(row=row, oob_totals=False)
+            return render(request, "reports/_grid_row.html", ctx, status=422)
+        ctx["form_errors"] = [e.message for e in exc.row_errors]
+        return render(request, "reports/entry.html", ctx, status=422)
+    grid = selectors.entry_grid(district=unit, period=grid.period)
+    warnings = [w.message for w in result.warnings]
+    if htmx:
+        row = grid.row_for(next(iter(division_codes)))
+        row.saved, row.warnings = True, warnings
+        ctx = _grid_context(request, grid, unit)
+        ctx.update(row=row, oob_totals=True)
+        return render(request, "reports/_grid_row.html", ctx)
+    messages.success(
+        request,
+        _("Đã lưu: %(created)s số liệu mới, %(updated)s số liệu sửa.")
+        % {"created": result.created, "updated": result.updated},
+    )
+    for w in warnings:
+        messages.warning(request, w)
+    return redirect(reverse("reports:entry", args=[unit.code, period_slug(grid.period)]))
