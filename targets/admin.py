@@ -11,13 +11,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from targets.models import Indicator, ProgrammeGoal, Target
+from targets.services import BadValue, parse_date
 
 
 class IndicatorByCodeWidget(ForeignKeyWidget):
@@ -42,7 +43,25 @@ class IndicatorByCodeWidget(ForeignKeyWidget):
 
 
 class _NoDuplicateRows:
-    """Refuse a second row with the same import key in one file (it would silently win)."""
+    """Refuse a second row with the same import key in one file (it would silently win).
+
+    Also turns a bad key cell (unknown indicator code, unreadable date) into a row validation
+    error naming the column, instead of the generic error with a traceback the admin shows
+    for exceptions raised while looking the row up.
+    """
+
+    def get_or_init_instance(self, instance_loader, row):
+        try:
+            return super().get_or_init_instance(instance_loader, row)
+        except ValueError as exc:
+            errors = {}
+            for name in self.get_import_id_fields():
+                field = self.fields[name]
+                try:
+                    field.clean(row)
+                except ValueError as field_exc:
+                    errors[field.attribute] = str(field_exc)
+            raise ValidationError(errors or {"__all__": str(exc)}) from exc
 
     def before_import(self, dataset, **kwargs):
         self._seen_keys: dict[tuple, int] = {}
@@ -61,7 +80,33 @@ class _NoDuplicateRows:
         self._seen_keys = seen
 
 
-class IndicatorResource(_NoDuplicateRows, resources.ModelResource):
+class DayWidget(widgets.DateWidget):
+    """Dates as the portal import reads them: Excel date cells (which arrive as datetimes and
+    would otherwise look "changed" against the stored date), "31/12/2025", "2025-12-31"."""
+
+    def __init__(self, *args, year_means: str = "start", **kwargs):
+        # A bare year is 31/12 for a deadline and 1/1 for a baseline period.
+        self.year_means = year_means
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return parse_date(value, "date", year_means=self.year_means)
+        except BadValue as exc:
+            raise ValueError(exc.message) from exc
+
+
+class _CatalogueResource(_NoDuplicateRows, resources.ModelResource):
+    # An empty Excel cell is None; text columns (notes, wording_en) are NOT NULL with blank
+    # allowed, so read them as "" like CharFields (else the save fails instead of validating).
+    WIDGETS_MAP = {
+        **resources.ModelResource.WIDGETS_MAP,
+        "TextField": widgets.CharWidget,
+        "DateField": DayWidget,
+    }
+
+
+class IndicatorResource(_CatalogueResource):
     duplicate_label = "mã chỉ tiêu"
 
     class Meta:
@@ -79,7 +124,7 @@ class IndicatorResource(_NoDuplicateRows, resources.ModelResource):
         )
 
 
-class TargetResource(_NoDuplicateRows, resources.ModelResource):
+class TargetResource(_CatalogueResource):
     duplicate_label = "chỉ tiêu, thời hạn và phạm vi"
     indicator = fields.Field(
         attribute="indicator", column_name="indicator", widget=IndicatorByCodeWidget()
@@ -88,6 +133,7 @@ class TargetResource(_NoDuplicateRows, resources.ModelResource):
     class Meta:
         model = Target
         import_id_fields = ("indicator", "deadline", "scope_level")
+        widgets = {"deadline": {"year_means": "end"}}
         fields = (
             "indicator",
             "wording_vi",
@@ -118,7 +164,7 @@ class TargetResource(_NoDuplicateRows, resources.ModelResource):
         self._check_duplicate(key, "scope_level", kwargs.get("row_number"))
 
 
-class ProgrammeGoalResource(_NoDuplicateRows, resources.ModelResource):
+class ProgrammeGoalResource(_CatalogueResource):
     duplicate_label = "mã mục tiêu tổng quát"
 
     class Meta:

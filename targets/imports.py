@@ -119,12 +119,11 @@ def _read_csv(raw: bytes) -> list[Row]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(_("Tệp CSV phải được lưu với bảng mã UTF-8.")) from exc
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    table = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    # The header names hold no separators, so the separator is the one the header line uses
+    # most (Excel under a Vietnamese locale writes ";", elsewhere ",").
+    header_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header_line.count)
+    table = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     return _rows_from(table)
 
 

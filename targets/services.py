@@ -175,7 +175,7 @@ class GoalInput:
 # --------------------------------------------------------------------------- value parsing
 
 
-class _BadValue(Exception):
+class BadValue(Exception):
     def __init__(self, field_name: str, message: str):
         super().__init__(message)
         self.field = field_name
@@ -191,25 +191,25 @@ def parse_decimal(value: Any, field_name: str) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise _BadValue(field_name, _("«%(value)s» không phải là số.") % {"value": value})
+        raise BadValue(field_name, _("«%(value)s» không phải là số.") % {"value": value})
     if isinstance(value, int | Decimal):
         return Decimal(value)
     if isinstance(value, float):
         return Decimal(repr(value))
     text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
     if "," in text and "." in text:
-        raise _BadValue(
+        raise BadValue(
             field_name,
             _("«%(value)s»: không dùng dấu phân cách hàng nghìn; hãy ghi số như 1500 hoặc 12,5.")
             % {"value": value},
         )
     text = text.replace(",", ".")
     if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
-        raise _BadValue(field_name, _("«%(value)s» không phải là số.") % {"value": value})
+        raise BadValue(field_name, _("«%(value)s» không phải là số.") % {"value": value})
     try:
         return Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
-        raise _BadValue(field_name, _("«%(value)s» không phải là số.") % {"value": value}) from exc
+        raise BadValue(field_name, _("«%(value)s» không phải là số.") % {"value": value}) from exc
 
 
 def parse_date(value: Any, field_name: str, *, year_means: str) -> dt.date | None:
@@ -235,7 +235,7 @@ def parse_date(value: Any, field_name: str, *, year_means: str) -> dt.date | Non
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise _BadValue(
+    raise BadValue(
         field_name,
         _("«%(value)s» không phải là ngày hợp lệ (ví dụ: 31/12/2025 hoặc 2025).")
         % {"value": value},
@@ -254,7 +254,7 @@ def parse_bool(value: Any, field_name: str) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise _BadValue(
+    raise BadValue(
         field_name, _("«%(value)s» không phải là giá trị có/không (1 hoặc 0).") % {"value": value}
     )
 
@@ -267,7 +267,7 @@ def parse_level(value: Any, field_name: str) -> int:
         return int(text)
     if text in LEVEL_NAMES:
         return int(LEVEL_NAMES[text])
-    raise _BadValue(
+    raise BadValue(
         field_name,
         _("«%(value)s» không phải là cấp hợp lệ: dùng 1 (tỉnh), 2 (huyện) hoặc 3 (xã).")
         % {"value": value},
@@ -285,7 +285,7 @@ def _text(value: Any) -> str:
 def _int(value: Any, field_name: str) -> int:
     number = parse_decimal(value, field_name)
     if number is None or number != number.to_integral_value():
-        raise _BadValue(field_name, _("«%(value)s» không phải là số nguyên.") % {"value": value})
+        raise BadValue(field_name, _("«%(value)s» không phải là số nguyên.") % {"value": value})
     return int(number)
 
 
@@ -532,7 +532,7 @@ _TARGET_DEFAULTS = {
 
 
 def _target_values(raw: dict[str, Any], field_names: Iterable[str]) -> dict[str, Any]:
-    """Typed target values from raw cells/YAML values; raises _BadValue for the first bad one."""
+    """Typed target values from raw cells/YAML values; raises BadValue for the first bad one."""
     values: dict[str, Any] = {}
     for name in field_names:
         if name not in raw:
@@ -571,7 +571,7 @@ def _indicator_values(raw: dict[str, Any]) -> dict[str, Any]:
     if "levels" in raw:
         levels = raw["levels"]
         if not isinstance(levels, list):
-            raise _BadValue("levels", _("«levels» phải là danh sách, ví dụ [province, district]."))
+            raise BadValue("levels", _("«levels» phải là danh sách, ví dụ [province, district]."))
         chosen = {parse_level(level, "levels") for level in levels}
         for level, flag in LEVEL_FLAGS.items():
             values[flag] = level in chosen
@@ -634,7 +634,7 @@ def catalogue_inputs_from_yaml(
             }
             try:
                 values = _indicator_values(merged)
-            except _BadValue as exc:
+            except BadValue as exc:
                 errors.append(EntryError(entry, _field_label(Indicator, exc.field), exc.message))
                 continue
             indicators.append(IndicatorInput(entry, values))
@@ -656,7 +656,7 @@ def catalogue_inputs_from_yaml(
                 }
                 try:
                     t_values = _target_values(t_merged, TARGET_FIELDS)
-                except _BadValue as exc:
+                except BadValue as exc:
                     errors.append(EntryError(t_entry, _field_label(Target, exc.field), exc.message))
                     continue
                 targets.append(TargetInput(t_entry, values.get("code", ""), t_values))
@@ -682,7 +682,7 @@ def catalogue_inputs_from_yaml(
                     k: (_int(v, k) if k in ("deadline_year", "position") else _text(v))
                     for k, v in merged.items()
                 }
-            except _BadValue as exc:
+            except BadValue as exc:
                 errors.append(
                     EntryError(entry, _field_label(ProgrammeGoal, exc.field), exc.message)
                 )
@@ -752,7 +752,7 @@ def target_inputs_from_rows(rows: list[tuple[int, dict[str, Any]]]) -> list[Targ
         code = _text(row.get("indicator"))
         try:
             values = _target_values(row, TARGET_FIELDS)
-        except _BadValue as exc:
+        except BadValue as exc:
             errors.append(EntryError(entry, _field_label(Target, exc.field), exc.message))
             continue
         for name in ("deadline", "scope_level", "value", "comparator"):
