@@ -22,7 +22,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from teams.models import Activity, Member, Team
+from teams.models import Activity, Member, PilotCommune, Team
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ FLOW_INDICATORS: dict[str, str] = {
 }
 STOCK_INDICATORS = ("team_count", "team_member_count")
 TEAM_INDICATORS = (*STOCK_INDICATORS, *FLOW_INDICATORS)
+# District-level stock: pilot communes chosen by the month's end (target: ≥1 by 30/06/2023).
+PILOT_INDICATOR = "pilot_communes"
 SOURCE = "teams"
 # Written on every team figure: explains where it comes from, and lets a stock fall (a team
 # dissolved) without the figure service asking for a reason.
@@ -216,6 +218,76 @@ def team_figures_sync(
         if _valid_in(divisions[commune_id], period)
         for code, value in values.items()
         if code in codes
+    ]
+    data_values_upsert(user=None, rows=rows, source=SOURCE)
+    return len(rows)
+
+
+def pilot_monthly_counts(
+    *, district_ids: Iterable[int] | None = None, periods: Iterable[dt.date] | None = None
+) -> dict[tuple[int, dt.date], int]:
+    """Pilot communes chosen by each month's end, per district: {(district_id, period): n}.
+
+    Without arguments: every district with a pilot commune, from the first choice to this month.
+    One grouped query with a conditional count per month.
+    """
+    pilots = PilotCommune.objects.all()
+    if district_ids is not None:
+        pilots = pilots.filter(district_id__in=list(district_ids))
+    if district_ids is None:
+        district_ids = pilots.values_list("district_id", flat=True).distinct()
+    if periods is None:
+        first = pilots.aggregate(first=Min("chosen_on"))["first"]
+        periods = months_between(first, timezone.localdate()) if first else []
+    districts = sorted(set(district_ids))
+    months = sorted({month_start(p) for p in periods})
+    result = {(d, p): 0 for d in districts for p in months}
+    for start in range(0, len(months), _PERIODS_PER_QUERY):
+        chunk = months[start : start + _PERIODS_PER_QUERY]
+        rows = (
+            PilotCommune.objects.filter(district_id__in=districts)
+            .values("district_id")
+            .annotate(
+                **{
+                    f"p{i}": Count("pk", filter=Q(chosen_on__lte=month_end(p)))
+                    for i, p in enumerate(chunk)
+                }
+            )
+        )
+        for row in rows:
+            for i, p in enumerate(chunk):
+                result[(row["district_id"], p)] = row[f"p{i}"]
+    return result
+
+
+def pilot_figures_sync(
+    *, district_ids: Iterable[int] | None = None, periods: Iterable[dt.date] | None = None
+) -> int:
+    """Write the `pilot_communes` figures of districts (source "teams"); rows sent."""
+    if not figures_write_available():
+        return 0
+    from divisions.models import Division
+    from reports.services import FigureInput, data_values_upsert
+    from targets.models import Indicator
+
+    if not Indicator.objects.filter(code=PILOT_INDICATOR, is_active=True).exists():
+        return 0
+    counts = pilot_monthly_counts(district_ids=district_ids, periods=periods)
+    this_month = month_start(timezone.localdate())
+    counts = {k: v for k, v in counts.items() if REPORTING_START <= k[1] <= this_month}
+    if not counts:
+        return 0
+    divisions = Division.objects.in_bulk({d for d, _p in counts})
+    rows = [
+        FigureInput(
+            indicator_code=PILOT_INDICATOR,
+            division_code=divisions[district_id].code,
+            period=period,
+            value=Decimal(value),
+            note=SYNC_NOTE,
+        )
+        for (district_id, period), value in sorted(counts.items())
+        if _valid_in(divisions[district_id], period)
     ]
     data_values_upsert(user=None, rows=rows, source=SOURCE)
     return len(rows)

@@ -446,6 +446,18 @@ def activity_delete(*, user, activity: Activity) -> None:
     _queue_figures([commune_id], [day])
 
 
+def _queue_pilot_figures(district_id: int, since: dt.date) -> None:
+    def run() -> None:
+        from teams.figures import months_between, pilot_figures_sync
+
+        try:
+            pilot_figures_sync(district_ids=[district_id], periods=months_between(since, _today()))
+        except Exception:  # the choice is saved; the next sync repairs the figure
+            logger.exception("pilot figures sync failed for district %s", district_id)
+
+    transaction.on_commit(run)
+
+
 # --- the pilot plan -------------------------------------------------------------------------
 
 
@@ -475,15 +487,19 @@ def pilot_commune_set(
     if not is_pilot:
         if existing:
             existing.delete()
+            _queue_pilot_figures(district.pk, existing.chosen_on)
         return None
     if chosen_on is None:
         raise ValidationError({"chosen_on": _("Cần nhập ngày lựa chọn xã thí điểm.")})
     if chosen_on > _today():
         raise ValidationError({"chosen_on": _("Ngày lựa chọn không được ở tương lai.")})
     pilot = existing or PilotCommune(commune=commune)
+    # The district's pilot figure changes from the earlier of the old and new dates on.
+    since = min(chosen_on, existing.chosen_on) if existing else chosen_on
     pilot.district = district
     pilot.chosen_on = chosen_on
     pilot.decision_reference = decision_reference.strip()
     pilot.full_clean(validate_unique=False)
     pilot.save()
+    _queue_pilot_figures(district.pk, since)
     return pilot

@@ -162,3 +162,42 @@ def test_team_figures_stay_apart_from_manual_figures(team_a, activity_a, team_in
     team_figures_sync(commune_ids=[team_a.commune_id], periods=[MAY])  # idempotent
     rows = DataValue.objects.filter(indicator__code="households_guided", period=MAY)
     assert [(r.source, r.value, r.version) for r in rows] == [("teams", Decimal(12), 1)]
+
+
+def test_pilot_choice_feeds_the_district_pilot_figure(
+    officer_a, camau, django_capture_on_commit_callbacks
+):
+    IndicatorFactory(
+        code="pilot_communes",
+        count=True,
+        time_aggregation=TimeAggregation.LATEST,
+        reports_province=False,
+        reports_commune=False,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pilot_commune_set(
+            user=officer_a, commune=camau["32068"], chosen_on=dt.date(2023, 2, 10)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pilot_commune_set(
+            user=officer_a, commune=camau["32069"], chosen_on=dt.date(2023, 5, 2)
+        )
+
+    def pilot_figure(period):
+        return DataValue.objects.get(
+            indicator__code="pilot_communes", division__code="967", period=period, source="teams"
+        ).value
+
+    assert pilot_figure(dt.date(2023, 2, 1)) == 1
+    assert pilot_figure(dt.date(2023, 6, 1)) == 2
+    assert pilot_figure(dt.date.today().replace(day=1)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pilot_commune_set(user=officer_a, commune=camau["32069"], is_pilot=False)
+    assert pilot_figure(dt.date(2023, 6, 1)) == 1
+
+
+def test_sync_command_rewrites_all_team_figures(team_a, activity_a, team_indicators):
+    from django.core.management import call_command
+
+    call_command("sync_team_figures")
+    assert _figures("32068", MAY)["households_guided"] == 12

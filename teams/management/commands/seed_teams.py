@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from divisions.models import PATH_SEPARATOR, Division, Kind, Level
-from teams.figures import months_between, team_figures_sync
+from teams.figures import months_between, pilot_figures_sync, team_figures_sync
 from teams.models import (
     DEMO_LABEL,
     Activity,
@@ -172,6 +172,7 @@ class Command(BaseCommand):
             written = team_figures_sync(
                 commune_ids=PilotCommune.objects.values_list("commune_id", flat=True)
             )
+            written += pilot_figures_sync()
             self.stdout.write(f"team figures: {written} rows sent to the figures service")
 
     # -- the data ---------------------------------------------------------------------------

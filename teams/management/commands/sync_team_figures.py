@@ -1,0 +1,24 @@
+"""Rewrite every team figure (monthly totals per commune, pilot communes per district).
+
+Activity changes already sync their own commune and month after commit; this full pass repairs
+anything a failed sync left behind and is safe to run any time (unchanged figures stay as they
+are, with no new version).
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from teams.figures import figures_write_available, pilot_figures_sync, team_figures_sync
+
+
+class Command(BaseCommand):
+    help = "Write the monthly team figures of every commune and the pilot figures of districts."
+
+    def handle(self, *args, **options):
+        if not figures_write_available():
+            self.stderr.write("reports.services.data_values_upsert is not available")
+            return
+        teams = team_figures_sync()
+        pilots = pilot_figures_sync()
+        self.stdout.write(f"team figures: {teams} rows; pilot figures: {pilots} rows")
