@@ -1,0 +1,955 @@
+"""Dashboard selectors: set-based reads of attainment rows (never of raw figures).
+
+Every page loads the rows it shows with a fixed number of queries (rows of a period window
+for a set of divisions, the catalogue targets of a level, the list of periods), so its cost
+does not grow with the number of figures, divisions or months behind it.
+
+With the provisional switch a provisional row (submitted figures included) replaces the
+approved one for the same indicator × division × period × target, and is marked as such.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from divisions.access import get_access
+from divisions.models import Division
+from reports.models import Attainment, RecomputeRequest
+from reports.progress import STATUS_LABELS, Status, month_from_index, month_index
+from targets.models import Indicator, Pillar, Target
+
+SPARK_MONTHS = 12
+HUNDRED = Decimal(100)
+
+# Bootstrap colour per status: badges use text-bg-<colour>, heat cells table-<colour>.
+STATUS_COLOURS = {
+    Status.ACHIEVED: "success",
+    Status.ON_TRACK: "primary",
+    Status.NEEDS_ACCELERATION: "warning",
+    Status.OFF_TRACK: "danger",
+    Status.DETERIORATING: "dark",
+    Status.NO_DATA: "secondary",
+    Status.MET: "success",
+    Status.NOT_MET: "danger",
+}
+STATUS_ORDER = list(Status)
+PILLAR_ORDER = {p.value: i for i, p in enumerate(Pillar)}
+PROVISIONAL_LABEL = gettext_lazy("tạm tính")
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def shift_month(period: dt.date, months: int) -> dt.date:
+    return month_from_index(month_index(period) + months)
+
+
+def decimals_for(indicator: Indicator) -> int:
+    """Percentages with one decimal, whole counts without, other amounts with two."""
+    if indicator.is_percentage:
+        return 1
+    return 0 if indicator.whole_numbers else 2
+
+
+def fmt_number(value: Decimal | None, indicator: Indicator) -> str:
+    """A value in the current language's number format (decimal comma in Vietnamese)."""
+    if value is None:
+        return "—"
+    places = decimals_for(indicator)
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-places))
+    if rounded == rounded.to_integral_value():
+        places, rounded = 0, rounded.quantize(Decimal(1))
+    return number_format(rounded, decimal_pos=places, force_grouping=True)
+
+
+def fmt_value(value: Decimal | None, indicator: Indicator) -> str:
+    """The number with its unit ("26,7%", "1.250 người")."""
+    if value is None:
+        return "—"
+    unit = indicator.unit or ""
+    sep = "" if unit == "%" or not unit else " "
+    return f"{fmt_number(value, indicator)}{sep}{unit}"
+
+
+def plain(value: Decimal | None) -> str:
+    """A machine-readable number for CSV: dot decimal, at most 4 places, no trailing zeros."""
+    if value is None:
+        return ""
+    text = format(Decimal(value).quantize(Decimal("0.0001")), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+SOURCE_LABELS = {
+    "manual": gettext_lazy("nhập báo cáo"),
+    "teams": gettext_lazy("Tổ CNSCĐ"),
+}
+
+
+def sources_label(sources: str) -> str:
+    """Which figures the value came from ("manual+teams" → "nhập báo cáo + Tổ CNSCĐ")."""
+    return " + ".join(str(SOURCE_LABELS.get(s, s)) for s in sources.split("+") if s)
+
+
+def period_label(period: dt.date | None) -> str:
+    return f"{period:%m/%Y}" if period else ""
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS[Status(status)]) if status else ""
+
+
+def status_colour(status: str) -> str:
+    return STATUS_COLOURS[Status(status)] if status else "light"
+
+
+# ---------------------------------------------------------------------------- access
+
+
+def require_scope(user) -> Division:
+    """The user's scope root; users without a role or scope see no dashboard (403)."""
+    from django.core.exceptions import PermissionDenied
+
+    scope = get_access(user).scope
+    if scope is None:
+        raise PermissionDenied(_("Tài khoản chưa được phân quyền xem bảng điều khiển."))
+    return scope
+
+
+def province() -> Division | None:
+    return Division.objects.filter(level=1).order_by("pk").first()
+
+
+def division_for_user(user, code: str, *, allow_province: bool = False) -> Division:
+    """A division the user may look at, or 404 (outsiders learn nothing about other units).
+
+    With `allow_province`, the province itself is open to every scoped user: its figures are
+    province-level aggregates that every officer may read.
+    """
+    qs = Division.objects.for_user(user)
+    if allow_province:
+        qs = Division.objects.filter(Q(pk__in=qs.values("pk")) | Q(level=1))
+    division = qs.filter(code=code, level__lte=3).first()
+    if division is None:
+        raise Http404(_("Không có đơn vị này trong phạm vi của bạn."))
+    return division
+
+
+# ---------------------------------------------------------------------------- periods
+
+
+def available_periods() -> list[dt.date]:
+    """Months that have approved attainment rows, newest first."""
+    return list(
+        Attainment.objects.filter(provisional=False)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .distinct()
+    )
+
+
+@dataclass
+class PeriodChoice:
+    period: dt.date | None
+    periods: list[dt.date]
+    error: str = ""
+
+    @property
+    def value(self) -> str:
+        return f"{self.period:%Y-%m}" if self.period else ""
+
+    @property
+    def label(self) -> str:
+        return period_label(self.period)
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return [(f"{p:%Y-%m}", period_label(p)) for p in self.periods]
+
+
+def choose_period(text: str | None) -> PeriodChoice:
+    """The month asked for (`YYYY-MM`), else the latest month with rows, with a message
+    explaining any fallback."""
+    from reports.periods import parse_period
+
+    periods = available_periods()
+    latest = periods[0] if periods else None
+    if not text:
+        return PeriodChoice(latest, periods)
+    asked = parse_period(text)
+    if asked is None:
+        return PeriodChoice(
+            latest,
+            periods,
+            _(
+                "Không đọc được kỳ “%(text)s” (cần dạng NNNN-TT, ví dụ 2025-06); đang hiển thị kỳ mới nhất."
+            )
+            % {"text": text[:20]},
+        )
+    if asked not in periods:
+        periods = sorted([*periods, asked], reverse=True)
+        return PeriodChoice(
+            asked,
+            periods,
+            _("Kỳ %(period)s chưa có số liệu đã tính.") % {"period": period_label(asked)},
+        )
+    return PeriodChoice(asked, periods)
+
+
+# ---------------------------------------------------------------------------- row loading
+
+
+RowKey = tuple[int, int, dt.date, int]  # indicator, division, period, target_key
+
+
+def effective_rows(
+    *,
+    division_ids: Iterable[int],
+    period_from: dt.date,
+    period_to: dt.date,
+    provisional: bool,
+    indicator_id: int | None = None,
+) -> dict[RowKey, Attainment]:
+    """One query: the rows to show, the provisional one replacing the approved one when asked.
+
+    A shown provisional row carries `shown_provisional = True`.
+    """
+    qs = Attainment.objects.filter(
+        division_id__in=list(division_ids), period__gte=period_from, period__lte=period_to
+    ).select_related("indicator", "target")
+    if indicator_id is not None:
+        qs = qs.filter(indicator_id=indicator_id)
+    if not provisional:
+        qs = qs.filter(provisional=False)
+    rows: dict[RowKey, Attainment] = {}
+    # Approved rows first, so that provisional ones overwrite them.
+    for row in qs.order_by("provisional"):
+        row.shown_provisional = row.provisional
+        rows[(row.indicator_id, row.division_id, row.period, row.target_key)] = row
+    return rows
+
+
+def _target_sort(indicator: Indicator, target: Target | None) -> tuple:
+    return (
+        PILLAR_ORDER.get(indicator.pillar, 99),
+        indicator.position,
+        indicator.code,
+        target.deadline if target else dt.date.max,
+    )
+
+
+def level_targets(level: int) -> list[Target]:
+    """Catalogue targets set for units of one level (so a target with no data still shows)."""
+    return list(
+        Target.objects.filter(scope_level=level, indicator__is_active=True).select_related(
+            "indicator"
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- cards
+
+
+@dataclass
+class Card:
+    indicator: Indicator
+    target: Target | None
+    row: Attainment | None
+    spark: list[float | None] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.indicator.pk}-{self.target.pk if self.target else 0}"
+
+    @property
+    def status(self) -> str:
+        if self.target is None:
+            return ""
+        return (self.row.status if self.row else "") or Status.NO_DATA.value
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def colour(self) -> str:
+        return status_colour(self.status)
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.row and self.row.shown_provisional)
+
+    @property
+    def actual(self) -> Decimal | None:
+        return self.row.actual if self.row else None
+
+    @property
+    def actual_display(self) -> str:
+        return fmt_value(self.actual, self.indicator)
+
+    @property
+    def target_number(self) -> Decimal | None:
+        if self.row and self.row.target_value is not None:
+            return self.row.target_value
+        return self.target.resolved_value() if self.target else None
+
+    @property
+    def target_display(self) -> str:
+        return fmt_value(self.target_number, self.indicator)
+
+    @property
+    def share_pct(self) -> int:
+        """Share of the target reached, clamped to 0–100 for the progress bar."""
+        share = self.row.share_reached if self.row else None
+        if share is None:
+            return 0
+        return int(max(Decimal(0), min(HUNDRED, share * HUNDRED)).to_integral_value())
+
+    @property
+    def share_display(self) -> str:
+        share = self.row.share_reached if self.row else None
+        if share is None:
+            return "—"
+        return number_format((share * HUNDRED).quantize(Decimal(1)), decimal_pos=0) + "%"
+
+    @property
+    def final(self) -> bool:
+        return self.status in (Status.MET, Status.NOT_MET)
+
+    @property
+    def sources(self) -> str:
+        return sources_label(self.row.sources) if self.row else ""
+
+    @property
+    def data_period(self) -> str:
+        return period_label(self.row.data_period) if self.row else ""
+
+    @property
+    def projected_display(self) -> str:
+        return fmt_value(self.row.projected_value if self.row else None, self.indicator)
+
+    @property
+    def reached_in(self) -> str:
+        return period_label(self.row.reached_in) if self.row else ""
+
+
+@dataclass
+class PillarGroup:
+    pillar: str
+    label: str
+    cards: list[Card]
+
+
+@dataclass
+class Overview:
+    division: Division | None
+    period: dt.date | None
+    groups: list[PillarGroup]
+    monitoring: list[Card]
+    status_counts: list[tuple[str, str, str, int]]  # status, label, colour, count
+    targets_2025: list[Card]
+    spark_labels: list[str]
+    computed_at: dt.datetime | None
+    pending: bool
+    provisional_shown: bool
+
+    @property
+    def cards(self) -> list[Card]:
+        return [c for g in self.groups for c in g.cards]
+
+    @property
+    def sparks(self) -> list[dict]:
+        return [{"id": f"spark-{c.key}", "values": c.spark} for c in self.cards]
+
+
+def recompute_pending() -> bool:
+    """True while approved changes wait in the outbox: the page says it may lag behind."""
+    return RecomputeRequest.objects.filter(processed_at__isnull=True).exists()
+
+
+def division_overview(
+    *, division: Division | None, period: dt.date | None, provisional: bool
+) -> Overview:
+    """Cards per target (grouped by pillar) of one division at one month, with sparklines of
+    the last 12 months, counts by status and the 2025 verdicts. Four queries."""
+    empty = Overview(division, period, [], [], [], [], [], None, False, False)
+    if division is None or period is None:
+        empty.pending = recompute_pending()
+        return empty
+    start = shift_month(period, -(SPARK_MONTHS - 1))
+    months = [shift_month(start, i) for i in range(SPARK_MONTHS)]
+    rows = effective_rows(
+        division_ids=[division.pk], period_from=start, period_to=period, provisional=provisional
+    )
+    cards: dict[tuple[int, int], Card] = {}
+    for t in level_targets(division.level):
+        cards[(t.indicator_id, t.pk)] = Card(t.indicator, t, None)
+    series: dict[tuple[int, int], dict[dt.date, Attainment]] = defaultdict(dict)
+    for (ind_id, _div, p, tkey), row in rows.items():
+        series[(ind_id, tkey)][p] = row
+        if (ind_id, tkey) not in cards:
+            cards[(ind_id, tkey)] = Card(row.indicator, row.target, None)
+    for key, card in cards.items():
+        by_month = series.get(key, {})
+        card.row = by_month.get(period)
+        card.spark = [
+            float(by_month[m].actual) if m in by_month and by_month[m].actual is not None else None
+            for m in months
+        ]
+    ordered = sorted(cards.values(), key=lambda c: _target_sort(c.indicator, c.target))
+    targeted = [c for c in ordered if c.target is not None]
+    groups: dict[str, list[Card]] = defaultdict(list)
+    for card in targeted:
+        groups[card.indicator.pillar].append(card)
+    counts = Counter(c.status for c in targeted)
+    shown_rows = [c.row for c in ordered if c.row is not None]
+    return Overview(
+        division=division,
+        period=period,
+        groups=[
+            PillarGroup(p, str(Pillar(p).label), cs)
+            for p, cs in sorted(groups.items(), key=lambda kv: PILLAR_ORDER.get(kv[0], 99))
+        ],
+        monitoring=[c for c in ordered if c.target is None],
+        status_counts=[
+            (s.value, status_label(s.value), status_colour(s.value), counts.get(s.value, 0))
+            for s in STATUS_ORDER
+            if counts.get(s.value)
+        ],
+        targets_2025=[c for c in targeted if c.target.deadline.year == 2025],
+        spark_labels=[period_label(m) for m in months],
+        computed_at=max((r.computed_at for r in shown_rows), default=None),
+        pending=recompute_pending(),
+        provisional_shown=any(r.shown_provisional for r in shown_rows),
+    )
+
+
+# ---------------------------------------------------------------------------- heat table
+
+
+@dataclass
+class HeatColumn:
+    indicator: Indicator
+    target: Target | None
+    target_value: Decimal | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.indicator.pk}-{self.target.pk if self.target else 0}"
+
+    @property
+    def label(self) -> str:
+        if self.target is None:
+            return self.indicator.name_vi
+        return f"{self.indicator.name_vi} ({self.target.deadline:%Y})"
+
+
+@dataclass
+class HeatCell:
+    row: Attainment | None
+    column: HeatColumn
+
+    @property
+    def status(self) -> str:
+        if self.column.target is None:
+            return ""
+        return (self.row.status if self.row else "") or Status.NO_DATA.value
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def colour(self) -> str:
+        return status_colour(self.status)
+
+    @property
+    def display(self) -> str:
+        return fmt_value(self.row.actual if self.row else None, self.column.indicator)
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.row and self.row.shown_provisional)
+
+
+@dataclass
+class HeatRow:
+    division: Division
+    cells: list[HeatCell]
+    can_drill: bool
+
+
+@dataclass
+class HeatTable:
+    parent: Division | None
+    period: dt.date | None
+    columns: list[HeatColumn]
+    rows: list[HeatRow]
+    computed_at: dt.datetime | None = None
+
+    def chart_data(self) -> dict:
+        """Per column: the units' values for the bar chart (drawn by static/js/dashboards.js)."""
+        return {
+            "units": [r.division.name for r in self.rows],
+            "series": [
+                {
+                    "key": col.key,
+                    "label": col.label,
+                    "unit": col.indicator.unit,
+                    "target": float(col.target_value) if col.target_value is not None else None,
+                    "values": [
+                        float(r.cells[i].row.actual)
+                        if r.cells[i].row and r.cells[i].row.actual is not None
+                        else None
+                        for r in self.rows
+                    ],
+                    "statuses": [r.cells[i].status for r in self.rows],
+                }
+                for i, col in enumerate(self.columns)
+            ],
+        }
+
+
+def heat_table(
+    *, user, parent: Division | None, period: dt.date | None, provisional: bool
+) -> HeatTable:
+    """Children of `parent` (those the user may see) × targets, coloured by status. Two queries."""
+    if parent is None or period is None or parent.level >= 3:
+        return HeatTable(parent, period, [], [])
+    children = list(
+        Division.objects.for_user(user)
+        .filter(parent=parent, level__lte=3)
+        .valid_on(period)
+        .order_by("code")
+    )
+    rows = effective_rows(
+        division_ids=[c.pk for c in children],
+        period_from=period,
+        period_to=period,
+        provisional=provisional,
+    )
+    columns: dict[int | tuple, HeatColumn] = {}
+    for (ind_id, _div, _p, tkey), row in rows.items():
+        if tkey and (ind_id, tkey) not in columns:
+            columns[(ind_id, tkey)] = HeatColumn(row.indicator, row.target, row.target_value)
+    ordered = sorted(columns.items(), key=lambda kv: _target_sort(kv[1].indicator, kv[1].target))
+    table_rows = [
+        HeatRow(
+            division=child,
+            cells=[
+                HeatCell(rows.get((ind, child.pk, period, tk)), col) for (ind, tk), col in ordered
+            ],
+            can_drill=child.level < 3,
+        )
+        for child in children
+    ]
+    return HeatTable(
+        parent=parent,
+        period=period,
+        columns=[col for _k, col in ordered],
+        rows=table_rows,
+        computed_at=max((r.computed_at for r in rows.values()), default=None),
+    )
+
+
+# ---------------------------------------------------------------------------- indicator page
+
+
+@dataclass
+class IndicatorMonth:
+    row: Attainment
+    indicator: Indicator
+
+    @property
+    def period(self) -> str:
+        return period_label(self.row.period)
+
+    @property
+    def actual_display(self) -> str:
+        return fmt_value(self.row.actual, self.indicator)
+
+    @property
+    def target_display(self) -> str:
+        return fmt_value(self.row.target_value, self.indicator)
+
+    @property
+    def projected_display(self) -> str:
+        return fmt_value(self.row.projected_value, self.indicator)
+
+    @property
+    def data_period(self) -> str:
+        return period_label(self.row.data_period)
+
+    @property
+    def sources(self) -> str:
+        return sources_label(self.row.sources)
+
+    @property
+    def numerator_display(self) -> str:
+        return (
+            fmt_number(self.row.numerator, self.indicator)
+            if self.row.numerator is not None
+            else "—"
+        )
+
+    @property
+    def denominator_display(self) -> str:
+        if self.row.denominator is None:
+            return "—"
+        return fmt_number(self.row.denominator, self.indicator)
+
+    @property
+    def share_display(self) -> str:
+        return Card(self.indicator, self.row.target, self.row).share_display
+
+    @property
+    def status(self) -> str:
+        return self.row.status
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.row.status)
+
+    @property
+    def colour(self) -> str:
+        return status_colour(self.row.status)
+
+
+@dataclass
+class IndicatorPage:
+    indicator: Indicator
+    division: Division
+    targets: list[Target]
+    target: Target | None
+    months: list[IndicatorMonth]
+    chart: dict
+    computed_at: dt.datetime | None
+
+
+def indicator_page(
+    *,
+    indicator: Indicator,
+    division: Division,
+    target_id: int | None,
+    provisional: bool,
+    period: dt.date | None,
+) -> IndicatorPage:
+    """Monthly rows of one indicator in one division for one of its targets, and the chart
+    data: actual values, the straight target path from baseline to deadline, the projection."""
+    rows = effective_rows(
+        division_ids=[division.pk],
+        period_from=dt.date(2000, 1, 1),
+        period_to=period or dt.date(2100, 1, 1),
+        provisional=provisional,
+        indicator_id=indicator.pk,
+    )
+    targets: dict[int, Target] = {
+        t.pk: t for t in indicator.targets.filter(scope_level=division.level)
+    }
+    for row in rows.values():
+        if row.target is not None:
+            targets.setdefault(row.target.pk, row.target)
+    ordered_targets = sorted(targets.values(), key=lambda t: t.deadline)
+    today = dt.date.today()
+    target = targets.get(target_id) if target_id else None
+    if target is None and ordered_targets:
+        target = next((t for t in ordered_targets if t.deadline >= today), ordered_targets[-1])
+    tkey = target.pk if target else 0
+    mine = sorted((r for (_i, _d, _p, k), r in rows.items() if k == tkey), key=lambda r: r.period)
+    months = [IndicatorMonth(r, indicator) for r in mine]
+    return IndicatorPage(
+        indicator=indicator,
+        division=division,
+        targets=ordered_targets,
+        target=target,
+        months=list(reversed(months)),
+        chart=_indicator_chart(indicator, target, mine),
+        computed_at=max((r.computed_at for r in mine), default=None),
+    )
+
+
+def _indicator_chart(indicator: Indicator, target: Target | None, rows: list[Attainment]) -> dict:
+    first = rows[0].period if rows else None
+    last = rows[-1].period if rows else None
+    goal = (rows[-1].target_value if rows else None) or (
+        target.resolved_value() if target else None
+    )
+    base_period = base_value = deadline = None
+    if target is not None:
+        deadline = target.deadline.replace(day=1)
+        if target.baseline_value is not None and target.baseline_period is not None:
+            base_period, base_value = target.baseline_period.replace(day=1), target.baseline_value
+        else:
+            start = next((r for r in rows if r.actual is not None), None)
+            if start is not None:
+                base_period, base_value = start.period, start.actual
+    bounds = [d for d in (first, last, base_period, deadline) if d is not None]
+    if not bounds:
+        return {"labels": [], "actual": [], "target": [], "projection": [], "unit": indicator.unit}
+    lo, hi = month_index(min(bounds)), month_index(max(bounds))
+    labels = [month_from_index(i) for i in range(lo, hi + 1)]
+    position = {p: i for i, p in enumerate(labels)}
+    actual: list[float | None] = [None] * len(labels)
+    for r in rows:
+        if r.actual is not None:
+            actual[position[r.period]] = float(r.actual)
+    path: list[float | None] = [None] * len(labels)
+    projection: list[float | None] = [None] * len(labels)
+    if deadline is not None and goal is not None and base_period is not None:
+        path[position[base_period]] = float(base_value)
+        path[position[deadline]] = float(goal)
+    latest = rows[-1] if rows else None
+    if (
+        latest is not None
+        and deadline is not None
+        and latest.actual is not None
+        and latest.projected_value is not None
+        and latest.period < deadline
+    ):
+        projection[position[latest.period]] = float(latest.actual)
+        projection[position[deadline]] = float(latest.projected_value)
+    return {
+        "labels": [period_label(p) for p in labels],
+        "actual": actual,
+        "target": path,
+        "projection": projection,
+        "unit": indicator.unit,
+        "names": {
+            "actual": _("Thực hiện"),
+            "target": _("Lộ trình mục tiêu"),
+            "projection": _("Dự báo theo tốc độ hiện tại"),
+        },
+    }
+
+
+# ---------------------------------------------------------------------------- open data
+
+
+@dataclass
+class OpenData:
+    period: dt.date | None
+    cards: list[Card]
+    computed_at: dt.datetime | None
+
+
+def open_data_latest() -> OpenData:
+    """Province-level approved attainment of the latest month (provisional rows never)."""
+    root = province()
+    periods = Attainment.objects.filter(provisional=False, division__level=1).order_by("-period")
+    latest = periods.values_list("period", flat=True).first()
+    if root is None or latest is None:
+        return OpenData(latest, [], None)
+    rows = effective_rows(
+        division_ids=[root.pk], period_from=latest, period_to=latest, provisional=False
+    )
+    cards = sorted(
+        (Card(r.indicator, r.target, r) for r in rows.values()),
+        key=lambda c: _target_sort(c.indicator, c.target),
+    )
+    return OpenData(latest, cards, max((r.computed_at for r in rows.values()), default=None))
+
+
+OPEN_DATA_HEADERS = [
+    gettext_lazy("Kỳ"),
+    gettext_lazy("Mã chỉ tiêu"),
+    gettext_lazy("Tên chỉ tiêu"),
+    gettext_lazy("Đơn vị tính"),
+    gettext_lazy("Thực hiện"),
+    gettext_lazy("Mục tiêu"),
+    gettext_lazy("Thời hạn"),
+    gettext_lazy("Trạng thái"),
+]
+
+
+def open_data_rows() -> Iterable[list[str]]:
+    """Every province-level approved row, oldest month first (streamed, one query)."""
+    qs = (
+        Attainment.objects.filter(provisional=False, division__level=1)
+        .select_related("indicator", "target")
+        .order_by(
+            "period", "indicator__pillar", "indicator__position", "indicator__code", "target_key"
+        )
+    )
+    for r in qs.iterator(chunk_size=2000):
+        yield [
+            f"{r.period:%Y-%m}",
+            r.indicator.code,
+            r.indicator.name_vi,
+            r.indicator.unit,
+            plain(r.actual),
+            plain(r.target_value),
+            f"{r.target.deadline:%Y-%m-%d}" if r.target else "",
+            r.status,
+        ]
+
+
+# ---------------------------------------------------------------------------- exports
+
+
+@dataclass
+class Table:
+    """A table as exported: a title (sheet name), Vietnamese headers and raw values."""
+
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+
+def cards_table(title: str, cards: list[Card]) -> Table:
+    return Table(
+        title,
+        [
+            _("Mã chỉ tiêu"),
+            _("Chỉ tiêu"),
+            _("Đơn vị tính"),
+            _("Thời hạn"),
+            _("Mục tiêu"),
+            _("Thực hiện"),
+            _("Tỷ lệ đạt (%)"),
+            _("Trạng thái"),
+            _("Dự báo tại thời hạn"),
+            _("Tháng dự kiến đạt"),
+            _("Nguồn"),
+            _("Tạm tính"),
+        ],
+        [
+            [
+                c.indicator.code,
+                c.indicator.name_vi,
+                c.indicator.unit,
+                c.target.deadline if c.target else None,
+                c.target_number,
+                c.actual,
+                c.row.share_reached * HUNDRED
+                if c.row and c.row.share_reached is not None
+                else None,
+                c.status_label,
+                c.row.projected_value if c.row else None,
+                period_label(c.row.reached_in) if c.row and c.row.reached_in else "",
+                c.sources,
+                _("có") if c.provisional else "",
+            ]
+            for c in cards
+        ],
+    )
+
+
+def heat_export(title: str, table: HeatTable) -> Table:
+    headers = [_("Mã đơn vị"), _("Đơn vị")]
+    for col in table.columns:
+        headers += [f"{col.label} — {_('thực hiện')}", f"{col.label} — {_('trạng thái')}"]
+    rows = []
+    for r in table.rows:
+        line = [r.division.code, r.division.name]
+        for cell in r.cells:
+            line += [cell.row.actual if cell.row else None, cell.status_label]
+        rows.append(line)
+    return Table(title, headers, rows)
+
+
+def indicator_export(title: str, page: IndicatorPage) -> Table:
+    return Table(
+        title,
+        [
+            _("Kỳ"),
+            _("Thực hiện"),
+            _("Tử số"),
+            _("Mẫu số"),
+            _("Mục tiêu"),
+            _("Tỷ lệ đạt (%)"),
+            _("Trạng thái"),
+            _("Dự báo tại thời hạn"),
+            _("Kỳ có số liệu"),
+            _("Nguồn"),
+            _("Tạm tính"),
+        ],
+        [
+            [
+                m.period,
+                m.row.actual,
+                m.row.numerator,
+                m.row.denominator,
+                m.row.target_value,
+                m.row.share_reached * HUNDRED if m.row.share_reached is not None else None,
+                m.status_label,
+                m.row.projected_value,
+                period_label(m.row.data_period),
+                sources_label(m.row.sources),
+                _("có") if m.row.shown_provisional else "",
+            ]
+            for m in page.months
+        ],
+    )
+
+
+def _cell_for_excel(value):
+    if isinstance(value, Decimal):
+        return float(round(value, 4))
+    return value
+
+
+def _cell_for_csv(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def tables_xlsx(tables: list[Table]) -> bytes:
+    """One sheet per table; numbers stay numbers, dates dd/mm/yyyy."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for table in tables:
+        sheet = book.create_sheet(_sheet_name(table.title, book.sheetnames))
+        sheet.append([str(h) for h in table.headers])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([_cell_for_excel(v) for v in row])
+        for col in sheet.iter_cols(min_row=2):
+            for cell in col:
+                if isinstance(cell.value, dt.date):
+                    cell.number_format = "DD/MM/YYYY"
+        for i, header in enumerate(table.headers, start=1):
+            sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(
+                45, max(10, len(str(header)) + 2)
+            )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_name(title: str, taken: list[str]) -> str:
+    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28] or "Sheet"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base[:26]} {n}", n + 1
+    return name
+
+
+def table_csv(table: Table) -> str:
+    """CSV with a BOM (Excel opens UTF-8 correctly) and dot decimals (machine-readable)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([str(h) for h in table.headers])
+    for row in table.rows:
+        writer.writerow([_cell_for_csv(v) for v in row])
+    return out.getvalue()
