@@ -231,6 +231,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "camau_cds.api.renderers.CSVRenderer",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "camau_cds.api.negotiation.StrictFormatNegotiation",
     "DEFAULT_PAGINATION_CLASS": "camau_cds.api.pagination.StableCursorPagination",
     "EXCEPTION_HANDLER": "camau_cds.api.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -253,6 +254,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "camau_cds.api.schema.add_problem_responses",
+    ],
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {

@@ -48,6 +48,7 @@ def division_by_code(code: str, param: str) -> Division:
 class DivisionList(generics.GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = DivisionSchema
+    pagination_class = None
     queryset = Division.objects.all()
 
     def get(self, request):
@@ -61,7 +62,7 @@ class DivisionList(generics.GenericAPIView):
             qs = qs.filter(parent=division_by_code(code, "parent"))
         if code := params.get("within"):
             qs = qs.within(division_by_code(code, "within"))
-        if day := params.get("valid_on"):
+        if (day := params.get("valid_on")) is not None:
             field = serializers.DateField()
             try:
                 qs = qs.valid_on(field.to_internal_value(day))

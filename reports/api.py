@@ -28,7 +28,11 @@ COMMON_FILTERS = [
     OpenApiParameter("level", int, enum=[1, 2, 3], description="1 province, 2 district, 3 commune"),
     OpenApiParameter("period_from", str, description=PERIOD_DOC),
     OpenApiParameter("period_to", str, description=PERIOD_DOC),
-    OpenApiParameter("page_size", int, description="Rows per page (default 500, at most 5000)"),
+    OpenApiParameter(
+        "page_size",
+        int,
+        description="Rows per page (default 500; larger values are capped at 5000)",
+    ),
     OpenApiParameter("cursor", str, description="Opaque cursor from `next`/`previous`"),
     OpenApiParameter("format", str, enum=["json", "csv"]),
 ]
@@ -253,7 +257,9 @@ def _attainment_row(r: dict) -> dict:
     parameters=[
         *COMMON_FILTERS,
         OpenApiParameter("status", str, enum=[s.value for s in Status]),
-        OpenApiParameter("deadline", int, description="Deadline year of the target, e.g. 2025"),
+        OpenApiParameter(
+            "deadline", int, enum=list(range(2020, 2036)), description="Deadline year of the target"
+        ),
         OpenApiParameter("provisional", OpenApiTypes.INT, enum=[0, 1]),
     ],
     responses=AttainmentSchema(many=True),

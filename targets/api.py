@@ -159,7 +159,9 @@ class IndicatorDetail(generics.GenericAPIView):
     summary="Targets",
     parameters=[
         OpenApiParameter("indicator", str, description="Indicator codes, comma-separated"),
-        OpenApiParameter("deadline", int, description="Deadline year, e.g. 2025"),
+        OpenApiParameter(
+            "deadline", int, enum=list(range(2020, 2036)), description="Deadline year"
+        ),
         OpenApiParameter("scope_level", int, enum=[1, 2, 3]),
     ],
     responses=TargetSchema(many=True),

@@ -13,8 +13,15 @@ class StableCursorPagination(CursorPagination):
     ordering = "id"
 
     def get_page_size(self, request):
-        # A bad or huge page_size is clamped, never an error and never unbounded.
-        return super().get_page_size(request)
+        """A huge page_size is clamped to the maximum; a non-number or < 1 is a 400."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"page_size": ["page_size phải là số nguyên dương."]})
+        return min(int(raw), self.max_page_size)
 
     def get_paginated_response(self, data):
         links = []

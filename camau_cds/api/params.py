@@ -38,7 +38,7 @@ def require_known(name: str, wanted: list[str], found: set[str]) -> None:
 def period(request, name: str) -> dt.date | None:
     """`YYYY-MM` → first day of that month."""
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     match = PERIOD_RE.match(raw)
     if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
@@ -55,7 +55,7 @@ def period_range(request) -> tuple[dt.date | None, dt.date | None]:
 
 def choice(request, name: str, allowed: set[str]) -> str | None:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     if raw not in allowed:
         raise ValidationError(
@@ -66,7 +66,7 @@ def choice(request, name: str, allowed: set[str]) -> str | None:
 
 def integer(request, name: str, allowed: set[int]) -> int | None:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     if not raw.isdigit() or int(raw) not in allowed:
         raise ValidationError(
