@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import fields, instance_loaders, resources, widgets
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -253,7 +253,8 @@ class FigureResource(resources.Resource):
         use_bulk = True
         batch_size = 1000
         skip_diff = True
-        force_init_instance = True
+        force_init_instance = True  # never look rows up one by one
+        instance_loader_class = instance_loaders.BaseInstanceLoader
         import_id_fields = ()
         use_transactions = False
         store_instance = False
