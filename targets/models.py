@@ -202,7 +202,9 @@ class Target(models.Model):
     'lower' = reduce by 30%); `resolved_value()` turns it into an absolute number.
     """
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="targets", verbose_name=_("chỉ tiêu")
+    )
     wording_vi = models.TextField(
         _("nguyên văn mục tiêu"), help_text=_("Câu chữ của văn bản nguồn, giữ nguyên văn.")
     )

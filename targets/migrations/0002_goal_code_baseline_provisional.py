@@ -1,6 +1,7 @@
 """Programme goals get a stable code (the catalogue loader upserts by it); targets can mark a
 baseline as provisional (placeholder until the steering committee confirms it)."""
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 
@@ -54,6 +55,29 @@ class Migration(migrations.Migration):
                 default=False,
                 help_text="Đánh dấu khi giá trị gốc chưa được Ban Chỉ đạo xác nhận.",
                 verbose_name="giá trị gốc tạm tính",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicaltarget",
+            name="indicator",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="targets.indicator",
+                verbose_name="chỉ tiêu",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="target",
+            name="indicator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="targets",
+                to="targets.indicator",
+                verbose_name="chỉ tiêu",
             ),
         ),
     ]
