@@ -1,0 +1,41 @@
+"""Register the reports app's periodic jobs in django-celery-beat (idempotent)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+# name → (task, schedule kind, schedule arguments); names are what operators see in the admin.
+JOBS = {
+    "Báo cáo tháng: nhắc các huyện chưa gửi báo cáo (07:00 hằng ngày)": (
+        "reports.send_report_reminders",
+        "crontab",
+        {"minute": "0", "hour": "7", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
+    "Báo cáo tháng: xử lý hàng đợi tính lại mức đạt chỉ tiêu (mỗi 5 phút)": (
+        "reports.drain_recompute_outbox",
+        "interval",
+        {"every": 5, "period": IntervalSchedule.MINUTES},
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "Create or update the periodic tasks of the reports app (safe to run repeatedly)."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        for name, (task, kind, spec) in JOBS.items():
+            defaults = {"task": task, "enabled": True, "crontab": None, "interval": None}
+            if kind == "crontab":
+                schedule, _ = CrontabSchedule.objects.get_or_create(
+                    timezone=settings.TIME_ZONE, **spec
+                )
+                defaults["crontab"] = schedule
+            else:
+                schedule, _ = IntervalSchedule.objects.get_or_create(**spec)
+                defaults["interval"] = schedule
+            _task, created = PeriodicTask.objects.update_or_create(name=name, defaults=defaults)
+            self.stdout.write(f"{'created' if created else 'updated'}: {name} → {task}")

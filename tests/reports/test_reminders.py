@@ -1,0 +1,53 @@
+"""Reminder emails and the periodic task registration."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from reports.models import Report, ReportStatus
+from reports.reminders import reminders_send
+from reports.tasks import send_report_reminders
+
+pytestmark = pytest.mark.django_db
+
+
+def test_officers_of_districts_without_report_are_reminded_before_and_on_due_day(
+    officer_a, officer_b, camau, settings
+):
+    settings.CDS_REPORT_DUE_DAY = 20
+    Report.objects.create(
+        division=camau["966"],
+        period=dt.date(2024, 4, 1),
+        status=ReportStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    assert reminders_send(today=dt.date(2024, 5, 17)) == 1
+    message = mail.outbox[0]
+    assert message.to == [officer_a.email]
+    assert "04/2024" in message.subject and "Huyện Thới Bình" in message.subject
+    assert "20/05/2024" in message.body and "/reports/967/2024-04/" in message.body
+    assert reminders_send(today=dt.date(2024, 5, 20)) == 1
+    assert "Hôm nay là hạn" in mail.outbox[1].subject
+
+
+def test_no_reminders_on_other_days(officer_a, camau):
+    assert reminders_send(today=dt.date(2024, 5, 10)) == 0
+    assert mail.outbox == []
+
+
+def test_reminder_task_runs(officer_a, camau):
+    assert send_report_reminders.delay().get() >= 0
+
+
+def test_setup_periodic_tasks_is_idempotent():
+    call_command("setup_periodic_tasks")
+    call_command("setup_periodic_tasks")
+    tasks = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert {"reports.send_report_reminders", "reports.drain_recompute_outbox"} <= tasks
+    assert PeriodicTask.objects.filter(task__startswith="reports.").count() == 2
