@@ -44,3 +44,11 @@ migrations-check: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Backups: `make backup` writes backups/cds-<time>.{dump,sqlite3}; `make restore FILE=...`.
+backup: install
+	$(BIN)/python scripts/backup.py backup
+
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/cds-....dump" && exit 2)
+	$(BIN)/python scripts/backup.py restore "$(FILE)"

@@ -18,10 +18,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # No index yet: the AlterField below adds the unique one (and PostgreSQL's LIKE index);
+        # creating both here would create the LIKE index twice.
         migrations.AddField(
             model_name="programmegoal",
             name="code",
-            field=models.SlugField(max_length=40, null=True, verbose_name="mã"),
+            field=models.SlugField(max_length=40, null=True, db_index=False, verbose_name="mã"),
         ),
         migrations.AddField(
             model_name="historicalprogrammegoal",
