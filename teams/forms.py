@@ -189,12 +189,14 @@ class TeamFilterForm(forms.Form):
         queryset=Division.objects.none(),
         required=False,
         to_field_name="code",
+        empty_label=_("Tất cả"),
     )
     commune = forms.ModelChoiceField(
         label=_("Xã, phường, thị trấn"),
         queryset=Division.objects.none(),
         required=False,
         to_field_name="code",
+        empty_label=_("Tất cả"),
     )
     pilot = forms.TypedChoiceField(
         label=_("Thí điểm"),

@@ -56,6 +56,15 @@ def validate_vn_phone(raw: str) -> None:
         )
 
 
+def format_phone(value: str) -> str:
+    """Group digits for reading: "0912 345 678", landline "0290 3831 234"."""
+    if len(value) == 10 and value.startswith("0") and not value.startswith("02"):
+        return f"{value[:4]} {value[4:7]} {value[7:]}"
+    if len(value) == 11:
+        return f"{value[:4]} {value[4:8]} {value[8:]}"
+    return value
+
+
 def mask_phone(value: str) -> str:
     """ "0912345123" → "09xx xxx 123": keeps the network prefix and the last three digits."""
     if not value:

@@ -19,6 +19,7 @@ from teams.models import (
     PilotCommune,
     Team,
     TeamStatus,
+    format_phone,
     mask_phone,
 )
 
@@ -44,7 +45,8 @@ def phone_visible(user, team: Team) -> bool:
 
 
 def phone_display(phone: str, *, visible: bool) -> str:
-    return phone if visible else mask_phone(phone)
+    """The number grouped for reading when visible, else masked ("09xx xxx 123")."""
+    return format_phone(phone) if visible else mask_phone(phone)
 
 
 # --- counts ---------------------------------------------------------------------------------

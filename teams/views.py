@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from import_export.formats.base_formats import XLSX
 
-from divisions.access import Action, can, can_change_team, visible_root
+from divisions.access import Action, Role, can, can_change_team, get_access, visible_root
 from divisions.models import Level
 from teams import imports, selectors, services
 from teams.forms import (
@@ -112,6 +113,9 @@ def team_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "can_create": can(user, Action.MANAGE_TEAMS, visible_root(user)),
+            "my_teams": list(Team.objects.led_by(user).only("pk", "name"))
+            if get_access(user).role == Role.TEAM_LEADER
+            else [],
         },
     )
 
@@ -357,7 +361,7 @@ def member_template(request: HttpRequest) -> HttpResponse:
 def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_or_404(request, pk)
     _require_change(request.user, team)
-    form = ActivityForm(request.POST or None)
+    form = ActivityForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.activity_log(user=request.user, team=team, **form.cleaned_data)

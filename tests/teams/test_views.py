@@ -96,6 +96,7 @@ def test_phone_numbers_shown_only_within_scope(client, role_users, team_a, role,
     _login(client, role_users[role])
     content = client.get(reverse("teams:detail", kwargs={"pk": team_a.pk})).content.decode()
     assert ("0912345123" in content) is visible
+    assert ("0912 345 123" in content) is visible
     assert ("09xx xxx 123" in content) is not visible
 
 
@@ -298,3 +299,10 @@ def test_member_leaves_and_is_listed_as_former(client, commune_officer, member_a
     assert response.status_code == 302
     page = client.get(reverse("teams:detail", kwargs={"pk": member_a.team_id})).content.decode()
     assert "rời tổ 01/02/2024" in page
+
+
+def test_team_leader_gets_a_shortcut_to_own_team(client, team_leader, team_a, team_a2):
+    _login(client, team_leader)
+    response = client.get(reverse("teams:list"))
+    assert [t.pk for t in response.context["my_teams"]] == [team_a.pk]
+    assert f"Tổ của tôi: {team_a.name}" in response.content.decode()
