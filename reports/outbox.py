@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db import connection, transaction
 from django.utils import timezone
 
 from reports.models import RecomputeRequest
-
-# The attainment engine registers its recompute here: handler(requests) -> None.
-RECOMPUTE_HANDLERS: list[Callable[[list[RecomputeRequest]], None]] = []
 
 
 def outbox_drain(*, limit: int = 500) -> int:
@@ -22,8 +17,9 @@ def outbox_drain(*, limit: int = 500) -> int:
         pending = list(qs[:limit])
         if not pending:
             return 0
-        for handler in RECOMPUTE_HANDLERS:
-            handler(pending)
+        from reports.attainment import attainment_recompute_requests
+
+        attainment_recompute_requests(pending)
         RecomputeRequest.objects.filter(pk__in=[r.pk for r in pending]).update(
             processed_at=timezone.now()
         )

@@ -5,11 +5,19 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="reports.drain_recompute_outbox", acks_late=True)
+@shared_task(
+    name="reports.drain_recompute_outbox",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def drain_recompute_outbox() -> int:
     """Process pending RecomputeRequest rows; returns how many were processed.
 
@@ -27,3 +35,18 @@ def send_report_reminders() -> int:
     from reports.reminders import reminders_send
 
     return reminders_send()
+
+
+@shared_task(
+    name="reports.recompute_all_attainment",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def recompute_all_attainment() -> int:
+    """Nightly full recompute of every attainment row (idempotent); returns rows written."""
+    from reports.attainment import attainment_recompute
+
+    return attainment_recompute().rows

@@ -19,6 +19,11 @@ JOBS = {
         "interval",
         {"every": 5, "period": IntervalSchedule.MINUTES},
     ),
+    "Kết quả thực hiện: tính lại toàn bộ (01:30 hằng đêm)": (
+        "reports.recompute_all_attainment",
+        "crontab",
+        {"minute": "30", "hour": "1", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
 }
 
 
