@@ -17,7 +17,22 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
-def api_data(db, camau):
+def keep_test_connection():
+    """Calls go straight to the WSGI app, not through Django's test client, so the
+    request signals would close the test's connection mid-transaction (PostgreSQL): detach
+    them as the test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_data(db, camau, keep_test_connection):
     from reports.attainment import attainment_recompute
     from tests.reports.factories import ratio_indicator
 
