@@ -10,7 +10,12 @@ from django.utils import timezone
 from reports.attainment import attainment_recompute
 from reports.models import ReportStatus
 from targets.models import Comparator, ScopeLevel, Target
-from tests.reports.factories import DataValueFactory, ReportFactory, count_indicator, ratio_indicator
+from tests.reports.factories import (
+    DataValueFactory,
+    ReportFactory,
+    count_indicator,
+    ratio_indicator,
+)
 
 JAN, FEB, MAR = dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)
 # Two communes of Thới Bình (967, district A) and one of U Minh (966, district B).
@@ -57,37 +62,59 @@ def add_ratio(ind, camau, code, period, numerator, denominator, *, report):
     )
 
 
-def build_world(camau, *, scale: int = 1):
-    """The base world (January 2024: Biển Bạch 30/100, second commune 10/50, U Minh's commune
-    45/60), plus `scale - 1` extra months and communes, then a full recompute.
+def build_world(camau):
+    """January 2024: Biển Bạch 30/100, Biển Bạch Đông 10/50 (district A, 967) and Khánh Hòa
+    45/60 (district B, 966), 120 people guided in Biển Bạch; then a full recompute.
 
-    Returns (ratio indicator, targets by level, monitoring count indicator).
+    Returns {"indicator", "targets" (by scope level), "flow"}.
     """
     ind, targets = ratio_with_targets()
     flow = count_indicator()
-    reports = {}
-
-    def report(district, period):
-        if (district, period) not in reports:
-            reports[(district, period)] = make_report(division=camau[district], period=period)
-        return reports[(district, period)]
-
-    add_ratio(ind, camau, C1, JAN, 30, 100, report=report("967", JAN))
-    add_ratio(ind, camau, C2, JAN, 10, 50, report=report("967", JAN))
-    add_ratio(ind, camau, CB, JAN, 45, 60, report=report("966", JAN))
-    DataValueFactory(
-        indicator=flow, division=camau[C1], period=JAN, report=report("967", JAN), value=D(120)
+    a, b = (
+        make_report(division=camau["967"], period=JAN),
+        make_report(division=camau["966"], period=JAN),
     )
-    if scale > 1:
-        extra_communes = [
-            c.code
-            for c in camau["967"].children.order_by("code")
-            if c.code not in (C1, C2)
-        ][: 3 * scale]
-        for k in range(1, scale * 3):
-            period = dt.date(2024, 1 + k, 1) if k < 12 else dt.date(2025, k - 10, 1)
-            for code in [C1, C2, *extra_communes]:
-                add_ratio(ind, camau, code, period, 30 + k, 100, report=report("967", period))
-            add_ratio(ind, camau, CB, period, 45, 60, report=report("966", period))
+    add_ratio(ind, camau, C1, JAN, 30, 100, report=a)
+    add_ratio(ind, camau, C2, JAN, 10, 50, report=a)
+    add_ratio(ind, camau, CB, JAN, 45, 60, report=b)
+    DataValueFactory(indicator=flow, division=camau[C1], period=JAN, report=a, value=D(120))
     attainment_recompute()
-    return ind, targets, flow
+    return {"indicator": ind, "targets": targets, "flow": flow}
+
+
+def grow(camau, world, *, factor: int = 3):
+    """Add `factor` times more of everything: months, communes of both districts, indicators
+    (with targets), submitted figures; then recompute. Pages must not need more queries."""
+    ind, flow = world["indicator"], world["flow"]
+    extra = [
+        count_indicator(code=f"extra_flow_{k}", name_vi=f"Chỉ số thêm {k}") for k in range(factor)
+    ]
+    for k, other in enumerate(extra):
+        Target.objects.create(
+            indicator=other,
+            wording_vi="Mục tiêu thêm",
+            deadline=dt.date(2030, 12, 31),
+            scope_level=ScopeLevel.PROVINCE,
+            value=D(1000 * (k + 1)),
+            comparator=Comparator.AT_LEAST,
+        )
+    communes = {
+        district: [c.code for c in camau[district].children.order_by("code")][: 2 * factor]
+        for district in ("967", "966")
+    }
+    for m in range(2, 2 + 3 * factor):
+        period = dt.date(2024 + (m - 1) // 12, (m - 1) % 12 + 1, 1)
+        for district, codes in communes.items():
+            status = ReportStatus.SUBMITTED if m == 1 + 3 * factor else ReportStatus.APPROVED
+            report = make_report(division=camau[district], period=period, status=status)
+            for i, code in enumerate(codes):
+                add_ratio(ind, camau, code, period, 20 + m + i, 100, report=report)
+                for other in (flow, *extra):
+                    DataValueFactory(
+                        indicator=other,
+                        division=camau[code],
+                        period=period,
+                        report=report,
+                        value=D(m + i),
+                    )
+    attainment_recompute()
