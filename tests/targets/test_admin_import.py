@@ -167,3 +167,18 @@ def test_admin_target_import_reads_a_bare_year_as_the_end_of_that_year(admin_cli
     target = Target.objects.get()
     assert target.deadline.isoformat() == "2030-12-31"
     assert str(target.value) == "12.5000"
+
+
+@pytest.mark.parametrize("model", ["indicator", "target", "programmegoal"])
+def test_admin_pages_open_for_every_catalogue_model(admin_client, catalogue, model):
+    from django.apps import apps
+
+    obj = apps.get_model("targets", model).objects.order_by("pk").first()
+    for url in (
+        f"/admin/targets/{model}/",
+        f"/admin/targets/{model}/{obj.pk}/change/",
+        f"/admin/targets/{model}/{obj.pk}/history/",
+        f"/admin/targets/{model}/import/",
+        f"/admin/targets/{model}/export/",
+    ):
+        assert admin_client.get(url).status_code == 200, url

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -182,3 +183,31 @@ def test_downloaded_template_imports_back_unchanged(steering_client, catalogue):
     assert preview.status_code == 200, preview.content.decode()[:3000]
     statuses = {o.status for o in preview.context["result"].outcomes}
     assert statuses == {"unchanged"}
+
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "targets"
+
+
+def _data_file(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, (DATA / name).read_bytes())
+
+
+def test_sample_workbook_with_one_bad_row_saves_nothing_and_names_it(steering_client, catalogue):
+    before = list(Target.objects.order_by("pk").values())
+    response = _preview(steering_client, _data_file("targets-one-bad-row.xlsx"))
+    assert response.status_code == 400
+    assert "Dòng 4, trường «value (giá trị mục tiêu)»" in response.content.decode()
+    assert list(Target.objects.order_by("pk").values()) == before
+
+
+def test_sample_workbook_updates_the_catalogue_targets(steering_client, catalogue):
+    response = _preview(steering_client, _data_file("targets-good.xlsx"))
+    assert response.status_code == 200
+    outcomes = response.context["result"].outcomes
+    # The work-record rows only reword the English; the last row changes the baseline.
+    assert [(o.status, o.changed) for o in outcomes[:3]] == [("updated", ["wording_en"])] * 3
+    assert outcomes[3].status == "updated" and "baseline_value" in outcomes[3].changed
+    _confirm(steering_client, response)
+    target = Target.objects.get(indicator__code="tthc_resolution_time")
+    assert target.baseline_value == Decimal("12.5")
+    assert target.resolved_value() == Decimal("8.75")
