@@ -253,3 +253,94 @@ def pilot_plan(*, on: dt.date = PILOT_DEADLINE) -> PilotPlan:
         if row:
             row.activities = a["n"]
     return PilotPlan(rows=list(rows.values()))
+
+
+# --- change history -------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryEvent:
+    when: dt.datetime
+    who: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    what: str
+    changes: list[tuple[str, str, str]]  # (field label, before, after)
+
+
+_HISTORY_FIELDS = {
+    Team: (
+        "name",
+        "division_id",
+        "decision_number",
+        "decision_date",
+        "is_pilot",
+        "status",
+        "dissolved_on",
+    ),
+    Member: ("full_name", "role", "body", "phone", "joined_on", "left_on", "user_id"),
+    Activity: ("date", "kind", *ACTIVITY_COUNT_FIELDS, "notes"),
+}
+
+
+def _display(model, record, name: str, *, phones: bool) -> str:
+    value = getattr(record, name)
+    if value is None or value == "":
+        return "—"
+    if name == "phone":
+        return phone_display(value, visible=phones)
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    field_obj = model._meta.get_field(name.removesuffix("_id"))
+    if field_obj.choices:
+        return str(dict(field_obj.flatchoices).get(value, value))
+    return str(value)
+
+
+def team_history(user, team: Team, *, limit: int = 20) -> list[HistoryEvent]:
+    """The latest changes to the team, its members and activities, with before → after.
+
+    Three queries (one per history table, bounded by the team's own rows); diffs are computed
+    between consecutive versions of each object in Python.
+    """
+    phones = phone_visible(user, team)
+    sources = [
+        (Team, Team.history.filter(id=team.pk)),
+        (Member, Member.history.filter(team_id=team.pk)),
+        (Activity, Activity.history.filter(team_id=team.pk)),
+    ]
+    events: list[HistoryEvent] = []
+    for model, qs in sources:
+        previous: dict[int, object] = {}
+        for record in qs.select_related("history_user").order_by("history_date", "history_id"):
+            fields = _HISTORY_FIELDS[model]
+            label = {
+                Team: lambda r: str(r.name),
+                Member: lambda r: str(r.full_name),
+                Activity: lambda r: (
+                    f"{r.date:%d/%m/%Y} · {_display(Activity, r, 'kind', phones=False)}"
+                ),
+            }[model](record)
+            before = previous.get(record.id)
+            changes = []
+            if record.history_type == "~" and before is not None:
+                for name in fields:
+                    old = _display(model, before, name, phones=phones)
+                    new = _display(model, record, name, phones=phones)
+                    if old != new:
+                        verbose = model._meta.get_field(name.removesuffix("_id")).verbose_name
+                        changes.append((str(verbose), old, new))
+            previous[record.id] = record
+            who = record.history_user
+            events.append(
+                HistoryEvent(
+                    when=record.history_date,
+                    who=(who.get_full_name() or who.get_username()) if who else "",
+                    kind=record.history_type,
+                    what=f"{model._meta.verbose_name}: {label}",
+                    changes=changes,
+                )
+            )
+    events.sort(key=lambda e: e.when, reverse=True)
+    return events[:limit]

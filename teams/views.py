@@ -143,6 +143,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change_team(request.user, team),
             "can_manage": can(request.user, Action.MANAGE_TEAMS, team.division),
             "phones_visible": selectors.phone_visible(request.user, team),
+            "history": selectors.team_history(request.user, team),
         },
     )
 

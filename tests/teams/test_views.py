@@ -306,3 +306,25 @@ def test_team_leader_gets_a_shortcut_to_own_team(client, team_leader, team_a, te
     response = client.get(reverse("teams:list"))
     assert [t.pk for t in response.context["my_teams"]] == [team_a.pk]
     assert f"Tổ của tôi: {team_a.name}" in response.content.decode()
+
+
+def test_team_page_shows_who_changed_what_before_and_after(
+    client, commune_officer, team_leader, activity_a
+):
+    client.force_login(team_leader)
+    client.post(
+        reverse("teams:activity_edit", kwargs={"pk": activity_a.pk}),
+        {
+            "date": "2023-05-10",
+            "kind": "public_services",
+            "households": "15",
+            "people": "30",
+            "dvctt_accounts": "8",
+        },
+    )
+    client.force_login(commune_officer)
+    response = client.get(reverse("teams:detail", kwargs={"pk": activity_a.team_id}))
+    latest = response.context["history"][0]
+    assert latest.who == "leader_a"
+    assert latest.kind == "~"
+    assert ("số hộ gia đình được hướng dẫn", "12", "15") in latest.changes
