@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -335,9 +335,9 @@ def _save(obj: models.Model, *, user, reason: str) -> None:
 @transaction.atomic
 def catalogue_apply(
     *,
-    indicators: list[IndicatorInput] = (),
-    targets: list[TargetInput] = (),
-    goals: list[GoalInput] = (),
+    indicators: Sequence[IndicatorInput] = (),
+    targets: Sequence[TargetInput] = (),
+    goals: Sequence[GoalInput] = (),
     user=None,
     dry_run: bool = False,
     reason: str = "catalogue",
@@ -616,6 +616,9 @@ def catalogue_inputs_from_yaml(
         for key in set(data) - _FILE_KEYS:
             errors.append(EntryError(path.name, key, _("khóa không được hỗ trợ.")))
         defaults = data.get("defaults") or {}
+        if not isinstance(defaults, dict):
+            errors.append(EntryError(path.name, "defaults", _("phải là một bảng khóa: giá trị.")))
+            defaults = {}
         for n, raw in enumerate(
             _as_list(data.get("indicators"), path.name, "indicators", errors), 1
         ):
