@@ -21,8 +21,8 @@ from decimal import Decimal
 from django.db.models import Q
 from django.http import Http404
 from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from divisions.access import get_access
 from divisions.models import Division
@@ -100,6 +100,13 @@ SOURCE_LABELS = {
 def sources_label(sources: str) -> str:
     """Which figures the value came from ("manual+teams" → "nhập báo cáo + Tổ CNSCĐ")."""
     return " + ".join(str(SOURCE_LABELS.get(s, s)) for s in sources.split("+") if s)
+
+
+def name_of(indicator: Indicator) -> str:
+    """The indicator's name in the page's language (English when asked and available)."""
+    if (get_language() or "vi").startswith("en") and indicator.name_en:
+        return indicator.name_en
+    return indicator.name_vi
 
 
 def period_label(period: dt.date | None) -> str:
@@ -271,6 +278,10 @@ class Card:
     @property
     def key(self) -> str:
         return f"{self.indicator.pk}-{self.target.pk if self.target else 0}"
+
+    @property
+    def name(self) -> str:
+        return name_of(self.indicator)
 
     @property
     def status(self) -> str:
@@ -451,8 +462,8 @@ class HeatColumn:
     @property
     def label(self) -> str:
         if self.target is None:
-            return self.indicator.name_vi
-        return f"{self.indicator.name_vi} ({self.target.deadline:%Y})"
+            return name_of(self.indicator)
+        return f"{name_of(self.indicator)} ({self.target.deadline:%Y})"
 
 
 @dataclass
@@ -501,6 +512,7 @@ class HeatTable:
     def chart_data(self) -> dict:
         """Per column: the units' values for the bar chart (drawn by static/js/dashboards.js)."""
         return {
+            "target_label": _("Mục tiêu"),
             "units": [r.division.name for r in self.rows],
             "series": [
                 {
@@ -635,6 +647,10 @@ class IndicatorPage:
     months: list[IndicatorMonth]
     chart: dict
     computed_at: dt.datetime | None
+
+    @property
+    def name(self) -> str:
+        return name_of(self.indicator)
 
 
 def indicator_page(
@@ -811,7 +827,7 @@ def cards_table(title: str, cards: list[Card]) -> Table:
         title,
         [
             _("Mã chỉ tiêu"),
-            _("Chỉ tiêu"),
+            _("Tên chỉ tiêu"),
             _("Đơn vị tính"),
             _("Thời hạn"),
             _("Mục tiêu"),

@@ -35,7 +35,7 @@
         data: {
           labels: spark.values.map(function (_, i) { return i; }),
           datasets: [{ data: spark.values, borderColor: "#0d6efd", borderWidth: 2,
-                       pointRadius: 0, spanGaps: true, fill: false, tension: 0.2 }]
+                       pointRadius: 1.5, spanGaps: true, fill: false, tension: 0.2 }]
         },
         options: {
           responsive: false, animation: false, events: [],
@@ -60,7 +60,7 @@
       }];
       if (series.target !== null) {
         datasets.push({
-          type: "line", label: "🎯 " + fmt(series.target, series.unit),
+          type: "line", label: (data.target_label || "") + " " + fmt(series.target, series.unit),
           data: data.units.map(function () { return series.target; }),
           borderColor: "#6f42c1", borderDash: [6, 4], pointRadius: 0, fill: false
         });

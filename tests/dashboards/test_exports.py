@@ -39,7 +39,7 @@ def test_province_overview_exports_to_xlsx_with_the_same_numbers(client, viewer,
     header = [c.value for c in sheet[1]]
     assert header[:6] == [
         "Mã chỉ tiêu",
-        "Chỉ tiêu",
+        "Tên chỉ tiêu",
         "Đơn vị tính",
         "Thời hạn",
         "Mục tiêu",
