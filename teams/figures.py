@@ -215,7 +215,7 @@ def team_figures_sync(
             note=SYNC_NOTE,
         )
         for (commune_id, period), values in sorted(totals.items())
-        if _valid_in(divisions[commune_id], period)
+        if commune_id in divisions and _valid_in(divisions[commune_id], period)
         for code, value in values.items()
         if code in codes
     ]

@@ -114,6 +114,7 @@ def team_create(
     team.full_clean(exclude=["commune"])
     _validate_team(team)
     team.save()
+    _queue_figures([team.commune_id], [team.decision_date], onwards=True)
     return team
 
 
@@ -125,6 +126,7 @@ def team_update(*, user, team: Team, **fields: Any) -> Team:
         raise TypeError(f"team_update: unknown fields {sorted(unknown)}")
     require(user, Action.MANAGE_TEAMS, team.division)
     team = Team.objects.select_for_update().get(pk=team.pk)
+    old_commune_id, old_decision = team.commune_id, team.decision_date
     for name, value in fields.items():
         setattr(team, name, value)
     team.commune = _commune_of(team.division)
@@ -133,6 +135,10 @@ def team_update(*, user, team: Team, **fields: Any) -> Team:
     team.full_clean(exclude=["commune"])
     _validate_team(team)
     team.save()
+    if (old_commune_id, old_decision) != (team.commune_id, team.decision_date):
+        _queue_figures(
+            [old_commune_id, team.commune_id], [old_decision, team.decision_date], onwards=True
+        )
     return team
 
 
@@ -170,6 +176,7 @@ def team_dissolve(*, user, team: Team, dissolved_on: dt.date) -> Team:
     for member in team.members.filter(left_on__isnull=True):
         member.left_on = max(dissolved_on, member.joined_on)
         member.save(update_fields=["left_on"])
+    _queue_figures([team.commune_id], [dissolved_on], onwards=True)
     return team
 
 
@@ -230,7 +237,7 @@ def _validate_member(member: Member) -> None:
         raise ValidationError(errors)
 
 
-def _save_member(member: Member) -> Member:
+def _save_member(member: Member, *, old_dates: Iterable[dt.date | None] = ()) -> Member:
     _validate_member(member)
     try:
         # A savepoint, so a race lost on the unique constraint leaves the caller's
@@ -239,6 +246,10 @@ def _save_member(member: Member) -> Member:
             member.save()
     except IntegrityError as exc:
         raise ValidationError({"role": _("Tổ đã có tổ trưởng đang hoạt động.")}) from exc
+    # Member counts at month end change from the earliest date involved onwards.
+    _queue_figures(
+        [member.team.commune_id], [member.joined_on, member.left_on, *old_dates], onwards=True
+    )
     return member
 
 
@@ -289,6 +300,7 @@ def member_update(*, user, member: Member, member_user: Any = _UNSET, **fields: 
         raise TypeError(f"member_update: unknown fields {sorted(unknown)}")
     member = Member.objects.select_for_update().select_related("team").get(pk=member.pk)
     _require_team_change(user, member.team)
+    old_dates = (member.joined_on, member.left_on)
     if member_user is not _UNSET and member_user != member.user:
         require(user, Action.MANAGE_TEAMS, member.team.division)
         member.user = member_user
@@ -296,7 +308,7 @@ def member_update(*, user, member: Member, member_user: Any = _UNSET, **fields: 
         if value is None and name in ("phone", "note", "full_name"):
             value = ""
         setattr(member, name, value)
-    return _save_member(member)
+    return _save_member(member, old_dates=old_dates)
 
 
 @transaction.atomic
@@ -387,20 +399,50 @@ def _month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def _queue_figures(commune_ids: Iterable[int], days: Iterable[dt.date]) -> None:
-    """After commit, rewrite the team figures of the touched communes and months."""
-    communes = sorted(set(commune_ids))
-    periods = sorted({_month(d) for d in days})
+_PENDING_ATTR = "_teams_figures_pending"
 
-    def run() -> None:
-        from teams.figures import team_figures_sync
 
-        try:
-            team_figures_sync(commune_ids=communes, periods=periods)
-        except Exception:  # the activity is saved; a failed sync is repaired by the next one
-            logger.exception("team figures sync failed for communes %s %s", communes, periods)
+def _queue_figures(
+    commune_ids: Iterable[int], days: Iterable[dt.date], *, onwards: bool = False
+) -> None:
+    """After commit, rewrite the team figures of the touched communes and months.
 
-    transaction.on_commit(run)
+    `onwards`: every month from the earliest day to this month (team and member changes move
+    the stocks of all later months). Work queued within one transaction is merged and synced
+    once after commit (an import of 30 members syncs once, not 30 times).
+    """
+    months = {_month(d) for d in days if d}
+    if not months:
+        return
+    if onwards:
+        from teams.figures import months_between
+
+        months = set(months_between(min(months), _today()))
+    conn = transaction.get_connection()
+    state = conn.__dict__.get(_PENDING_ATTR)
+    # Reuse the pending sync only while its callback is still registered: a rollback drops
+    # the callback, and then the work queued with it is void too.
+    if state is None or not any(entry[1] is state["run"] for entry in conn.run_on_commit):
+        state = {"communes": set(), "periods": set()}
+
+        def run(state=state) -> None:
+            from teams.figures import team_figures_sync
+
+            if conn.__dict__.get(_PENDING_ATTR) is state:
+                del conn.__dict__[_PENDING_ATTR]
+            communes, periods = sorted(state["communes"]), sorted(state["periods"])
+            if not communes:
+                return
+            try:
+                team_figures_sync(commune_ids=communes, periods=periods)
+            except Exception:  # the change is saved; sync_team_figures repairs a failed sync
+                logger.exception("team figures sync failed for communes %s %s", communes, periods)
+
+        state["run"] = run
+        conn.__dict__[_PENDING_ATTR] = state
+        transaction.on_commit(run)
+    state["communes"].update(c for c in commune_ids if c)
+    state["periods"].update(months)
 
 
 @transaction.atomic

@@ -201,3 +201,36 @@ def test_sync_command_rewrites_all_team_figures(team_a, activity_a, team_indicat
 
     call_command("sync_team_figures")
     assert _figures("32068", MAY)["households_guided"] == 12
+
+
+def test_member_and_team_changes_move_the_stock_figures(
+    commune_officer, team_a, team_indicators, django_capture_on_commit_callbacks
+):
+    this_month = dt.date.today().replace(day=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.member_add(
+            user=commune_officer,
+            team=team_a,
+            full_name="Lâm Văn Chín",
+            body="police",
+            joined_on=dt.date(2023, 5, 20),
+        )
+    assert _figures("32068", MAY)["team_member_count"] == 3
+    assert _figures("32068", this_month)["team_member_count"] == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.team_dissolve(user=commune_officer, team=team_a, dissolved_on=dt.date(2024, 2, 1))
+    assert _figures("32068", this_month)["team_count"] == 0
+    assert _figures("32068", this_month)["team_member_count"] == 0
+    assert _figures("32068", MAY)["team_count"] == 1
+
+
+def test_many_changes_in_one_transaction_sync_once(
+    commune_officer, team_a, django_capture_on_commit_callbacks
+):
+    rows = [
+        {"full_name": f"Thành viên {i}", "body": "other", "joined_on": dt.date(2023, 4, 1)}
+        for i in range(5)
+    ]
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.members_import(user=commune_officer, team=team_a, rows=rows, dry_run=False)
+    assert len(callbacks) == 1

@@ -100,28 +100,27 @@ def test_phone_numbers_shown_only_within_scope(client, role_users, team_a, role,
     assert ("09xx xxx 123" in content) is not visible
 
 
-def test_team_leader_of_other_commune_sees_masked_phones(client, camau, team_b):
-    from tests.divisions.factories import make_user
-
-    leader_elsewhere = make_user("team_leader", "32048", username="leader_khanh_thuan")
-    steering_like = make_user("district_officer", "966", username="officer_b2")
-    assert client.get("/").status_code == 200
-    _login(client, steering_like)
-    assert (
-        "0903000111"
-        in client.get(reverse("teams:detail", kwargs={"pk": team_b.pk})).content.decode()
-    )
-    from teams.selectors import phone_visible
-
-    assert phone_visible(leader_elsewhere, team_b) is False
-
-
-def test_member_edit_form_never_reveals_hidden_phone(client, camau, team_a):
+def test_phone_visibility_follows_the_scope_of_the_teams_commune(
+    camau, team_b, officer_a, officer_b, viewer
+):
     from teams.selectors import phone_visible
     from tests.divisions.factories import make_user
 
-    viewer = make_user("viewer", "967", username="viewer_967")
-    assert phone_visible(viewer, team_a) is False
+    assert phone_visible(officer_b, team_b)
+    assert phone_visible(make_user("commune_officer", "32047", username="xa_khanh_hoa"), team_b)
+    assert not phone_visible(officer_a, team_b)
+    assert not phone_visible(make_user("team_leader", "32048", username="leader_kt"), team_b)
+    assert not phone_visible(viewer, team_b)
+
+
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [("0912345123", "09xx xxx 123"), ("02903831234", "02xx xxx 234"), ("", "")],
+)
+def test_masked_phone_keeps_only_prefix_and_last_three_digits(phone, masked):
+    from teams.models import mask_phone
+
+    assert mask_phone(phone) == masked
 
 
 # --- list -----------------------------------------------------------------------------------
