@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from reports.models import DataValue
 from targets.models import TimeAggregation
@@ -152,7 +153,7 @@ def test_full_sync_covers_every_month_and_a_dissolution_lowers_the_stock(
     team_figures_sync()
     assert _figures("32068", MAY)["team_count"] == 2
     assert _figures("32068", dt.date(2023, 8, 1))["team_count"] == 1
-    current = dt.date.today().replace(day=1)
+    current = timezone.localdate().replace(day=1)
     assert _figures("32068", current)["team_count"] == 1
     assert not DataValue.objects.filter(period__lt=dt.date(2023, 3, 1)).exists()
 
@@ -190,7 +191,7 @@ def test_pilot_choice_feeds_the_district_pilot_figure(
 
     assert pilot_figure(dt.date(2023, 2, 1)) == 1
     assert pilot_figure(dt.date(2023, 6, 1)) == 2
-    assert pilot_figure(dt.date.today().replace(day=1)) == 2
+    assert pilot_figure(timezone.localdate().replace(day=1)) == 2
     with django_capture_on_commit_callbacks(execute=True):
         services.pilot_commune_set(user=officer_a, commune=camau["32069"], is_pilot=False)
     assert pilot_figure(dt.date(2023, 6, 1)) == 1
@@ -206,7 +207,7 @@ def test_sync_command_rewrites_all_team_figures(team_a, activity_a, team_indicat
 def test_member_and_team_changes_move_the_stock_figures(
     commune_officer, team_a, team_indicators, django_capture_on_commit_callbacks
 ):
-    this_month = dt.date.today().replace(day=1)
+    this_month = timezone.localdate().replace(day=1)
     with django_capture_on_commit_callbacks(execute=True):
         services.member_add(
             user=commune_officer,

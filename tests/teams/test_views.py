@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from teams.models import Activity, MemberRole, Team
 from tests.teams.fixtures import make_hamlet, make_member, make_team
@@ -245,7 +246,7 @@ def test_negative_count_in_form_shows_message_and_saves_nothing(client, team_lea
 
 def test_future_activity_in_form_is_refused(client, team_leader, team_a):
     _login(client, team_leader)
-    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    tomorrow = timezone.localdate() + dt.timedelta(days=2)
     response = client.post(
         reverse("teams:activity_add", kwargs={"pk": team_a.pk}),
         {"date": tomorrow.isoformat(), "kind": "other"},
