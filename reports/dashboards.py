@@ -121,6 +121,11 @@ def status_colour(status: str) -> str:
     return STATUS_COLOURS[Status(status)] if status else "light"
 
 
+def status_legend() -> list[tuple[str, str, str]]:
+    """(status, label, colour) of every status, in the order of the method."""
+    return [(s.value, status_label(s.value), status_colour(s.value)) for s in STATUS_ORDER]
+
+
 # ---------------------------------------------------------------------------- access
 
 
@@ -394,15 +399,16 @@ def division_overview(
 ) -> Overview:
     """Cards per target (grouped by pillar) of one division at one month, with sparklines of
     the last 12 months, counts by status and the 2025 verdicts. Four queries."""
-    empty = Overview(division, period, [], [], [], [], [], None, False, False)
-    if division is None or period is None:
-        empty.pending = recompute_pending()
-        return empty
-    start = shift_month(period, -(SPARK_MONTHS - 1))
-    months = [shift_month(start, i) for i in range(SPARK_MONTHS)]
-    rows = effective_rows(
-        division_ids=[division.pk], period_from=start, period_to=period, provisional=provisional
-    )
+    if division is None:
+        return Overview(None, period, [], [], [], [], [], None, recompute_pending(), False)
+    months: list[dt.date] = []
+    rows: dict[RowKey, Attainment] = {}
+    if period is not None:
+        start = shift_month(period, -(SPARK_MONTHS - 1))
+        months = [shift_month(start, i) for i in range(SPARK_MONTHS)]
+        rows = effective_rows(
+            division_ids=[division.pk], period_from=start, period_to=period, provisional=provisional
+        )
     cards: dict[tuple[int, int], Card] = {}
     for t in level_targets(division.level):
         cards[(t.indicator_id, t.pk)] = Card(t.indicator, t, None)

@@ -114,6 +114,7 @@ def districts(request: HttpRequest) -> HttpResponse:
         {
             "table": table,
             "chart": table.chart_data(),
+            "legend": dash.status_legend(),
             "choice": choice,
             "provisional": provisional,
             "query": _query(choice, provisional),
@@ -150,6 +151,7 @@ def division(request: HttpRequest, code: str) -> HttpResponse:
             "overview": overview,
             "table": table,
             "chart": table.chart_data(),
+            "legend": dash.status_legend(),
             "choice": choice,
             "provisional": provisional,
             "query": _query(choice, provisional),

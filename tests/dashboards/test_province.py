@@ -149,3 +149,20 @@ def test_overview_query_count_is_pinned_and_constant_in_data_size(
     assert after == before
     _, latest = count_queries(f"{URL}?period=2024-09&provisional=1")
     assert latest == before
+
+
+@pytest.mark.django_db
+def test_every_province_target_of_the_catalogue_has_a_card_even_without_figures(
+    client, steering_user, camau, catalogue
+):
+    from targets.models import ScopeLevel, Target
+
+    client.force_login(steering_user)
+    response = client.get(URL)
+    cards = response.context["overview"].cards
+    expected = Target.objects.filter(scope_level=ScopeLevel.PROVINCE).count()
+    assert expected > 5 and len(cards) == expected
+    assert {c.status for c in cards} == {"no_data"}
+    html = response.content.decode()
+    assert html.count('data-status="no_data"') >= expected
+    assert "Chưa có số liệu đã duyệt." in html
