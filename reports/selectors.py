@@ -71,6 +71,13 @@ def input_number(number: Decimal | None) -> str:
     return text.replace(".", ",")
 
 
+def short_number(number: Decimal | None) -> str:
+    """For display: at most two decimals (the stored value keeps four)."""
+    if number is None:
+        return ""
+    return fmt_number(number.quantize(Decimal("0.01")) if number % 1 else number)
+
+
 @dataclass
 class GridCell:
     indicator: Indicator
@@ -111,13 +118,11 @@ class GridCell:
 
     @property
     def value_display(self) -> str:
-        return fmt_number(self.value.value) if self.value and self.value.value is not None else ""
+        return short_number(self.value.value) if self.value else ""
 
     @property
     def previous_display(self) -> str:
-        if self.previous is None or self.previous.value is None:
-            return ""
-        return fmt_number(self.previous.value)
+        return short_number(self.previous.value) if self.previous else ""
 
 
 @dataclass
@@ -143,7 +148,7 @@ class TotalCell:
 
     @property
     def display(self) -> str:
-        return fmt_number(self.value) if self.value is not None else ""
+        return short_number(self.value)
 
 
 @dataclass

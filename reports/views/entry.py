@@ -206,7 +206,8 @@ def _save(request, unit, grid, division_codes: set[str]) -> HttpResponse:
             row = grid.row_for(next(iter(division_codes)))
             row.warnings = loose
             ctx.update(row=row, oob_totals=False)
-            return render(request, "reports/_grid_row.html", ctx, status=422)
+            # 200 so htmx swaps the row in; the errors are in the cells.
+            return render(request, "reports/_grid_row.html", ctx)
         ctx["form_errors"] = [e.message for e in exc.row_errors]
         return render(request, "reports/entry.html", ctx, status=422)
     grid = selectors.entry_grid(district=unit, period=grid.period)

@@ -148,3 +148,23 @@ def test_get_or_create_draft_is_idempotent(officer_a, camau, last_month):
     first = report_get_or_create_draft(user=officer_a, division=camau["967"], period=last_month)
     second = report_get_or_create_draft(user=officer_a, division=camau["967"], period=last_month)
     assert first == second and first.transitions.count() == 1
+
+
+def test_admin_is_read_only_and_approves_through_the_service(report_a_submitted):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.invalid", "x")
+    c = Client()
+    c.force_login(admin_user)
+    change_url = reverse("admin:reports_datavalue_changelist")
+    assert c.get(change_url).status_code == 200
+    assert c.get(reverse("admin:reports_datavalue_add")).status_code == 403
+    c.post(
+        reverse("admin:reports_report_changelist"),
+        {"action": "approve_selected", "_selected_action": [report_a_submitted.pk]},
+    )
+    report_a_submitted.refresh_from_db()
+    assert report_a_submitted.status == ReportStatus.APPROVED
+    assert report_a_submitted.transitions.last().by == admin_user

@@ -22,7 +22,13 @@ JOBS = {
     "Kết quả thực hiện: tính lại toàn bộ (01:30 hằng đêm)": (
         "reports.recompute_all_attainment",
         "crontab",
-        {"minute": "30", "hour": "1", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+        {
+            "minute": "30",
+            "hour": "1",
+            "day_of_week": "*",
+            "day_of_month": "*",
+            "month_of_year": "*",
+        },
     ),
 }
 
