@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -683,7 +684,7 @@ def indicator_page(
         if row.target is not None:
             targets.setdefault(row.target.pk, row.target)
     ordered_targets = sorted(targets.values(), key=lambda t: t.deadline)
-    today = dt.date.today()
+    today = timezone.localdate()
     target = targets.get(target_id) if target_id else None
     if target is None and ordered_targets:
         target = next((t for t in ordered_targets if t.deadline >= today), ordered_targets[-1])

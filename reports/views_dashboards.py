@@ -75,7 +75,10 @@ def province(request: HttpRequest) -> HttpResponse:
     )
     exported = _export(
         request,
-        [dash.cards_table(_("Mục tiêu toàn tỉnh"), overview.cards + overview.monitoring)],
+        [
+            dash.cards_table(_("Mục tiêu toàn tỉnh"), overview.cards + overview.monitoring),
+            dash.cards_table(_("Mục tiêu năm 2025"), overview.targets_2025),
+        ],
         f"tong-quan-tinh-{_stamp(choice)}",
     )
     if exported:

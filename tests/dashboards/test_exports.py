@@ -118,3 +118,14 @@ def test_pages_have_a_print_button_and_print_styles(client, steering_user, dash_
     assert "data-dash-print" in html and "css/dashboards.css" in html
     with open(finders.find("css/dashboards.css"), encoding="utf-8") as fh:
         assert "@media print" in fh.read()
+
+
+@pytest.mark.django_db
+def test_2025_targets_table_exports_on_its_own(client, steering_user, dash_world):
+    client.force_login(steering_user)
+    rows = rows_of_csv(client.get(PROVINCE, {"period": "2024-01", "export": "csv", "table": "1"}))
+    assert [r[0] for r in rows[1:]] == ["work_records_online"]
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(PROVINCE, {"period": "2024-01", "export": "xlsx"}).content)
+    )
+    assert book.sheetnames == ["Mục tiêu toàn tỉnh", "Mục tiêu năm 2025"]

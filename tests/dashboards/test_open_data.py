@@ -71,3 +71,13 @@ def test_open_data_csv_lists_every_approved_province_row(client, with_provisiona
 def test_open_data_page_query_count_is_pinned(client, dash_world, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         assert client.get(PAGE).status_code == 200
+
+
+@pytest.mark.django_db
+def test_open_data_queries_do_not_grow_with_the_data(client, dash_world, camau, count_queries):
+    from tests.dashboards.helpers import grow
+
+    _, before = count_queries(PAGE)
+    grow(camau, dash_world)
+    _, after = count_queries(PAGE)
+    assert after == before
