@@ -23,6 +23,7 @@ install: $(STAMP)
 setup-demo: install
 	$(LOCAL) $(BIN)/python manage.py migrate --noinput
 	$(LOCAL) $(BIN)/python manage.py load_divisions
+	$(LOCAL) $(BIN)/python manage.py load_catalogue
 	$(LOCAL) $(BIN)/python manage.py seed_accounts
 
 run: setup-demo
