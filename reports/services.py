@@ -584,7 +584,8 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
             result.unchanged += 1
             continue
         old = (cur.value, cur.numerator, cur.denominator) if cur else (None, None, None)
-        if cur is not None and old == new and (not row_note or row_note == cur.note):
+        # Only changed numbers make a change: a row's note travels with the cells it explains.
+        if cur is not None and old == new:
             result.unchanged += 1
             result.values[p.index] = cur
             continue

@@ -87,7 +87,8 @@ def _grid_context(request, grid, unit) -> dict:
         "slug": period_slug(grid.period),
         "report": report,
         "can_edit": editable,
-        "can_submit": can_edit_unit and report is not None and report.is_editable,
+        # The first row saved creates the draft, so the button is there from the start.
+        "can_submit": editable,
         "can_review": access.can_approve(request.user),
         "is_steering": access.role_of(request.user) == access.Role.STEERING,
         "due": due_date_for(grid.period),

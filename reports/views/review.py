@@ -34,7 +34,10 @@ def _transition(request, district_code, period, action: str) -> HttpResponse:
     month = period_from_url(period)
     needed = access.Action.EDIT_FIGURES if action == "submit" else access.Action.APPROVE
     access.require(request.user, needed, unit)
-    report = report_or_404(unit, month)
+    if action == "submit":
+        report = services.report_get_or_create_draft(user=request.user, division=unit, period=month)
+    else:
+        report = report_or_404(unit, month)
     reason = request.POST.get("reason", "")
     try:
         if action == "submit":

@@ -1,0 +1,128 @@
+"""Browser journey: draft → submit → return with reason → fix → resubmit → approve → locked."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from reports.models import DataValue, Report, ReportStatus
+from tests.divisions.factories import PASSWORD
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def reports_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def open_as(reports_browser, live_server):
+    contexts = []
+
+    def _open(username: str, **kwargs):
+        kwargs.setdefault("viewport", {"width": 1366, "height": 900})
+        context = reports_browser.new_context(base_url=live_server.url, **kwargs)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.console_errors = []
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        page.on(
+            "console",
+            lambda m: page.console_errors.append(m.text) if m.type == "error" else None,
+        )
+        login(page, username, PASSWORD)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_journey_from_draft_to_locked(
+    open_as, officer_a, steering_user, report_indicators, last_month
+):
+    slug = f"{last_month:%Y-%m}"
+    officer = open_as("officer_a")
+    officer.goto(f"/reports/967/{slug}/")
+    row = officer.locator("#row-32068")
+    row.locator('input[name="work_records_online__32068__numerator"]').fill("45")
+    row.locator('input[name="work_records_online__32068__denominator"]').fill("60")
+    assert row.locator("output.computed-pct").inner_text() == "75%"  # live preview
+    row.locator('input[name="people_guided__32068__value"]').fill("-3")
+    row.locator("button", has_text="Lưu dòng").click()
+    officer.wait_for_selector("#row-32068 .invalid-feedback")
+    assert "không được âm" in officer.locator("#row-32068").inner_text()
+    assert not DataValue.objects.exists()
+    officer.locator('#row-32068 input[name="people_guided__32068__value"]').fill("120")
+    officer.locator("#row-32068 button", has_text="Lưu dòng").click()
+    officer.wait_for_selector("#row-32068 .badge", state="visible")
+    assert "Đã lưu" in officer.locator("#row-32068").inner_text()
+    assert "75%" in officer.locator("#grid-totals").inner_text()
+    shot(officer, "reports-entry-saved-row")
+    officer.click("text=Gửi báo cáo")
+    officer.wait_for_load_state("networkidle")
+    assert "Đã gửi báo cáo" in officer.content()
+
+    steering = open_as("bcd")
+    steering.goto("/reports/board/")
+    shot(steering, "reports-board")
+    steering.goto(f"/reports/967/{slug}/")
+    steering.fill('input[name="reason"]', "Xã Biển Bạch thiếu số hộ được hướng dẫn")
+    steering.click("button:has-text('Trả lại')")
+    steering.wait_for_load_state("networkidle")
+
+    officer.goto(f"/reports/967/{slug}/")
+    assert "Xã Biển Bạch thiếu số hộ được hướng dẫn" in officer.content()
+    officer.locator('#row-32068 input[name="people_guided__32068__value"]').fill("150")
+    officer.locator("#row-32068 button", has_text="Lưu dòng").click()
+    officer.wait_for_selector("#row-32068 .badge", state="visible")
+    officer.click("text=Gửi báo cáo")
+    officer.wait_for_load_state("networkidle")
+
+    steering.goto(f"/reports/967/{slug}/")
+    steering.click("button:has-text('Duyệt và khoá')")
+    steering.wait_for_load_state("networkidle")
+    assert "đã khoá" in steering.content()
+
+    officer.goto(f"/reports/967/{slug}/")
+    assert officer.locator('input[name="people_guided__32068__value"]').is_disabled()
+    assert officer.locator("text=Lưu tất cả").count() == 0
+    shot(officer, "reports-entry-locked")
+    report = Report.objects.get()
+    assert report.status == ReportStatus.APPROVED
+    assert [t.to_status for t in report.transitions.order_by("at", "pk")] == [
+        "draft",
+        "submitted",
+        "returned",
+        "submitted",
+        "approved",
+    ]
+    officer.goto(f"/reports/967/{slug}/history/")
+    assert "Xã Biển Bạch thiếu số hộ được hướng dẫn" in officer.content()
+    assert officer.console_errors == [] and steering.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entry_grid_is_usable_on_a_phone(open_as, officer_a, report_a, last_month):
+    phone = open_as("officer_a", viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone.goto(f"/reports/967/{last_month:%Y-%m}/")
+    cell = phone.locator('#row-32068 input[name="people_guided__32068__value"]')
+    cell.scroll_into_view_if_needed()
+    cell.fill("7")
+    phone.locator("#row-32068 button", has_text="Lưu dòng").click()
+    phone.wait_for_selector("#row-32068 .badge", state="visible")
+    shot(phone, "reports-entry-phone")
+    assert DataValue.objects.get().value == 7
