@@ -25,6 +25,7 @@ setup-demo: install
 	$(LOCAL) $(BIN)/python manage.py load_divisions
 	$(LOCAL) $(BIN)/python manage.py load_catalogue
 	$(LOCAL) $(BIN)/python manage.py seed_accounts
+	$(LOCAL) $(BIN)/python manage.py seed_teams
 
 run: setup-demo
 	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
