@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -132,8 +133,6 @@ def status_legend() -> list[tuple[str, str, str]]:
 
 def require_scope(user) -> Division:
     """The user's scope root; users without a role or scope see no dashboard (403)."""
-    from django.core.exceptions import PermissionDenied
-
     scope = get_access(user).scope
     if scope is None:
         raise PermissionDenied(_("Tài khoản chưa được phân quyền xem bảng điều khiển."))
