@@ -1,0 +1,796 @@
+"""The benchmark: each cost of the portal against the fastest the same stack does on the same
+data, in the same run (see bench/README.md and docs/PERFORMANCE.md).
+
+Steps that need their own peak memory (the import, the full recompute) run in a child process
+(`run_benchmark --child ...`) that reports its seconds, query count and peak RSS as JSON.
+Everything the benchmark writes besides the synthetic data and the attainment rows is rolled
+back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from bench.scale_data import DEFAULT_SEED
+from divisions.access import Role
+from divisions.models import Division, Level, UserScope
+from reports import periods
+from reports.models import DataValue, Report, ReportStatus, Source
+from targets.models import Indicator, Measurement, TimeAggregation
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+BENCH_USERNAME = "bench_steering"
+DASHBOARD_INDICATOR = "work_records_online"
+MB = 1024 * 1024
+NOTE = "Số liệu thử hiệu năng"
+
+
+@dataclass
+class Sizes:
+    """How much work each step does (full run vs the CI smoke run)."""
+
+    import_rows: int = 20_000
+    months: int | None = None  # None: 07/2022 to last month
+    api_requests: int = 20
+    page_requests: int = 15
+    rollup_repeats: int = 3
+
+    @classmethod
+    def smoke(cls) -> Sizes:
+        return cls(import_rows=2_000, months=2, api_requests=3, page_requests=3, rollup_repeats=1)
+
+
+@dataclass
+class Figure:
+    """One measured figure with its goal."""
+
+    name: str
+    scale: str
+    measured: float | None
+    goal: str
+    passed: bool | None
+    unit: str = ""
+    detail: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "scale": self.scale,
+            "measured": self.measured,
+            "unit": self.unit,
+            "goal": self.goal,
+            "pass": self.passed,
+            "detail": self.detail,
+        }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def check_database() -> None:
+    """PostgreSQL only, and never a database that looks like someone's working data."""
+    if connection.vendor != "postgresql":
+        raise RuntimeError(
+            "run_benchmark needs PostgreSQL (it compares against COPY and GROUP BY ROLLUP). "
+            "Create a separate database and point DATABASE_URL at it, e.g.\n"
+            "  psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE cds_bench'\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/cds_bench make bench"
+        )
+    name = connection.settings_dict["NAME"] or ""
+    if "bench" not in name and not name.startswith("test_"):
+        raise RuntimeError(
+            f"Database {name!r} is not a benchmark database: its name must contain 'bench' "
+            "(e.g. cds_bench). The benchmark replaces every report and figure in it."
+        )
+
+
+def machine() -> dict:
+    info: dict = {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "platform": platform.platform(),
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+    except OSError:
+        pass
+    with connection.cursor() as cur:
+        cur.execute("SELECT version()")
+        info["postgresql"] = cur.fetchone()[0]
+        cur.execute("SHOW shared_buffers")
+        info["pg_shared_buffers"] = cur.fetchone()[0]
+        cur.execute("SHOW work_mem")
+        info["pg_work_mem"] = cur.fetchone()[0]
+    with contextlib.suppress(OSError):
+        info["git_commit"] = subprocess.run(  # noqa: S603 - fixed command
+            [shutil.which("git") or "git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    return info
+
+
+def bench_user():
+    """A steering-role user scoped to the province (the heaviest reader and the approver)."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=BENCH_USERNAME, defaults={"email": "bench@example.invalid"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    group, _ = Group.objects.get_or_create(name=Role.STEERING.value)
+    user.groups.add(group)
+    province = Division.objects.get(level=Level.PROVINCE, parent__isnull=True)
+    UserScope.objects.update_or_create(user=user, defaults={"division": province})
+    return user
+
+
+def months_range(sizes: Sizes) -> tuple[dt.date | None, dt.date | None]:
+    if sizes.months is None:
+        return None, None
+    last = periods.previous_month(periods.current_month())
+    first = last
+    for _ in range(sizes.months - 1):
+        first = periods.previous_month(first)
+    return first, last
+
+
+# --------------------------------------------------------------------------------------------
+# Import: the upload view's function vs COPY of the same rows
+# --------------------------------------------------------------------------------------------
+
+
+def _import_value(ind: Indicator, rng: random.Random) -> tuple:
+    """(value, numerator, denominator) as typed in the file, valid for the indicator."""
+    if ind.measurement == Measurement.RATIO:
+        den = rng.randint(50, 500)
+        return None, rng.randint(0, den), den
+    if ind.measurement == Measurement.SHARE:
+        return f"{rng.uniform(0, 30):.2f}", None, None
+    if ind.measurement == Measurement.AMOUNT:
+        return f"{rng.uniform(5, 15):.1f}", None, None
+    if ind.time_aggregation == TimeAggregation.LATEST:
+        # Stocks may not fall below last month's value without a note.
+        return rng.randint(50_000, 60_000), None, None
+    return rng.randint(0, 500), None, None
+
+
+def import_files(target_rows: int, seed: int) -> list[tuple[Division, dt.date, list[tuple]]]:
+    """(district, month, rows) files, one per district-month as the template is, newest first,
+    until `target_rows` rows. Rows: (indicator, division, period, value, numerator, denominator).
+    """
+    indicators = list(Indicator.objects.filter(is_active=True).order_by("code"))
+    districts = list(Division.objects.filter(level=Level.DISTRICT).order_by("path"))
+    communes: dict[int, list[Division]] = {}
+    for c in Division.objects.filter(level=Level.COMMUNE).order_by("path"):
+        communes.setdefault(c.parent_id, []).append(c)
+    rng = random.Random(seed)
+    files, total = [], 0
+    month = periods.current_month()
+    while total < target_rows and month >= periods.REPORTING_START:
+        for district in districts:
+            rows = []
+            for ind in indicators:
+                targets = []
+                if ind.reports_district:
+                    targets.append(district)
+                if ind.reports_commune:
+                    targets += communes.get(district.pk, [])
+                for div in targets:
+                    rows.append((ind, div, month, *_import_value(ind, rng)))
+            rows = rows[: target_rows - total]
+            if rows:
+                files.append((district, month, rows))
+                total += len(rows)
+            if total >= target_rows:
+                break
+        month = periods.previous_month(month)
+    return files
+
+
+def _csv_bytes(rows: list[tuple]) -> bytes:
+    from reports.imports import COLUMNS
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for ind, div, month, value, num, den in rows:
+        writer.writerow(
+            [
+                ind.code,
+                ind.name_vi,
+                div.code,
+                div.name,
+                f"{month:%Y-%m}",
+                "" if value is None else value,
+                "" if num is None else num,
+                "" if den is None else den,
+                # A note lets a stock figure fall below last month (a warning, not an error).
+                NOTE,
+                "",
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+COPY_COLUMNS = [
+    "indicator_id",
+    "division_id",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "note",
+    "version",
+    "source",
+    "report_id",
+    "created_at",
+    "updated_at",
+    "updated_by_id",
+]
+
+
+def step_import(*, target_rows: int, seed: int) -> dict:
+    """Import `target_rows` figures with reports.imports.figures_import (what the upload view's
+    confirm step calls), then COPY the same rows into a scratch copy of the figures table.
+    Everything is rolled back."""
+    from reports.imports import figures_import
+
+    user = bench_user()
+    files = import_files(target_rows, seed)
+    rows_total = sum(len(r) for _d, _m, r in files)
+    uploads = [(d, m, _csv_bytes(rows)) for d, m, rows in files]
+    out: dict = {"rows": rows_total, "files": len(files)}
+    rss_before = peak_rss_mb()
+    with transaction.atomic():
+        # Months already approved are reopened as drafts (setup, not timed).
+        Report.objects.filter(
+            division__in={d for d, _m, _r in files}, period__in={m for _d, m, _r in files}
+        ).update(status=ReportStatus.DRAFT, approved_at=None, approved_by=None)
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            for district, month, data in uploads:
+                outcome = figures_import(
+                    user=user,
+                    upload=SimpleUploadedFile(f"{district.code}-{month:%Y-%m}.csv", data),
+                    unit=district,
+                    period=month,
+                    dry_run=False,
+                )
+                if not outcome.ok:
+                    raise RuntimeError(
+                        f"import of {district.code} {month:%Y-%m} refused: "
+                        + "; ".join(e.message for e in outcome.errors[:5])
+                    )
+            out["import_seconds"] = time.perf_counter() - started
+        out["import_queries"] = len(ctx.captured_queries)
+        out["import_peak_rss_mb"] = peak_rss_mb()
+
+        # The same rows, resolved to ids as the import stored them, straight into a copy of
+        # the table (same columns, indexes and checks) with COPY.
+        reports = {
+            (r.division_id, r.period): r.pk
+            for r in Report.objects.filter(
+                division__in={d for d, _m, _r in files}, period__in={m for _d, m, _r in files}
+            )
+        }
+        stamp = dt.datetime.now(dt.UTC).isoformat()
+        resolved = []
+        for district, month, rows in files:
+            for ind, div, _m, value, num, den in rows:
+                if num is not None:
+                    value = f"{num / den * 100:.4f}" if den else None
+                resolved.append(
+                    (
+                        ind.pk,
+                        div.pk,
+                        month.isoformat(),
+                        value,
+                        num,
+                        den,
+                        NOTE,
+                        1,
+                        Source.MANUAL.value,
+                        reports[(district.pk, month)],
+                        stamp,
+                        stamp,
+                        user.pk,
+                    )
+                )
+        table = DataValue._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(f"CREATE TEMP TABLE bench_copy (LIKE {table} INCLUDING ALL)")
+            started = time.perf_counter()
+            buf = io.StringIO()
+            for row in resolved:
+                buf.write("\t".join("\\N" if v is None else str(v) for v in row))
+                buf.write("\n")
+            buf.seek(0)
+            cur.cursor.copy_expert(
+                f"COPY bench_copy ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT text)", buf
+            )
+            out["copy_seconds"] = time.perf_counter() - started
+            cur.execute("SELECT count(*) FROM bench_copy")
+            out["copy_rows"] = cur.fetchone()[0]
+        transaction.set_rollback(True)
+    out["rss_before_mb"] = rss_before
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Attainment: full recompute, ROLLUP baseline, incremental after one approval
+# --------------------------------------------------------------------------------------------
+
+
+def step_recompute() -> dict:
+    from reports.attainment import attainment_recompute
+
+    rss_before = peak_rss_mb()
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        result = attainment_recompute()
+        seconds = time.perf_counter() - started
+    return {
+        "recompute_seconds": seconds,
+        "recompute_rows": result.rows,
+        "recompute_queries": len(ctx.captured_queries),
+        "recompute_peak_rss_mb": peak_rss_mb(),
+        "rss_before_mb": rss_before,
+    }
+
+
+ROLLUP_SQL = """
+SELECT dv.indicator_id, dv.period, lv.l1, lv.l2, lv.l3,
+       SUM(dv.value), SUM(dv.numerator), SUM(dv.denominator), COUNT(*)
+FROM {dv} dv
+JOIN {rep} r ON r.id = dv.report_id AND r.status = 'approved'
+JOIN {div} d ON d.id = dv.division_id
+LEFT JOIN {div} p ON p.id = d.parent_id
+LEFT JOIN {div} g ON g.id = p.parent_id
+CROSS JOIN LATERAL (
+    SELECT CASE d.level WHEN 1 THEN d.id WHEN 2 THEN p.id ELSE g.id END AS l1,
+           CASE d.level WHEN 2 THEN d.id WHEN 3 THEN p.id END AS l2,
+           CASE d.level WHEN 3 THEN d.id END AS l3
+) lv
+GROUP BY dv.indicator_id, dv.period, ROLLUP (lv.l1, lv.l2, lv.l3)
+"""
+
+
+def step_rollup(repeats: int) -> dict:
+    """One GROUP BY ROLLUP summing every approved figure up province/district/commune."""
+    sql = ROLLUP_SQL.format(
+        dv=DataValue._meta.db_table, rep=Report._meta.db_table, div=Division._meta.db_table
+    )
+    times, rows = [], 0
+    for _ in range(repeats):
+        with connection.cursor() as cur:
+            started = time.perf_counter()
+            cur.execute(sql)
+            rows = len(cur.fetchall())
+            times.append(time.perf_counter() - started)
+    return {"rollup_seconds": statistics.median(times), "rollup_rows": rows}
+
+
+def step_incremental() -> dict:
+    """Approve one district-month through report_approve, then drain the outbox the way the
+    Celery task does (a recompute scoped to that district from that month). Rolled back."""
+    from reports.outbox import outbox_drain
+    from reports.services import report_approve
+
+    user = bench_user()
+    district = (
+        Division.objects.filter(level=Level.DISTRICT, code="967").first()
+        or Division.objects.filter(level=Level.DISTRICT).order_by("path").first()
+    )
+    month = Report.objects.filter(division=district).order_by("-period").first().period
+    out = {"district": district.code, "month": f"{month:%Y-%m}"}
+    with transaction.atomic():
+        Report.objects.filter(division=district, period=month).update(
+            status=ReportStatus.SUBMITTED, approved_at=None, approved_by=None
+        )
+        report = Report.objects.get(division=district, period=month)
+        started = time.perf_counter()
+        report_approve(user=user, report=report)
+        out["approve_seconds"] = time.perf_counter() - started
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            drained = outbox_drain()
+            out["incremental_seconds"] = time.perf_counter() - started
+        out["incremental_queries"] = len(ctx.captured_queries)
+        out["drained"] = drained
+        transaction.set_rollback(True)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Web: API vs bare JsonResponse, dashboard latency
+# --------------------------------------------------------------------------------------------
+
+WEB_SETTINGS = {
+    "ROOT_URLCONF": "bench.urls",
+    "ALLOWED_HOSTS": ["testserver", "127.0.0.1", "localhost"],
+    "SECURE_SSL_REDIRECT": False,
+}
+
+
+def _timed_get(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url}: HTTP {response.status_code}")
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)
+    return time.perf_counter() - started
+
+
+def step_api(requests: int) -> dict:
+    user = bench_user()
+    out: dict = {}
+    with override_settings(**WEB_SETTINGS):
+        client = Client()
+        client.force_login(user)
+        pairs = {
+            "json": ("/api/v1/values/?page_size=5000", "/__bench__/values.json"),
+            "csv": ("/api/v1/values/?page_size=5000&format=csv", "/__bench__/values.csv"),
+        }
+        api_rows = len(client.get(pairs["json"][0]).json()["results"])
+        bare_rows = len(client.get(pairs["json"][1]).json()["results"])
+        out["rows"] = {"api": api_rows, "bare": bare_rows}
+        for kind, (api_url, bare_url) in pairs.items():
+            _timed_get(client, api_url)
+            _timed_get(client, bare_url)
+            api_t = bare_t = 0.0
+            # Interleaved, so drift of the machine hits both alike.
+            for _ in range(requests):
+                api_t += _timed_get(client, api_url)
+                bare_t += _timed_get(client, bare_url)
+            with CaptureQueriesContext(connection) as ctx:
+                _timed_get(client, api_url)
+            out[kind] = {
+                "api_rps": requests / api_t,
+                "bare_rps": requests / bare_t,
+                "api_queries": len(ctx.captured_queries),
+                "requests": requests,
+            }
+    return out
+
+
+def dashboard_pages() -> dict[str, str]:
+    return {
+        "province": "/dashboard/",
+        "districts": "/dashboard/districts/",
+        "indicator": f"/dashboard/indicator/{DASHBOARD_INDICATOR}/",
+    }
+
+
+def step_dashboards(requests: int) -> dict:
+    user = bench_user()
+    out: dict = {}
+    with override_settings(**WEB_SETTINGS):
+        client = Client()
+        client.force_login(user)
+        for name, url in dashboard_pages().items():
+            _timed_get(client, url)
+            _timed_get(client, url)
+            times = sorted(_timed_get(client, url) for _ in range(requests))
+            with CaptureQueriesContext(connection) as ctx:
+                _timed_get(client, url)
+            p95_index = min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))
+            out[name] = {
+                "median_ms": statistics.median(times) * 1000,
+                "p95_ms": times[p95_index] * 1000,
+                "queries": len(ctx.captured_queries),
+                "requests": requests,
+            }
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Orchestration
+# --------------------------------------------------------------------------------------------
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] or "postgres"
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def run_child(step: str, **params) -> dict:
+    """Run one step in a fresh process; returns its JSON (with its own peak RSS)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.json"
+        cmd = [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "run_benchmark",
+            "--child",
+            step,
+            "--child-params",
+            json.dumps(params),
+            "--child-out",
+            str(out),
+        ]
+        env = {**os.environ, "DATABASE_URL": database_url()}
+        done = subprocess.run(  # noqa: S603 - our own manage.py
+            cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"benchmark step {step} failed:\n{done.stdout}\n{done.stderr}")
+        return json.loads(out.read_text())
+
+
+def child_main(step: str, params: dict, out: Path) -> None:
+    connection.close()  # a fresh connection in this process
+    with override_settings(DEBUG=False):
+        if step == "import":
+            result = step_import(target_rows=params["rows"], seed=params["seed"])
+        elif step == "recompute":
+            result = step_recompute()
+        else:
+            raise ValueError(step)
+    out.write_text(json.dumps(result))
+
+
+def measure_scale(scale: int, sizes: Sizes, seed: int, log) -> dict:
+    first, last = months_range(sizes)
+    log(f"== scale {scale}: generating")
+    buf = io.StringIO()
+    started = time.perf_counter()
+    call_command(
+        "generate_scale_data",
+        scale=scale,
+        seed=seed,
+        months_from=first,
+        months_to=last,
+        replace_synthetic=True,
+        not_production=True,
+        stdout=buf,
+    )
+    m: dict = {"generate_seconds": time.perf_counter() - started, "generate": buf.getvalue()}
+    m["figures"] = DataValue.objects.count()
+    m["divisions"] = Division.objects.count()
+    m["reports"] = Report.objects.count()
+    log(buf.getvalue().strip())
+    log(f"== scale {scale}: full recompute (child process)")
+    m["recompute"] = run_child("recompute")
+    log(f"   {m['recompute']['recompute_seconds']:.1f}s, {m['recompute']['recompute_rows']} rows")
+    log(f"== scale {scale}: GROUP BY ROLLUP baseline")
+    m["rollup"] = step_rollup(sizes.rollup_repeats)
+    log(f"== scale {scale}: incremental recompute after one approval")
+    m["incremental"] = step_incremental()
+    log(f"== scale {scale}: dashboards")
+    m["dashboards"] = step_dashboards(sizes.page_requests)
+    log(f"== scale {scale}: API vs bare JsonResponse")
+    m["api"] = step_api(sizes.api_requests)
+    log(f"== scale {scale}: import {sizes.import_rows} rows (child process)")
+    m["import"] = run_child("import", rows=sizes.import_rows, seed=seed)
+    return m
+
+
+def _fig(out, name, scale, measured, goal, passed, unit="", **detail):
+    out.append(Figure(name, str(scale), measured, goal, passed, unit, detail))
+
+
+def figures_from(measures: dict[int, dict]) -> list[Figure]:
+    figs: list[Figure] = []
+    scales = sorted(measures)
+    for s in scales:
+        m = measures[s]
+        imp = m["import"]
+        ratio = imp["import_seconds"] / imp["copy_seconds"]
+        _fig(
+            figs,
+            "import: real path ÷ COPY (time)",
+            s,
+            ratio,
+            "≤ 5",
+            ratio <= 5,
+            "×",
+            import_seconds=imp["import_seconds"],
+            copy_seconds=imp["copy_seconds"],
+            rows=imp["rows"],
+            files=imp["files"],
+        )
+        qpr = imp["import_queries"] / imp["rows"]
+        _fig(
+            figs,
+            "import: queries per row",
+            s,
+            qpr,
+            "≤ 0.05",
+            qpr <= 0.05,
+            "queries/row",
+            queries=imp["import_queries"],
+            rows=imp["rows"],
+            files=imp["files"],
+            queries_per_file=imp["import_queries"] / imp["files"],
+        )
+        for kind in ("json", "csv"):
+            a = m["api"][kind]
+            r = a["api_rps"] / a["bare_rps"]
+            _fig(
+                figs,
+                f"API values/ {kind.upper()}: rps ÷ bare rps",
+                s,
+                r,
+                "≥ 0.5",
+                r >= 0.5,
+                "×",
+                api_rps=a["api_rps"],
+                bare_rps=a["bare_rps"],
+                rows=m["api"]["rows"],
+                requests=a["requests"],
+            )
+        rec, roll = m["recompute"], m["rollup"]
+        r = rec["recompute_seconds"] / roll["rollup_seconds"]
+        _fig(
+            figs,
+            "full recompute ÷ GROUP BY ROLLUP (time)",
+            s,
+            r,
+            "≤ 3",
+            r <= 3,
+            "×",
+            recompute_seconds=rec["recompute_seconds"],
+            rollup_seconds=roll["rollup_seconds"],
+            attainment_rows=rec["recompute_rows"],
+            figures=m["figures"],
+            queries=rec["recompute_queries"],
+        )
+        inc = m["incremental"]
+        r = inc["incremental_seconds"] / rec["recompute_seconds"]
+        _fig(
+            figs,
+            "incremental recompute (one district-month) ÷ full",
+            s,
+            r,
+            "≤ 0.02 (1/50)",
+            r <= 0.02,
+            "×",
+            incremental_seconds=inc["incremental_seconds"],
+            full_seconds=rec["recompute_seconds"],
+            district=inc["district"],
+            month=inc["month"],
+        )
+    if len(scales) >= 2:
+        lo, hi = scales[0], scales[-1]
+        label = f"{hi}/{lo}"
+        a, b = measures[lo], measures[hi]
+        per_lo = a["recompute"]["recompute_seconds"] / a["figures"]
+        per_hi = b["recompute"]["recompute_seconds"] / b["figures"]
+        r = per_hi / per_lo
+        _fig(
+            figs,
+            "recompute growth: s/figure ratio",
+            label,
+            r,
+            "≤ 1.0 (linear)",
+            r <= 1.0,
+            "×",
+            seconds={str(lo): a["recompute"]["recompute_seconds"], str(hi): per_hi * b["figures"]},
+            figure_counts={str(lo): a["figures"], str(hi): b["figures"]},
+        )
+        for page in dashboard_pages():
+            pa, pb = a["dashboards"][page], b["dashboards"][page]
+            for stat in ("median_ms", "p95_ms"):
+                r = pb[stat] / pa[stat]
+                _fig(
+                    figs,
+                    f"dashboard {page}: {stat.split('_')[0]} latency ratio",
+                    label,
+                    r,
+                    "≤ 1.2",
+                    r <= 1.2,
+                    "×",
+                    **{f"{stat}_{lo}": pa[stat], f"{stat}_{hi}": pb[stat]},
+                )
+            same = pa["queries"] == pb["queries"]
+            _fig(
+                figs,
+                f"dashboard {page}: query count difference",
+                label,
+                float(pb["queries"] - pa["queries"]),
+                "= 0",
+                same,
+                "queries",
+                **{f"queries_{lo}": pa["queries"], f"queries_{hi}": pb["queries"]},
+            )
+    top = scales[-1]
+    for step, key in (("import", "import_peak_rss_mb"), ("recompute", "recompute_peak_rss_mb")):
+        mb = measures[top][step][key]
+        _fig(
+            figs,
+            f"memory: peak RSS of {step}",
+            top,
+            mb,
+            "< 500 MB",
+            mb < 500,
+            "MB",
+            process_rss_before_step_mb=measures[top][step]["rss_before_mb"],
+        )
+    return figs
+
+
+def format_table(figs: list[Figure]) -> str:
+    lines = [f"{'figure':<52} {'scale':>6} {'measured':>12} {'goal':>16}  result"]
+    lines.append("-" * len(lines[0]))
+    for f in figs:
+        value = "—" if f.measured is None else f"{f.measured:.4g}"
+        verdict = "PASS" if f.passed else "FAIL"
+        lines.append(f"{f.name:<52} {f.scale:>6} {value:>12} {f.goal:>16}  {verdict}")
+    passed = sum(1 for f in figs if f.passed)
+    lines.append(f"{passed}/{len(figs)} goals met")
+    return "\n".join(lines)
+
+
+def run(
+    *, scales: list[int], sizes: Sizes, seed: int = DEFAULT_SEED, out: Path = RESULTS, log=print
+) -> dict:
+    check_database()
+    started = time.perf_counter()
+    measures = {}
+    debug = bool(settings.DEBUG)
+    # Measure without DEBUG's query log (CaptureQueriesContext turns it on where we count).
+    with override_settings(DEBUG=False):
+        for scale in scales:
+            measures[scale] = measure_scale(scale, sizes, seed, log)
+    figs = figures_from(measures)
+    result = {
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "smoke": sizes.months is not None,
+        "scales": scales,
+        "sizes": sizes.__dict__,
+        "machine": machine(),
+        "debug_at_start": debug,
+        "seconds": time.perf_counter() - started,
+        "figures": [f.as_dict() for f in figs],
+        "measurements": {str(k): v for k, v in measures.items()},
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
+    log(format_table(figs))
+    log(f"results written to {out} ({result['seconds']:.0f}s)")
+    return result
