@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
+from django.db import connection
 
 from reports.models import DataValue, Report, ReportStatus
 from tests.divisions.factories import PASSWORD
@@ -14,46 +16,72 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def reports_browser():
+def in_browser(live_server, journey) -> None:
+    """Run `journey(open_as)` in its own thread with its own Playwright.
+
+    The sync API refuses to start in a thread where another Playwright (the e2e suite's
+    session browser) already runs its loop, so the journey gets a fresh thread.
+    """
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield instance
-        instance.close()
+    failure: list[BaseException] = []
 
+    def run() -> None:
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                )
 
-@pytest.fixture
-def open_as(reports_browser, live_server):
-    contexts = []
+                def open_as(username: str, **kwargs):
+                    kwargs.setdefault("viewport", {"width": 1366, "height": 900})
+                    context = browser.new_context(base_url=live_server.url, **kwargs)
+                    page = context.new_page()
+                    page.set_default_timeout(15_000)
+                    page.console_errors = []
+                    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+                    page.on(
+                        "console",
+                        lambda m: page.console_errors.append(m.text) if m.type == "error" else None,
+                    )
+                    login(page, username, PASSWORD)
+                    return page
 
-    def _open(username: str, **kwargs):
-        kwargs.setdefault("viewport", {"width": 1366, "height": 900})
-        context = reports_browser.new_context(base_url=live_server.url, **kwargs)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.console_errors = []
-        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-        page.on(
-            "console",
-            lambda m: page.console_errors.append(m.text) if m.type == "error" else None,
-        )
-        login(page, username, PASSWORD)
-        return page
+                try:
+                    journey(open_as)
+                finally:
+                    browser.close()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            failure.append(exc)
+        finally:
+            connection.close()
 
-    yield _open
-    for context in contexts:
-        context.close()
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=300)
+    if failure:
+        raise failure[0]
+    assert not worker.is_alive(), "browser journey did not finish"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_report_journey_from_draft_to_locked(
-    open_as, officer_a, steering_user, report_indicators, last_month
+    live_server, officer_a, steering_user, report_indicators, last_month
 ):
+    in_browser(live_server, lambda open_as: _journey(open_as, last_month))
+    report = Report.objects.get()
+    assert report.status == ReportStatus.APPROVED
+    assert [t.to_status for t in report.transitions.order_by("at", "pk")] == [
+        "draft",
+        "submitted",
+        "returned",
+        "submitted",
+        "approved",
+    ]
+    assert DataValue.objects.get(indicator__code="people_guided").value == 150
+
+
+def _journey(open_as, last_month) -> None:
     slug = f"{last_month:%Y-%m}"
     officer = open_as("officer_a")
     officer.goto(f"/reports/967/{slug}/")
@@ -101,28 +129,22 @@ def test_report_journey_from_draft_to_locked(
     assert officer.locator('input[name="people_guided__32068__value"]').is_disabled()
     assert officer.locator("text=Lưu tất cả").count() == 0
     shot(officer, "reports-entry-locked")
-    report = Report.objects.get()
-    assert report.status == ReportStatus.APPROVED
-    assert [t.to_status for t in report.transitions.order_by("at", "pk")] == [
-        "draft",
-        "submitted",
-        "returned",
-        "submitted",
-        "approved",
-    ]
     officer.goto(f"/reports/967/{slug}/history/")
     assert "Xã Biển Bạch thiếu số hộ được hướng dẫn" in officer.content()
     assert officer.console_errors == [] and steering.console_errors == []
 
 
 @pytest.mark.django_db(transaction=True)
-def test_entry_grid_is_usable_on_a_phone(open_as, officer_a, report_a, last_month):
-    phone = open_as("officer_a", viewport={"width": 390, "height": 844}, is_mobile=True)
-    phone.goto(f"/reports/967/{last_month:%Y-%m}/")
-    cell = phone.locator('#row-32068 input[name="people_guided__32068__value"]')
-    cell.scroll_into_view_if_needed()
-    cell.fill("7")
-    phone.locator("#row-32068 button", has_text="Lưu dòng").click()
-    phone.wait_for_selector("#row-32068 .badge", state="visible")
-    shot(phone, "reports-entry-phone")
+def test_entry_grid_is_usable_on_a_phone(live_server, officer_a, report_a, last_month):
+    def journey(open_as):
+        phone = open_as("officer_a", viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.goto(f"/reports/967/{last_month:%Y-%m}/")
+        cell = phone.locator('#row-32068 input[name="people_guided__32068__value"]')
+        cell.scroll_into_view_if_needed()
+        cell.fill("7")
+        phone.locator("#row-32068 button", has_text="Lưu dòng").click()
+        phone.wait_for_selector("#row-32068 .badge", state="visible")
+        shot(phone, "reports-entry-phone")
+
+    in_browser(live_server, journey)
     assert DataValue.objects.get().value == 7
