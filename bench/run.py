@@ -794,3 +794,42 @@ def run(
     log(format_table(figs))
     log(f"results written to {out} ({result['seconds']:.0f}s)")
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Profiles (for docs/PERFORMANCE.md): where the time of a failing step goes
+# --------------------------------------------------------------------------------------------
+
+
+def profile(step: str, *, rows: int = 2000, seed: int = DEFAULT_SEED, top: int = 25) -> str:
+    """cProfile one step on the data in the database, plus its slowest SQL statements."""
+    import cProfile
+    import pstats
+
+    check_database()
+    prof = cProfile.Profile()
+    with override_settings(DEBUG=False), CaptureQueriesContext(connection) as ctx:
+        prof.enable()
+        if step == "import":
+            step_import(target_rows=rows, seed=seed)
+        elif step == "recompute":
+            step_recompute()
+        elif step == "incremental":
+            step_incremental()
+        elif step.startswith("page:"):
+            with override_settings(**WEB_SETTINGS):
+                client = Client()
+                client.force_login(bench_user())
+                _timed_get(client, dashboard_pages()[step.split(":", 1)[1]])
+        else:
+            raise RuntimeError(
+                f"unknown step {step!r}: import, recompute, incremental, page:<name>"
+            )
+        prof.disable()
+    text = io.StringIO()
+    pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(top)
+    slow = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:10]
+    text.write(f"\n{len(ctx.captured_queries)} queries; slowest:\n")
+    for q in slow:
+        text.write(f"{q['time']}s  {q['sql'][:300]}\n")
+    return text.getvalue()

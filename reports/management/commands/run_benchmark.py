@@ -33,6 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, default=bench.RESULTS)
         parser.add_argument("--seed", type=int, default=bench.DEFAULT_SEED)
         parser.add_argument("--import-rows", type=int, default=None)
+        parser.add_argument(
+            "--profile",
+            default=None,
+            help="cProfile one step on the current data: import, recompute, incremental, "
+            "page:province|districts|indicator",
+        )
         # Internal: one step in a child process (own peak memory).
         parser.add_argument("--child", default=None, help="internal")
         parser.add_argument("--child-params", default="{}", help="internal")
@@ -43,6 +49,14 @@ class Command(BaseCommand):
             bench.child_main(
                 options["child"], json.loads(options["child_params"]), options["child_out"]
             )
+            return
+        if options["profile"]:
+            try:
+                self.stdout.write(
+                    bench.profile(options["profile"], rows=options["import_rows"] or 2000)
+                )
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
             return
         sizes = bench.Sizes.smoke() if options["smoke"] else bench.Sizes()
         if options["import_rows"]:
