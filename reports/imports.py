@@ -85,9 +85,8 @@ def _cell_text(value) -> object:
     return value
 
 
-def read_dataset(upload) -> tuple[tablib.Dataset, int]:
-    """The upload as a Dataset plus the file row number of its header; refuses bad files."""
-    name = (getattr(upload, "name", "") or "").lower()
+def check_size(upload) -> None:
+    """Refuse a file over settings.IMPORT_MAX_UPLOAD_BYTES before reading it."""
     size = getattr(upload, "size", None)
     if size is not None and size > settings.IMPORT_MAX_UPLOAD_BYTES:
         raise ImportRefused(
@@ -97,6 +96,12 @@ def read_dataset(upload) -> tuple[tablib.Dataset, int]:
                 "max": round(settings.IMPORT_MAX_UPLOAD_BYTES / 1024 / 1024, 1),
             }
         )
+
+
+def read_dataset(upload) -> tuple[tablib.Dataset, int]:
+    """The upload as a Dataset plus the file row number of its header; refuses bad files."""
+    name = (getattr(upload, "name", "") or "").lower()
+    check_size(upload)
     data = upload.read()
     if not data:
         raise ImportRefused(_("Tệp rỗng; hãy chọn tệp mẫu đã điền số liệu."))

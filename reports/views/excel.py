@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reports.imports import ImportRefused, figures_import, template_workbook
+from reports.imports import ImportRefused, check_size, figures_import, template_workbook
 from reports.models import Report
 from reports.views.common import period_from_url, period_slug, unit_for_edit
 
@@ -22,9 +23,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "reports_pending_import"
 
 
+SPOOL_MAX_AGE_SECONDS = 24 * 3600
+
+
 def _spool_dir() -> Path:
+    """Where previewed files wait for confirmation; files older than a day are removed."""
     path = Path(tempfile.gettempdir()) / "cds-report-imports"
     path.mkdir(mode=0o700, exist_ok=True)
+    cutoff = time.time() - SPOOL_MAX_AGE_SECONDS
+    for old in path.iterdir():
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
     return path
 
 
@@ -61,8 +70,9 @@ def import_upload(request: HttpRequest, district_code: str, period: str) -> Http
             _context(unit, month, refused=_("Hãy chọn một tệp để tải lên.")),
             status=400,
         )
-    data = upload.read()
     try:
+        check_size(upload)
+        data = upload.read()
         outcome = figures_import(
             user=request.user,
             upload=SimpleUploadedFile(upload.name, data),

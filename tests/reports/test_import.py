@@ -364,3 +364,13 @@ def test_import_query_count_does_not_grow_with_rows(
     # (1,000 on PostgreSQL, fewer on SQLite's 999-parameter limit), one per table and batch.
     per_statement = min(1000, connection.ops.bulk_batch_size(["f"] * 13, [None] * 1000))
     assert large_inserts <= 2 * -(-1000 // per_statement)
+
+
+def test_too_large_upload_is_refused_by_the_view(officer_a, report_a, last_month, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100
+    c = Client()
+    c.force_login(officer_a)
+    url = reverse("reports:import", args=["967", f"{last_month:%Y-%m}"])
+    response = c.post(url, {"file": xlsx([row("people_guided", "32068", last_month, value=3)])})
+    assert response.status_code == 400 and "quá lớn" in response.content.decode()
+    assert not DataValue.objects.exists()
