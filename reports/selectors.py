@@ -84,6 +84,7 @@ class GridCell:
     division: Division
     value: DataValue | None = None
     previous: DataValue | None = None
+    teams: DataValue | None = None  # the figure computed from Tổ CNSCĐ activities, if any
     errors: list[str] = field(default_factory=list)
     typed: dict[str, str] | None = None  # what the user typed, shown back with errors
 
@@ -119,6 +120,10 @@ class GridCell:
     @property
     def value_display(self) -> str:
         return short_number(self.value.value) if self.value else ""
+
+    @property
+    def teams_display(self) -> str:
+        return short_number(self.teams.value) if self.teams else ""
 
     @property
     def previous_display(self) -> str:
@@ -202,14 +207,17 @@ def entry_grid(*, district: Division, period: dt.date) -> Grid:
     units = [district, *communes]
     prev = periods.previous_month(period)
     figures: dict[tuple[int, int, dt.date], DataValue] = {}
+    team_figures: dict[tuple[int, int], DataValue] = {}
     if indicators:
+        # One query for this and last month, both sources: the teams' figure is shown beside
+        # the typed one so officers see what the Tổ CNSCĐ registry counted.
         for dv in DataValue.objects.filter(
-            division__in=units,
-            period__in=[period, prev],
-            indicator__in=indicators,
-            source=FigureSource.MANUAL,
+            division__in=units, period__in=[period, prev], indicator__in=indicators
         ):
-            figures[(dv.indicator_id, dv.division_id, dv.period)] = dv
+            if dv.source == FigureSource.MANUAL:
+                figures[(dv.indicator_id, dv.division_id, dv.period)] = dv
+            elif dv.period == period:
+                team_figures[(dv.indicator_id, dv.division_id)] = dv
     rows = []
     for unit in units:
         is_district = unit.pk == district.pk
@@ -224,6 +232,7 @@ def entry_grid(*, district: Division, period: dt.date) -> Grid:
                     unit,
                     value=figures.get((ind.pk, unit.pk, period)),
                     previous=figures.get((ind.pk, unit.pk, prev)),
+                    teams=team_figures.get((ind.pk, unit.pk)),
                 )
             )
         rows.append(GridRow(unit, is_district, cells))

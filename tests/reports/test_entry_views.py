@@ -229,3 +229,16 @@ def test_ratio_value_is_percentage_of_parts(officer_a, report_a):
         **HTMX,
     )
     assert DataValue.objects.get().value == Decimal("33.3333")
+
+
+def test_team_figure_is_shown_beside_the_cell(officer_a, report_a, last_month):
+    from reports.models import Source
+
+    data_values_upsert(
+        user=None,
+        source=Source.TEAMS,
+        rows=[FigureInput("people_guided", "32068", last_month, value=42)],
+    )
+    page = client_for(officer_a).get(urls(report_a)["entry"]).content.decode()
+    assert "Từ Tổ CNSCĐ: 42" in page
+    assert 'name="people_guided__32068__value" value=""' in page  # not copied into the input
