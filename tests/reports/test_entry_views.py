@@ -242,3 +242,23 @@ def test_team_figure_is_shown_beside_the_cell(officer_a, report_a, last_month):
     page = client_for(officer_a).get(urls(report_a)["entry"]).content.decode()
     assert "Từ Tổ CNSCĐ: 42" in page
     assert 'name="people_guided__32068__value" value=""' in page  # not copied into the input
+
+
+def test_form_refuses_units_outside_the_district_and_months_outside_the_window(officer_a, report_a):
+    from reports import periods
+
+    c = client_for(officer_a)
+    other = reverse("reports:save_row", args=["967", f"{report_a.period:%Y-%m}", "32047"])
+    assert c.post(other, cell("people_guided", "32047", value="3"), **HTMX).status_code == 404
+    future = f"{periods.next_month(periods.current_month()):%Y-%m}"
+    for month in ("2022-06", future, "2024-13"):
+        url = reverse("reports:save_row", args=["967", month, "32068"])
+        assert c.post(url, cell("people_guided", value="3"), **HTMX).status_code == 404
+    assert not DataValue.objects.exists()
+
+
+def test_unknown_indicator_fields_in_the_form_are_ignored(officer_a, report_a):
+    response = client_for(officer_a).post(
+        urls(report_a)["row"], cell("khong_co", value="3"), **HTMX
+    )
+    assert response.status_code == 200 and not DataValue.objects.exists()
