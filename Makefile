@@ -26,6 +26,8 @@ setup-demo: install
 	$(LOCAL) $(BIN)/python manage.py load_catalogue
 	$(LOCAL) $(BIN)/python manage.py seed_accounts
 	$(LOCAL) $(BIN)/python manage.py seed_teams
+	$(LOCAL) $(BIN)/python manage.py seed_demo
+	$(LOCAL) $(BIN)/python manage.py setup_periodic_tasks
 
 run: setup-demo
 	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
