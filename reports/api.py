@@ -6,18 +6,24 @@ attainment); signed-in users and tokens get what `divisions.access` lets them se
 
 from __future__ import annotations
 
+import datetime as dt
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
 
 from camau_cds.api import params
+from camau_cds.api.errors import Conflict
 from camau_cds.api.lean import paginated_rows
+from camau_cds.api.permissions import TokenWriteAllowed
 from divisions import access
 from divisions.models import Division, Level
-from reports.models import Attainment, DataValue, Report, ReportStatus, Source
+from reports.models import Attainment, Channel, DataValue, Report, ReportStatus, Source
 from reports.progress import Status
+from reports.services import FigureErrors, FigureInput, data_values_upsert
 from targets.models import Indicator
 
 PERIOD_DOC = "Month as YYYY-MM, e.g. 2024-01"
@@ -126,6 +132,115 @@ def _value_row(r: dict) -> dict:
 
 
 STATUS_FILTERS = {"approved", "submitted", "draft", "returned", "all"}
+MAX_WRITE_ROWS = 5000
+
+
+class ValueInput(serializers.Serializer):
+    indicator = serializers.CharField(max_length=40)
+    division = serializers.CharField(max_length=20)
+    period = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text=PERIOD_DOC)
+    value = serializers.DecimalField(
+        max_digits=20, decimal_places=4, required=False, allow_null=True
+    )
+    numerator = serializers.DecimalField(
+        max_digits=20, decimal_places=4, required=False, allow_null=True
+    )
+    denominator = serializers.DecimalField(
+        max_digits=20, decimal_places=4, required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="The version you read (0 for a new figure); a stale one gives 409.",
+    )
+
+
+class ValuePatchInput(ValueInput):
+    version = serializers.IntegerField(
+        min_value=0, help_text="Required: the version you read (0 for a new figure)."
+    )
+
+
+class WrittenValue(serializers.Serializer):
+    indicator = serializers.CharField()
+    division = serializers.CharField()
+    period = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class WriteResult(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    warnings = serializers.ListField(child=serializers.CharField())
+    results = WrittenValue(many=True)
+
+
+def write_values(request, *, require_version: bool) -> Response:
+    """POST/PATCH of figures: the same service, validation, scoping, versions and locking as
+    the form; all rows or none."""
+    if not isinstance(request.data, list):
+        raise ValidationError({"non_field_errors": ["Nội dung phải là một danh sách số liệu."]})
+    if not 1 <= len(request.data) <= MAX_WRITE_ROWS:
+        raise ValidationError(
+            {"non_field_errors": [f"Gửi từ 1 đến {MAX_WRITE_ROWS} số liệu mỗi lần."]}
+        )
+    serializer = (ValuePatchInput if require_version else ValueInput)(data=request.data, many=True)
+    if not serializer.is_valid():
+        raw = serializer.errors
+        # DRF gives a list of per-row dicts, or a dict keyed by row index, depending on version.
+        items = raw.items() if isinstance(raw, dict) else enumerate(raw)
+        errors = {
+            f"rows.{i}.{field}": [str(m) for m in msgs]
+            for i, row_errors in items
+            for field, msgs in (row_errors or {}).items()
+        }
+        raise ValidationError(errors)
+    rows = []
+    for item in serializer.validated_data:
+        year, month = item["period"].split("-")
+        rows.append(
+            FigureInput(
+                indicator_code=item["indicator"],
+                division_code=item["division"],
+                period=dt.date(int(year), int(month), 1),
+                value=item.get("value"),
+                numerator=item.get("numerator"),
+                denominator=item.get("denominator"),
+                note=item.get("note", ""),
+                expected_version=item.get("version"),
+            )
+        )
+    try:
+        result = data_values_upsert(user=request.user, rows=rows, channel=Channel.API)
+    except FigureErrors as exc:
+        codes = {e.code for e in exc.row_errors}
+        detail = {f"rows.{e.index}.{e.field}": [e.message] for e in exc.row_errors}
+        if "denied" in codes:
+            raise PermissionDenied(exc.row_errors[0].message) from exc
+        if codes & {"conflict", "locked"}:
+            raise Conflict(detail) from exc
+        raise ValidationError(detail) from exc
+    written = [
+        {
+            "indicator": row.indicator_code,
+            "division": row.division_code,
+            "period": _ym(row.period),
+            "version": value.version if value is not None else None,
+        }
+        for row, value in zip(rows, result.values, strict=True)
+    ]
+    return Response(
+        {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "warnings": [w.message for w in result.warnings],
+            "results": written,
+        }
+    )
 
 
 @extend_schema(
@@ -167,6 +282,32 @@ class ValueList(generics.GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = ValueSchema
     queryset = DataValue.objects.none()
+
+    def get_permissions(self):
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [AllowAny()]
+        return [IsAuthenticated(), TokenWriteAllowed()]
+
+    @extend_schema(
+        summary="Write figures (all rows or none)",
+        description=(
+            "District systems push figures under the same rules as the web form: validation, "
+            "scope (403 outside it, nothing saved), report locking and versions (409). Needs a "
+            "session or a write-enabled token of an officer."
+        ),
+        request=ValueInput(many=True),
+        responses=WriteResult,
+    )
+    def post(self, request):
+        return write_values(request, require_version=False)
+
+    @extend_schema(
+        summary="Update figures with lost-update protection (version required)",
+        request=ValuePatchInput(many=True),
+        responses=WriteResult,
+    )
+    def patch(self, request):
+        return write_values(request, require_version=True)
 
     def get(self, request):
         divisions, public = scoped_divisions(request)

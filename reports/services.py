@@ -69,6 +69,9 @@ class RowMessage:
     message: str
     indicator_code: str = ""
     division_code: str = ""
+    # "conflict" (stale version / concurrent save), "locked" (report not editable),
+    # "denied" (outside the user's scope) or "" (invalid input): lets the API pick 409/403/400.
+    code: str = ""
 
     def __str__(self) -> str:
         return self.message
@@ -396,6 +399,7 @@ def data_values_upsert(
                             "Một người khác vừa lưu cùng số liệu này; chưa lưu gì. Hãy tải lại "
                             "trang để xem giá trị của họ."
                         ),
+                        code="conflict",
                     )
                 ]
             ) from exc
@@ -421,8 +425,10 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
         per = row.period
         cell = _cell(ind, div, per, row)
 
-        def err(field_name: str, message: str, i=i, row=row) -> None:
-            errors.append(RowMessage(i, field_name, message, row.indicator_code, row.division_code))
+        def err(field_name: str, message: str, i=i, row=row, code: str = "") -> None:
+            errors.append(
+                RowMessage(i, field_name, message, row.indicator_code, row.division_code, code)
+            )
 
         row_ok = True
         if ind is None:
@@ -500,6 +506,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
             err(
                 "division_code",
                 _("%(cell)s: bạn không có quyền nhập số liệu cho đơn vị này.") % {"cell": cell},
+                code="denied",
             )
             continue
         numbers = _clean_numbers(i, row, ind, cell, errors)
@@ -538,6 +545,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
                         % {"cell": cell, "month": periods.label(p.row.period), "unit": p.unit.name},
                         p.row.indicator_code,
                         p.row.division_code,
+                        code="locked",
                     )
                 )
                 blocked.append(p)
@@ -601,7 +609,9 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
                     cell, cur, ratio=p.indicator.measurement == Measurement.RATIO
                 )
             errors.append(
-                RowMessage(p.index, "value", msg, p.row.indicator_code, p.row.division_code)
+                RowMessage(
+                    p.index, "value", msg, p.row.indicator_code, p.row.division_code, "conflict"
+                )
             )
             continue
         if (
