@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -67,7 +68,7 @@ def apply_common_filters(request, qs, *, prefix: str = ""):
         qs = qs.filter(division__code__in=wanted)
     if within := params.codes(request, "within"):
         if len(within) != 1:
-            raise ValidationError({"within": ["Chỉ một mã đơn vị."]})
+            raise ValidationError({"within": [_("Chỉ một mã đơn vị.")]})
         root = Division.objects.filter(code=within[0]).first()
         params.require_known("within", within, {root.code} if root else set())
         qs = qs.filter(division__path__startswith=root.path)
@@ -182,10 +183,10 @@ def write_values(request, *, require_version: bool) -> Response:
     """POST/PATCH of figures: the same service, validation, scoping, versions and locking as
     the form; all rows or none."""
     if not isinstance(request.data, list):
-        raise ValidationError({"non_field_errors": ["Nội dung phải là một danh sách số liệu."]})
+        raise ValidationError({"non_field_errors": [_("Nội dung phải là một danh sách số liệu.")]})
     if not 1 <= len(request.data) <= MAX_WRITE_ROWS:
         raise ValidationError(
-            {"non_field_errors": [f"Gửi từ 1 đến {MAX_WRITE_ROWS} số liệu mỗi lần."]}
+            {"non_field_errors": [_("Gửi từ 1 đến %(n)s số liệu mỗi lần.") % {"n": MAX_WRITE_ROWS}]}
         )
     serializer = (ValuePatchInput if require_version else ValueInput)(data=request.data, many=True)
     if not serializer.is_valid():
@@ -317,7 +318,7 @@ class ValueList(generics.GenericAPIView):
             or access.can(request.user, access.Action.APPROVE)
         ):
             raise PermissionDenied(
-                "Chỉ cán bộ nhập liệu hoặc Ban Chỉ đạo xem được số liệu chưa duyệt."
+                _("Chỉ cán bộ nhập liệu hoặc Ban Chỉ đạo xem được số liệu chưa duyệt.")
             )
         qs = DataValue.objects.filter(division__in=divisions)
         if status == "approved":
@@ -414,7 +415,7 @@ class AttainmentList(generics.GenericAPIView):
         divisions, public = scoped_divisions(request)
         provisional = params.integer(request, "provisional", {0, 1}) == 1
         if provisional and public:
-            raise PermissionDenied("Số liệu tạm tính chỉ dành cho người dùng đã đăng nhập.")
+            raise PermissionDenied(_("Số liệu tạm tính chỉ dành cho người dùng đã đăng nhập."))
         qs = Attainment.objects.filter(division__in=divisions, provisional=provisional)
         qs = apply_common_filters(request, qs)
         if status := params.choice(request, "status", {s.value for s in Status}):

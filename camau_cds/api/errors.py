@@ -5,26 +5,27 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 TITLES = {
-    400: "Yêu cầu không hợp lệ",
-    401: "Chưa xác thực",
-    403: "Không có quyền",
-    404: "Không tìm thấy",
-    405: "Phương thức không được hỗ trợ",
-    406: "Định dạng không được hỗ trợ",
-    409: "Xung đột dữ liệu",
-    415: "Kiểu nội dung không được hỗ trợ",
-    429: "Quá nhiều yêu cầu",
+    400: _("Yêu cầu không hợp lệ"),
+    401: _("Chưa xác thực"),
+    403: _("Không có quyền"),
+    404: _("Không tìm thấy"),
+    405: _("Phương thức không được hỗ trợ"),
+    406: _("Định dạng không được hỗ trợ"),
+    409: _("Xung đột dữ liệu"),
+    415: _("Kiểu nội dung không được hỗ trợ"),
+    429: _("Quá nhiều yêu cầu"),
 }
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "Dữ liệu đã bị thay đổi hoặc đang bị khoá."
+    default_detail = _("Dữ liệu đã bị thay đổi hoặc đang bị khoá.")
     default_code = "conflict"
 
 
@@ -60,7 +61,7 @@ def problem_exception_handler(exc, context):
     detail, fields = _flatten(response.data)
     body = {
         "type": f"https://cds.camau.gov.vn/problems/{getattr(exc, 'default_code', 'error')}",
-        "title": TITLES.get(response.status_code, "Lỗi"),
+        "title": str(TITLES.get(response.status_code, _("Lỗi"))),
         "status": response.status_code,
         "detail": detail,
     }

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -20,7 +21,7 @@ class StableCursorPagination(CursorPagination):
         if not raw.isdigit() or int(raw) < 1:
             from rest_framework.exceptions import ValidationError
 
-            raise ValidationError({"page_size": ["page_size phải là số nguyên dương."]})
+            raise ValidationError({"page_size": [_("page_size phải là số nguyên dương.")]})
         return min(int(raw), self.max_page_size)
 
     def get_paginated_response(self, data):
