@@ -59,3 +59,36 @@ def signed_in(code: int, *, anonymous: int = LOGIN_REDIRECT, **overrides: int) -
     result = {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, code)}
     result.update(overrides)
     return result
+
+
+DENIED = 403
+
+
+@dataclass
+class Write:
+    """One write (POST/PATCH) to a URL with what each role gets and who may change data.
+
+    `expect` maps role → status code. Roles in `allowed` must change something in the
+    database (a row or a history row); every other role must leave every table as it was.
+    `prepare(client, world)` runs first as the same role (e.g. an upload before its confirm)
+    and returns extra data merged into the request.
+    """
+
+    name: str
+    label: str
+    expect: dict[str, int]
+    allowed: tuple[str, ...]
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    data: Callable[[dict[str, Any]], Any] | None = None
+    method: str = "post"
+    json: bool = False
+    world: tuple[str, ...] = field(default_factory=tuple)
+    prepare: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
+
+    def __post_init__(self) -> None:
+        missing = set(ROLES) - set(self.expect)
+        if missing:
+            raise ValueError(f"{self.name}/{self.label}: no expectation for {sorted(missing)}")
+        unknown = set(self.allowed) - set(ROLES)
+        if unknown:
+            raise ValueError(f"{self.name}/{self.label}: unknown roles {sorted(unknown)}")

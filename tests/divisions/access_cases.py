@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from tests.access_matrix import Case, everyone, signed_in
+from tests.access_matrix import Case, Write, everyone, signed_in
+from tests.divisions.factories import PASSWORD
 
 CASES = [
     Case("home", everyone(200)),
@@ -20,4 +21,28 @@ CASES += [
     Case("api:divisions", everyone(200)),
     Case("api:schema", everyone(200)),
     Case("api:docs", everyone(200)),
+]
+
+WRITE_CASES = [
+    # A weak new password is refused by the validators (form shown again, 200).
+    Write(
+        "password_change",
+        "weak new password",
+        signed_in(200),
+        (),
+        data=lambda w: {
+            "old_password": PASSWORD,
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    ),
+    Write("logout", "sign out", everyone(302), ()),
+    # A wrong password: the form again with its error; nothing but the axes counter changes.
+    Write(
+        "login",
+        "wrong password",
+        everyone(200),
+        (),
+        data=lambda w: {"username": "officer_a", "password": "sai-mat-khau"},
+    ),
 ]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.access_matrix import Case, signed_in
+from tests.access_matrix import Case, Write, signed_in
 
 VIEW_A = signed_in(200, officer_b=403, commune=403, team_leader=403, no_role=403)
 EDIT_A = signed_in(200, officer_b=403, commune=403, team_leader=403, viewer=403, no_role=403)
@@ -86,5 +86,101 @@ CASES = [
         method="post",
         data=lambda w: {"token": "x"},
         **REPORT,
+    ),
+]
+
+
+# --- writes: every form and action with data that would succeed, every role -----------------
+EDITORS = ("steering", "officer_a")
+
+
+def _report_of(fixture):
+    def kwargs(w):
+        r = w[fixture]
+        return {"district_code": r.division.code, "period": f"{r.period:%Y-%m}"}
+
+    return kwargs
+
+
+def _upload(w):
+    from tests.reports.test_import import row, xlsx
+
+    return {"file": xlsx([row("people_guided", "32068", w["report_a"].period, value=3)])}
+
+
+def _upload_then_token(client, w):
+    """The preview step as the same user; its token is what the confirm posts."""
+    from django.urls import reverse
+
+    response = client.post(reverse("reports:import", kwargs=_report_of("report_a")(w)), _upload(w))
+    context = getattr(response, "context", None)
+    token = context.get("token") if response.status_code == 200 and context else None
+    return {"token": token or "no-preview"}
+
+
+WRITE_CASES = [
+    Write("reports:save_all", "edit a figure", EDIT_A_POST, EDITORS, data=_cell_post, **REPORT),
+    Write(
+        "reports:save_row",
+        "edit a commune's row",
+        EDIT_A_POST,
+        EDITORS,
+        data=_cell_post,
+        kwargs=_row,
+        world=("report_a", "figure_a"),
+    ),
+    Write("reports:submit", "submit the draft", EDIT_A_POST, EDITORS, **REPORT),
+    Write(
+        "reports:return",
+        "return with a reason",
+        STEERING_ONLY_POST,
+        ("steering",),
+        data=lambda w: {"reason": "Thiếu số liệu xã Biển Bạch"},
+        kwargs=_report_of("report_a_submitted"),
+        world=("report_a_submitted",),
+    ),
+    Write(
+        "reports:approve",
+        "approve",
+        STEERING_ONLY_POST,
+        ("steering",),
+        kwargs=_report_of("report_a_submitted"),
+        world=("report_a_submitted",),
+    ),
+    Write(
+        "reports:reopen",
+        "reopen an approved report",
+        STEERING_ONLY_POST,
+        ("steering",),
+        data=lambda w: {"reason": "Sai số liệu cần sửa"},
+        kwargs=_report_of("report_a_approved"),
+        world=("report_a_approved",),
+    ),
+    Write(
+        "reports:bulk_approve",
+        "approve from the board",
+        STEERING_ONLY_POST,
+        ("steering",),
+        data=lambda w: {"report": [str(w["report_a_submitted"].pk)]},
+        world=("report_a_submitted",),
+    ),
+    # The upload is a dry run: it shows a preview and saves nothing, even for the officer.
+    Write(
+        "reports:import",
+        "upload (preview only)",
+        EDIT_A,
+        (),
+        data=_upload,
+        kwargs=_report_of("report_a"),
+        world=("report_a",),
+    ),
+    Write(
+        "reports:import_confirm",
+        "confirm own preview",
+        EDIT_A_POST,
+        EDITORS,
+        kwargs=_report_of("report_a"),
+        world=("report_a",),
+        prepare=_upload_then_token,
     ),
 ]

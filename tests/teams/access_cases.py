@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.access_matrix import Case, signed_in
+from tests.access_matrix import Case, Write, signed_in
 
 VIEW = signed_in(200, no_role=403)
 MANAGE_ANY = signed_in(200, team_leader=403, viewer=403, no_role=403)
@@ -47,5 +47,160 @@ CASES = [
         kwargs=_activity,
         method="post",
         world=("activity_a",),
+    ),
+]
+
+
+# --- writes: every form and action, valid data, every role ----------------------------------
+# Roles that may change team `team_a` (commune 32068, led by `team_leader`); officer_b does not
+# see it (404), viewers and users without a role are refused (403), anonymous goes to login.
+CHANGERS = ("steering", "officer_a", "commune", "team_leader")
+MANAGERS = ("steering", "officer_a", "commune")
+OK = 302
+
+
+def _writes(allowed, *, outsider=404, team_leader=None):
+    expect = signed_in(OK, officer_b=outsider, viewer=403, no_role=403)
+    for role in ("steering", "officer_a", "commune", "team_leader"):
+        if role not in allowed:
+            expect[role] = 403
+    if team_leader is not None:
+        expect["team_leader"] = team_leader
+    return expect
+
+
+def _team_form(w):
+    return {
+        "division": str(w["team_a"].division.pk),
+        "name": "Tổ CNSCĐ Ấp 1 (đổi tên)",
+        "decision_number": "12/QĐ-UBND",
+        "decision_date": "2023-04-01",
+    }
+
+
+def _new_team(w):
+    from tests.teams.fixtures import make_hamlet
+
+    hamlet = make_hamlet(w["camau"]["32068"], 7)
+    return {
+        "division": str(hamlet.pk),
+        "name": "Tổ CNSCĐ Ấp 7 Biển Bạch",
+        "decision_number": "77/QĐ-UBND",
+        "decision_date": "2023-04-01",
+    }
+
+
+def _member_form(w):
+    return {
+        "full_name": "Ngô Văn Mới",
+        "role": "member",
+        "body": "youth_union",
+        "phone": "0911222333",
+        "joined_on": "2023-06-01",
+    }
+
+
+def _activity_form(w):
+    return {"date": "2023-06-02", "kind": "public_services", "households": "4", "people": "9"}
+
+
+WRITE_CASES = [
+    Write(
+        "teams:create",
+        "new team in commune 32068",
+        # officer_b's form does not offer units of district A: the form refuses (200).
+        _writes(MANAGERS, outsider=200),
+        MANAGERS,
+        data=_new_team,
+        world=("team_a", "camau"),
+    ),
+    Write(
+        "teams:edit",
+        "rename",
+        _writes(MANAGERS),
+        MANAGERS,
+        kwargs=_team,
+        data=_team_form,
+        world=("team_a",),
+    ),
+    Write(
+        "teams:dissolve",
+        "dissolve",
+        _writes(MANAGERS),
+        MANAGERS,
+        kwargs=_team,
+        data=lambda w: {"dissolved_on": "2024-01-15"},
+        world=("team_a",),
+    ),
+    Write(
+        "teams:member_add",
+        "add member",
+        _writes(CHANGERS),
+        CHANGERS,
+        kwargs=_team,
+        data=_member_form,
+        world=("team_a",),
+    ),
+    Write(
+        "teams:member_edit",
+        "edit member",
+        _writes(CHANGERS),
+        CHANGERS,
+        kwargs=_member,
+        data=lambda w: {**_member_form(w), "full_name": "Trần Thị Hoa Mai"},
+        world=("member_a",),
+    ),
+    Write(
+        "teams:member_leave",
+        "member leaves",
+        _writes(CHANGERS),
+        CHANGERS,
+        kwargs=_member,
+        data=lambda w: {"left_on": "2024-02-01"},
+        world=("member_a",),
+    ),
+    Write(
+        "teams:member_import",
+        "confirm with a forged token",
+        # A preview token that was not signed for this team is refused; nothing saved.
+        signed_in(400, officer_b=404, viewer=403, no_role=403),
+        (),
+        kwargs=_team,
+        data=lambda w: {"token": "forged:token"},
+        world=("team_a",),
+    ),
+    Write(
+        "teams:activity_add",
+        "log activity",
+        _writes(CHANGERS),
+        CHANGERS,
+        kwargs=_team,
+        data=_activity_form,
+        world=("team_a",),
+    ),
+    Write(
+        "teams:activity_edit",
+        "edit activity",
+        _writes(CHANGERS),
+        CHANGERS,
+        kwargs=_activity,
+        data=lambda w: {**_activity_form(w), "people": "31"},
+        world=("activity_a",),
+    ),
+    Write(
+        "teams:activity_delete",
+        "delete activity",
+        _writes(CHANGERS),
+        CHANGERS,
+        kwargs=_activity,
+        world=("activity_a",),
+    ),
+    Write(
+        "teams:pilot_set",
+        "choose pilot commune",
+        signed_in(OK, officer_b=200, commune=403, team_leader=403, viewer=403, no_role=403),
+        ("steering", "officer_a"),
+        data=lambda w: {"commune": str(w["camau"]["32068"].pk), "chosen_on": "2023-05-01"},
+        world=("camau",),
     ),
 ]
