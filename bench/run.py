@@ -464,13 +464,19 @@ WEB_SETTINGS = {
 
 
 def _timed_get(client: Client, url: str) -> float:
-    started = time.perf_counter()
+    return _timed_get_cpu(client, url)[0]
+
+
+def _timed_get_cpu(client: Client, url: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) of one GET. CPU time leaves out the
+    database's share but is far less disturbed by other work on the machine."""
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.get(url)
     if response.status_code != 200:
         raise RuntimeError(f"GET {url}: HTTP {response.status_code}")
     if getattr(response, "streaming", False):
         b"".join(response.streaming_content)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def step_api(requests: int) -> dict:
@@ -522,13 +528,16 @@ def step_dashboards(requests: int) -> dict:
         for name, url in dashboard_pages().items():
             _timed_get(client, url)
             _timed_get(client, url)
-            times = sorted(_timed_get(client, url) for _ in range(requests))
+            samples = [_timed_get_cpu(client, url) for _ in range(requests)]
+            times = sorted(wall for wall, _cpu in samples)
             with CaptureQueriesContext(connection) as ctx:
                 _timed_get(client, url)
             p95_index = min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))
             out[name] = {
                 "median_ms": statistics.median(times) * 1000,
                 "p95_ms": times[p95_index] * 1000,
+                "min_ms": times[0] * 1000,
+                "median_cpu_ms": statistics.median(cpu for _wall, cpu in samples) * 1000,
                 "queries": len(ctx.captured_queries),
                 "requests": requests,
             }
@@ -742,6 +751,8 @@ def figures_from(measures: dict[int, dict]) -> list[Figure]:
                     r <= 1.2,
                     "×",
                     **{f"{stat}_{lo}": pa[stat], f"{stat}_{hi}": pb[stat]},
+                    min_ms={str(lo): pa["min_ms"], str(hi): pb["min_ms"]},
+                    median_cpu_ms={str(lo): pa["median_cpu_ms"], str(hi): pb["median_cpu_ms"]},
                     after_analyze={
                         f"{stat}_{lo}": qa[stat],
                         f"{stat}_{hi}": qb[stat],
@@ -814,9 +825,18 @@ def run(
         "figures": [f.as_dict() for f in figs],
         "measurements": {str(k): v for k, v in measures.items()},
     }
+    # Busy: other work at the start, or beyond our own (~1.5: this process + PostgreSQL) at the end.
+    half = 0.5 * (os.cpu_count() or 1)
+    busy = load_before[0] > half or result["load_average"]["end"][0] > half + 1.5
+    result["machine_busy"] = busy
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
     log(format_table(figs))
+    if busy:
+        log(
+            "WARNING: the machine was busy (load average above half the cores): latencies "
+            "compared across scales (dashboards) are unreliable in this run."
+        )
     log(f"results written to {out} ({result['seconds']:.0f}s)")
     return result
 
@@ -858,3 +878,90 @@ def profile(step: str, *, rows: int = 2000, seed: int = DEFAULT_SEED, top: int =
     for q in slow:
         text.write(f"{q['time']}s  {q['sql'][:300]}\n")
     return text.getvalue()
+
+
+def _num(value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def markdown(results: dict) -> str:
+    """The figures of a results.json as a Markdown table (for docs/PERFORMANCE.md)."""
+    lines = [
+        "| figure | scale | measured | goal | result |",
+        "|---|---|---|---|---|",
+    ]
+    for f in results["figures"]:
+        value = "—" if f["measured"] is None else f"{_num(f['measured'])} {f['unit']}".strip()
+        verdict = "PASS" if f["pass"] else "**FAIL**"
+        lines.append(f"| {f['name']} | {f['scale']} | {value} | {f['goal']} | {verdict} |")
+    lines += [
+        "",
+        "| raw measurement | " + " | ".join(f"N={k}" for k in results["measurements"]) + " |",
+    ]
+    lines.append("|---|" + "---|" * len(results["measurements"]))
+    ms = list(results["measurements"].values())
+
+    def row(label: str, get) -> None:
+        cells = []
+        for m in ms:
+            try:
+                cells.append(_num(get(m)))
+            except (KeyError, TypeError):
+                cells.append("—")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    row("figures", lambda m: m["figures"])
+    row("divisions", lambda m: m["divisions"])
+    row("generate (s)", lambda m: m["generate_seconds"])
+    row("import of 20,000 rows (s)", lambda m: m["import"]["import_seconds"])
+    row("COPY of the same rows (s)", lambda m: m["import"]["copy_seconds"])
+    row("import queries (215 files)", lambda m: m["import"]["import_queries"])
+    row("full recompute (s)", lambda m: m["recompute"]["recompute_seconds"])
+    row("attainment rows written", lambda m: m["recompute"]["recompute_rows"])
+    row("GROUP BY ROLLUP (s)", lambda m: m["rollup"]["rollup_seconds"])
+    row("incremental recompute (s)", lambda m: m["incremental"]["incremental_seconds"])
+    row(
+        "API JSON rps / bare rps",
+        lambda m: f"{m['api']['json']['api_rps']:.1f} / {m['api']['json']['bare_rps']:.1f}",
+    )
+    row(
+        "API CSV rps / bare rps",
+        lambda m: f"{m['api']['csv']['api_rps']:.1f} / {m['api']['csv']['bare_rps']:.1f}",
+    )
+    for page in dashboard_pages():
+        row(
+            f"{page} page median / p95 (ms)",
+            lambda m, p=page: (
+                f"{m['dashboards'][p]['median_ms']:.0f} / {m['dashboards'][p]['p95_ms']:.0f}"
+            ),
+        )
+        row(
+            f"{page} page after ANALYZE median / p95 (ms)",
+            lambda m, p=page: (
+                f"{m['dashboards_after_analyze'][p]['median_ms']:.0f} / "
+                f"{m['dashboards_after_analyze'][p]['p95_ms']:.0f}"
+            ),
+        )
+        row(f"{page} page queries", lambda m, p=page: m["dashboards"][p]["queries"])
+    row("peak RSS import (MB)", lambda m: m["import"]["import_peak_rss_mb"])
+    row("peak RSS full recompute (MB)", lambda m: m["recompute"]["recompute_peak_rss_mb"])
+    m = results["machine"]
+    lines.append("")
+    lines.append(
+        f"Machine: {m.get('cpu', '?')}, {m.get('nproc')} cores, {m.get('ram_gb')} GB RAM; "
+        f"{m.get('postgresql', '?').split(' on ')[0]} (shared_buffers {m.get('pg_shared_buffers')},"
+        f" work_mem {m.get('pg_work_mem')}); Python {m.get('python')}, Django {m.get('django')};"
+        f" commit {m.get('git_commit', '?')}; run {results['generated_at']}, "
+        f"{results['seconds']:.0f} s; load average "
+        f"{', '.join(f'{x:.1f}' for x in results.get('load_average', {}).get('start', []))} at start"
+        + (
+            " (busy machine: cross-scale latencies unreliable)."
+            if results.get("machine_busy")
+            else "."
+        )
+    )
+    return "\n".join(lines)

@@ -34,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=bench.DEFAULT_SEED)
         parser.add_argument("--import-rows", type=int, default=None)
         parser.add_argument(
+            "--markdown",
+            action="store_true",
+            help="Print the figures of --out (bench/results.json) as a Markdown table and stop.",
+        )
+        parser.add_argument(
             "--profile",
             default=None,
             help="cProfile one step on the current data: import, recompute, incremental, "
@@ -49,6 +54,9 @@ class Command(BaseCommand):
             bench.child_main(
                 options["child"], json.loads(options["child_params"]), options["child_out"]
             )
+            return
+        if options["markdown"]:
+            self.stdout.write(bench.markdown(json.loads(options["out"].read_text())))
             return
         if options["profile"]:
             try:
