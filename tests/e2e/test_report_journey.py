@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
+from decimal import Decimal as D
 
 import pytest
 from django.db import connection
 
-from reports.models import DataValue, Report, ReportStatus
+from reports.models import Attainment, DataValue, Report, ReportStatus
+from targets.models import Comparator, ScopeLevel, Target
 from tests.divisions.factories import PASSWORD
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot
 
@@ -68,6 +71,17 @@ def in_browser(live_server, journey) -> None:
 def test_report_journey_from_draft_to_locked(
     live_server, officer_a, steering_user, report_indicators, last_month
 ):
+    # A district target for the ratio, so the dashboard shows attainment after approval.
+    Target.objects.create(
+        indicator=report_indicators["ratio"],
+        wording_vi="80% hồ sơ công việc cấp huyện xử lý trên môi trường mạng",
+        deadline=dt.date(2030, 12, 31),
+        scope_level=ScopeLevel.DISTRICT,
+        value=D(80),
+        comparator=Comparator.AT_LEAST,
+        baseline_value=D(20),
+        baseline_period=dt.date(2023, 1, 1),
+    )
     in_browser(live_server, lambda open_as: _journey(open_as, last_month))
     report = Report.objects.get()
     assert report.status == ReportStatus.APPROVED
@@ -120,10 +134,28 @@ def _journey(open_as, last_month) -> None:
     officer.click("text=Gửi báo cáo")
     officer.wait_for_load_state("networkidle")
 
+    dashboard = f"/dashboard/indicator/work_records_online/?division=967&period={slug}"
+    steering.goto(dashboard)
+    month_row = steering.locator(f'tr[data-period="{slug}"]')
+    before = month_row.inner_text() if month_row.count() else ""
+    assert "75%" not in before  # submitted figures are not on the dashboard yet
+    assert not Attainment.objects.filter(division__code="967").exists()
+
     steering.goto(f"/reports/967/{slug}/")
     steering.click("button:has-text('Duyệt và khoá')")
     steering.wait_for_load_state("networkidle")
     assert "đã khoá" in steering.content()
+
+    # Approval recomputes attainment (Celery runs eagerly in tests): 45/60 = 75% against
+    # the district target of 80%.
+    steering.goto(dashboard)
+    steering.wait_for_load_state("networkidle")
+    cells = [c.strip() for c in month_row.locator("td").all_inner_texts()]
+    assert cells[1].startswith("75%") and cells[2:4] == ["45", "60"]
+    # Target 80%, attainment (75 − 20) / (80 − 20) of the way from the baseline, on track.
+    assert cells[4:7] == ["80%", "92%", "Đúng tiến độ"]
+    assert Attainment.objects.filter(division__code="967").exists()
+    shot(steering, "dashboard-after-approval")
 
     officer.goto(f"/reports/967/{slug}/")
     assert officer.locator('input[name="people_guided__32068__value"]').is_disabled()
