@@ -29,7 +29,7 @@ def check_database() -> str | None:
 
 def check_broker() -> str | None:
     """Return None when no broker is configured or it answers a ping, else the reason."""
-    if not settings.CELERY_BROKER_URL:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
         return None
     from kombu import Connection
 

@@ -201,6 +201,9 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Celery: with no broker configured every task runs eagerly in-process (the `make run` mode).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Never used (tasks run in-process); stops kombu falling back to a "localhost" broker.
+    CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -33,13 +33,13 @@ def _on_postgres() -> bool:
 
 def pytest_report_header(config):
     db = settings.DATABASES["default"]
-    broker = settings.CELERY_BROKER_URL or "none (eager)"
+    broker = "none (eager)" if settings.CELERY_TASK_ALWAYS_EAGER else settings.CELERY_BROKER_URL
     return [f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}", f"broker: {broker}"]
 
 
 def pytest_collection_modifyitems(config, items):
     """Service tests run only against real PostgreSQL + Redis; in CI they must run."""
-    if _on_postgres() and settings.CELERY_BROKER_URL:
+    if _on_postgres() and not settings.CELERY_TASK_ALWAYS_EAGER:
         return
     service_items = [i for i in items if i.get_closest_marker("services")]
     if not service_items:

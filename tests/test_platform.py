@@ -61,6 +61,7 @@ def test_healthz_and_readyz(client):
 @pytest.mark.django_db
 def test_readyz_reports_an_unreachable_broker(client, settings):
     # A real connection attempt to a port where nothing listens.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"
     response = client.get(reverse("readyz"))
     assert response.status_code == 503
