@@ -230,3 +230,36 @@ def test_nonexistent_ids_are_404_not_500(role, every_world):
             continue
         response = client.post(url, {}) if case.method == "post" else client.get(url + case.query)
         assert response.status_code in (403, 404), f"{role} {url}: {response.status_code}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("outsider", ("officer_b", "team_leader", "commune", "no_role"))
+def test_api_outsider_naming_another_units_codes_reads_nothing(
+    outsider, role_users, report_a, figure_a, steering_user, officer_a
+):
+    """Asking the API for district A's objects by code gives an empty page or a refusal,
+    never their rows (the team leader and commune officer of A see no district-level data)."""
+    from reports.attainment import attainment_recompute
+    from reports.services import report_approve, report_submit
+
+    report_submit(user=officer_a, report=report_a)
+    report_approve(user=steering_user, report=report_a)
+    attainment_recompute()
+    queries = [
+        ("api:values", {"division": "32068", "status": "all"}),
+        ("api:values", {"division": "967,32068"}),
+        ("api:attainment", {"division": "967"}),
+        ("api:reports", {"division": "967"}),
+    ]
+    # The same questions from district A's officer do return rows: the queries are not vacuous.
+    insider = client_for("officer_a", role_users)
+    for name, params in queries:
+        assert insider.get(reverse(name), params).json()["results"], f"{name} {params}"
+    client = client_for(outsider, role_users)
+    if outsider in ("team_leader", "commune"):
+        queries = [q for q in queries if "32068" not in q[1]["division"]]
+    for name, params in queries:
+        response = client.get(reverse(name), params)
+        assert response.status_code in (200, 403), f"{outsider} {name} {params}"
+        if response.status_code == 200:
+            assert response.json()["results"] == [], f"{outsider} {name} {params} leaked rows"
