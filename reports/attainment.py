@@ -275,7 +275,10 @@ def attainment_recompute(
         .filter(**({"pk__in": list(indicator_ids)} if indicator_ids is not None else {}))
         .prefetch_related("targets")
     )
-    last = periods.previous_month(periods.current_month())
+    # Every series runs to one common last month (the last complete month, or a later month
+    # some figure already exists for), so a dashboard month never mixes carried and missing rows.
+    latest_figure = DataValue.objects.aggregate(last=Max("period"))["last"]
+    last = max(filter(None, (periods.previous_month(periods.current_month()), latest_figure)))
     scope_qs = Division.objects.filter(level__lte=3)
     if division is not None:
         ancestors = [c for c in division.path.split(PATH_SEPARATOR) if c]

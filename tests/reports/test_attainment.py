@@ -230,3 +230,30 @@ def test_district_ratio_equals_ratio_of_commune_sums_in_any_order(camau, pairs, 
     expected = (D(total_n) / D(total_d) * 100).quantize(D("0.000001"))
     assert district.actual.quantize(D("0.000001")) == expected
     assert row(ind, "96", JAN).actual == district.actual
+
+
+@pytest.mark.django_db
+def test_every_series_reaches_the_same_last_month(camau):
+    # Team figures already exist for the current month while reports stop at last month: the
+    # reported stock carries forward into the current month, so that month's dashboard shows
+    # both instead of "no data" for every reported target.
+    from reports import periods
+
+    this_month = periods.current_month()
+    last_month = periods.previous_month(this_month)
+    stock, flow = stock_indicator(), count_indicator()
+    report = make_report(division=camau["967"], period=last_month, status=ReportStatus.APPROVED)
+    DataValueFactory(
+        indicator=stock, division=camau[C1], period=last_month, report=report, value=D(4)
+    )
+    DataValueFactory(
+        indicator=flow,
+        division=camau[C1],
+        period=this_month,
+        source=Source.TEAMS,
+        report=None,
+        value=D(2),
+    )
+    attainment_recompute()
+    assert row(stock, C1, this_month).actual == D(4)
+    assert row(stock, C1, this_month).data_period == last_month
