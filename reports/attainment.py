@@ -235,6 +235,8 @@ def _build_rows(
                 )
                 if target is not None and goal is not None:
                     judged = at_deadline if period > target.deadline else actual
+                    if period > target.deadline:
+                        row.judged_value = judged
                     result = assess(
                         actual=judged,
                         period=period,

@@ -50,6 +50,9 @@ class Attainment(models.Model):
         blank=True,
     )
     projected_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    # After the deadline: the value the final verdict (met / not met) was judged on, i.e. the
+    # latest value at or before the deadline; `actual` keeps showing the current value.
+    judged_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
     reached_in = models.DateField(null=True)
     rate_ratio = models.DecimalField(max_digits=24, decimal_places=6, null=True)
     sources = models.CharField(_("nguồn"), max_length=20, blank=True)

@@ -344,6 +344,17 @@ class Card:
         return self.status in (Status.MET, Status.NOT_MET)
 
     @property
+    def verdict_display(self) -> str:
+        """The value a final verdict was judged on (at the deadline), else the current one."""
+        if self.final and self.row is not None and self.row.judged_value is not None:
+            return fmt_value(self.row.judged_value, self.indicator)
+        return self.actual_display
+
+    @property
+    def deadline_month(self) -> str:
+        return period_label(self.target.deadline.replace(day=1)) if self.target else ""
+
+    @property
     def sources(self) -> str:
         return sources_label(self.row.sources) if self.row else ""
 

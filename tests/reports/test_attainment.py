@@ -160,8 +160,12 @@ def test_status_against_each_target_and_final_verdict(camau):
     jan = row(ind, "967", JAN, target=target)
     # 20 → 70 in 10 months (5/month) vs 60 in 12 months required (5/month): on track.
     assert jan.status == "on_track" and jan.target_value == D(80)
-    # April is after the deadline: judged on March's carried value 75 → not met.
-    assert row(ind, "967", dt.date(2024, 4, 1), target=target).status == "not_met"
+    # April is after the deadline (03/2024): judged on the value at the deadline month, the
+    # running ratio (70 + 75) / 200 = 72.5% → not met; `actual` moves on to April's 224/300.
+    after = row(ind, "967", dt.date(2024, 4, 1), target=target)
+    assert after.status == "not_met"
+    assert after.judged_value == D("72.5")
+    assert round(after.actual, 2) == D("74.67")
 
 
 @pytest.mark.django_db
