@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.conf import settings
+
 from divisions.access import Action, get_access
 
 
@@ -9,6 +11,8 @@ def access(request):
     a = get_access(user) if user is not None else None
     actions = a.actions if a else frozenset()
     return {
+        # `make run` (DEBUG) serves generated demo data: every page says so.
+        "cds_demo": settings.DEBUG,
         "cds_role": a.role if a else None,
         "cds_scope": a.scope if a else None,
         "cds_can": {act.value: act in actions for act in Action},

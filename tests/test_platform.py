@@ -121,3 +121,11 @@ def test_vendored_assets_are_served_locally(client):
 def test_browser_language_does_not_override_vietnamese_default(client):
     html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="vi"' in html
+
+
+@pytest.mark.django_db
+def test_demo_banner_only_in_debug(client, settings):
+    settings.DEBUG = True
+    assert 'id="demo-banner"' in client.get(reverse("home")).content.decode()
+    settings.DEBUG = False
+    assert 'id="demo-banner"' not in client.get(reverse("home")).content.decode()
