@@ -30,7 +30,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scales", default=None, help="e.g. 1,10 (smoke default: 1,2)")
         parser.add_argument("--smoke", action="store_true", help="Reduced sizes (CI)")
-        parser.add_argument("--out", type=Path, default=bench.RESULTS)
+        parser.add_argument(
+            "--out",
+            type=Path,
+            default=None,
+            help="bench/results.json (--smoke: bench/out/results-smoke.json, git-ignored)",
+        )
         parser.add_argument("--seed", type=int, default=bench.DEFAULT_SEED)
         parser.add_argument("--import-rows", type=int, default=None)
         parser.add_argument(
@@ -55,6 +60,8 @@ class Command(BaseCommand):
                 options["child"], json.loads(options["child_params"]), options["child_out"]
             )
             return
+        if options["out"] is None:
+            options["out"] = bench.SMOKE_RESULTS if options["smoke"] else bench.RESULTS
         if options["markdown"]:
             self.stdout.write(bench.markdown(json.loads(options["out"].read_text())))
             return
