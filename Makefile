@@ -56,3 +56,12 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/cds-....dump" && exit 2)
 	$(BIN)/python scripts/backup.py restore "$(FILE)"
+
+# Benchmark on a separate PostgreSQL database whose name contains "bench" (docs/PERFORMANCE.md).
+bench: install
+	@case "$(DATABASE_URL)" in postgres*bench*) ;; *) echo "make bench needs DATABASE_URL=postgres://postgres@127.0.0.1:5432/cds_bench (create it with psql first)"; exit 2;; esac
+	DJANGO_DEBUG=1 $(BIN)/python manage.py run_benchmark --scales 1,10
+
+bench-smoke: install
+	@case "$(DATABASE_URL)" in postgres*bench*) ;; *) echo "make bench-smoke needs DATABASE_URL=postgres://.../cds_bench"; exit 2;; esac
+	DJANGO_DEBUG=1 $(BIN)/python manage.py run_benchmark --smoke
