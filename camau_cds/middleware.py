@@ -36,6 +36,40 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class RejectNulBytesMiddleware:
+    """400 for a NUL byte in the path or the query string.
+
+    PostgreSQL cannot store or compare text containing NUL, so such a code or filter reached
+    the database as a 500 (found by schemathesis on PostgreSQL). Form and API body fields
+    already refuse NUL through Django's and DRF's CharField validators.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.utils.translation import gettext as _
+
+            detail = _("Địa chỉ yêu cầu chứa ký tự không hợp lệ.")
+            if request.path.startswith("/api/"):
+                # The API's one error shape (camau_cds.api.errors).
+                return JsonResponse(
+                    {
+                        "type": "https://cds.camau.gov.vn/problems/invalid",
+                        "title": _("Yêu cầu không hợp lệ"),
+                        "status": 400,
+                        "detail": detail,
+                    },
+                    status=400,
+                )
+            return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
 class DefaultVietnameseLocaleMiddleware:
     """Vietnamese unless the user chose another language with the switch (language cookie).
 

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "camau_cds.middleware.DefaultVietnameseLocaleMiddleware",
+    "camau_cds.middleware.RejectNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on GET responses and 304 for a matching If-None-Match (API lists and pages alike).
     "django.middleware.http.ConditionalGetMiddleware",
