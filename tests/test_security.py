@@ -257,3 +257,52 @@ def test_client_ip_resolution(settings, rf, count, forwarded, expected):
     settings.AXES_IPWARE_PROXY_COUNT = count
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+# --- hostile input: NUL bytes (PostgreSQL refuses them in text; the portal must answer 4xx) ----
+
+NUL_QUERY = "&".join(
+    f"{name}=9%0067"
+    for name in ("division", "parent", "within", "indicator", "period", "code", "status", "q")
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "steering", "officer_a"])
+def test_nul_bytes_in_query_parameters_never_cause_a_server_error(role, every_world):  # noqa: F811
+    client = client_for(role, every_world["users"])
+    for name, case in sorted(ALL_CASES.items()):
+        if case.method != "get" or name == "logout":
+            continue
+        url = case_url(name, every_world)
+        url += ("&" if "?" in url else "?") + NUL_QUERY
+        response = client.get(url)
+        assert response.status_code < 500, f"{role} {url}: {response.status_code}"
+
+
+@pytest.mark.django_db
+def test_nul_bytes_in_url_codes_never_cause_a_server_error(every_world):  # noqa: F811
+    client = client_for("steering", every_world["users"])
+    for name, case in sorted(ALL_CASES.items()):
+        if case.kwargs is None:
+            continue
+        kwargs = {
+            k: (v if isinstance(v, int) or k == "period" else "9\x0067")
+            for k, v in case.kwargs(every_world).items()
+        }
+        try:
+            url = reverse(name, kwargs=kwargs)
+        except Exception:  # noqa: BLE001 - converters that refuse the value never reach a view
+            continue
+        response = client.post(url, {}) if case.method == "post" else client.get(url)
+        assert response.status_code < 500, f"{url!r}: {response.status_code}"
+
+
+@pytest.mark.django_db
+def test_nul_byte_is_a_400_with_a_clear_message_in_the_api_and_on_pages(client):
+    api = client.get("/api/v1/divisions/?parent=9%0067")
+    assert api.status_code == 400
+    assert api.json()["detail"] == "Địa chỉ yêu cầu chứa ký tự không hợp lệ."
+    page = client.get("/targets/?q=%00")
+    assert page.status_code == 400
+    assert "ký tự không hợp lệ" in page.content.decode()
