@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from divisions.models import PATH_SEPARATOR, Division
 from reports import periods
-from reports.models import Attainment, DataValue, RecomputeRequest, ReportStatus, Source
+from reports.models import Attainment, DataValue, RecomputeRequest, Report, ReportStatus, Source
 from reports.progress import assess, month_from_index, month_index
 from targets.models import (
     Direction,
@@ -291,48 +291,69 @@ def attainment_recompute(
     division_ids = None
     now = timezone.now()
     scope_key = f"attainment:{division.path if division else '*'}"
+    written = 0
     with transaction.atomic():
         _lock(scope_key)
-        approved = _build_rows(
-            indicators=indicators,
-            provisional=False,
-            division_ids=division_ids,
-            period_from=period_from,
-            last=last,
-            levels=levels,
-            now=now,
-        )
-        provisional = _build_rows(
-            indicators=indicators,
-            provisional=True,
-            division_ids=division_ids,
-            period_from=period_from,
-            last=last,
-            levels=levels,
-            now=now,
-        )
-        # Provisional rows are kept only where they differ from the approved ones.
-        approved_index = {
-            (r.indicator_id, r.division_id, r.period, r.target_key): r for r in approved
-        }
-        provisional = [
-            r
-            for r in provisional
-            if (key := (r.indicator_id, r.division_id, r.period, r.target_key))
-            not in approved_index
-            or not _same(r, approved_index[key])
-        ]
-        stale = Attainment.objects.filter(
-            indicator_id__in=[i.pk for i in indicators], division_id__in=list(levels)
-        )
+        stale = Attainment.objects.filter(indicator_id__in=[i.pk for i in indicators])
+        if division is not None:
+            stale = stale.filter(division_id__in=list(levels))
         if period_from is not None:
             stale = stale.filter(period__gte=period_from)
         stale.delete()
-        Attainment.objects.bulk_create(approved + provisional, batch_size=BATCH_SIZE)
+        # Provisional rows can only differ from approved ones while a report waits for review.
+        any_submitted = Report.objects.filter(status=ReportStatus.SUBMITTED).exists()
+        # One indicator at a time: a few GROUP BY queries each, and only that indicator's rows
+        # in memory (all indicators at 10x the province would need about 1 GB).
+        for indicator in indicators:
+            rows = _rows_for(
+                indicator=indicator,
+                any_submitted=any_submitted,
+                division_ids=division_ids,
+                period_from=period_from,
+                last=last,
+                levels=levels,
+                now=now,
+            )
+            Attainment.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+            written += len(rows)
+    if division is None and connection.vendor == "postgresql":
+        # Fresh statistics after a full rewrite, or the dashboards' plans go stale.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Attainment._meta.db_table}")
     seconds = (timezone.now() - started).total_seconds()
-    return RecomputeResult(
-        rows=len(approved) + len(provisional), indicators=len(indicators), seconds=seconds
-    )
+    return RecomputeResult(rows=written, indicators=len(indicators), seconds=seconds)
+
+
+def _rows_for(
+    *,
+    indicator: Indicator,
+    any_submitted: bool,
+    division_ids: set[int] | None,
+    period_from: dt.date | None,
+    last: dt.date,
+    levels: dict[int, int],
+    now: dt.datetime,
+) -> list[Attainment]:
+    """Approved rows of one indicator, plus provisional rows where they differ."""
+    common = {
+        "indicators": [indicator],
+        "division_ids": division_ids,
+        "period_from": period_from,
+        "last": last,
+        "levels": levels,
+        "now": now,
+    }
+    approved = _build_rows(provisional=False, **common)
+    if not any_submitted:
+        return approved
+    approved_index = {(r.division_id, r.period, r.target_key): r for r in approved}
+    provisional = [
+        r
+        for r in _build_rows(provisional=True, **common)
+        if (key := (r.division_id, r.period, r.target_key)) not in approved_index
+        or not _same(r, approved_index[key])
+    ]
+    return approved + provisional
 
 
 def attainment_recompute_requests(requests: list[RecomputeRequest]) -> None:
