@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -162,13 +162,22 @@ def division_for_user(user, code: str, *, allow_province: bool = False) -> Divis
 
 
 def available_periods() -> list[dt.date]:
-    """Months that have approved attainment rows, newest first."""
-    return list(
-        Attainment.objects.filter(provisional=False)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .distinct()
+    """Months that have approved attainment rows, newest first.
+
+    Every series runs without gaps to one common last month (reports.attainment), so the
+    months are those between the first and the last: two index lookups instead of a
+    DISTINCT over the whole table.
+    """
+    span = Attainment.objects.filter(provisional=False).aggregate(
+        first=Min("period"), last=Max("period")
     )
+    if span["first"] is None:
+        return []
+    months, current = [], span["last"]
+    while current >= span["first"]:
+        months.append(current)
+        current = shift_month(current, -1)
+    return months
 
 
 @dataclass
