@@ -286,9 +286,10 @@ def attainment_recompute(
         ancestors = [c for c in division.path.split(PATH_SEPARATOR) if c]
         scope_qs = scope_qs.filter(Q(path__startswith=division.path) | Q(code__in=ancestors))
     levels = dict(scope_qs.values_list("pk", "level"))
-    # Ancestors need every figure below them, not only the changed subtree's, so the
-    # aggregation reads all figures of the indicators; only rows in scope are rewritten.
-    division_ids = None
+    # The GROUP BYs are filtered on the unit a row belongs to (the figure's ancestor at the
+    # row's level), so an ancestor in scope still sums every figure below it, while units
+    # outside the scope are neither aggregated nor built.
+    division_ids = set(levels) if division is not None else None
     now = timezone.now()
     scope_key = f"attainment:{division.path if division else '*'}"
     written = 0

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reports.attainment import attainment_recompute
-from reports.models import Attainment, ReportStatus, Source
+from reports.models import Attainment, DataValue, ReportStatus, Source
 from targets.models import Comparator, ScopeLevel, Target
 from tests.reports.factories import (
     DataValueFactory,
@@ -191,9 +191,14 @@ def test_incremental_recompute_rewrites_only_the_scope(camau):
         )
     attainment_recompute()
     untouched = row(flow, "966", JAN).computed_at
+    DataValue.objects.filter(division__code=C1).update(value=D(8))
     attainment_recompute(division=camau["967"], period_from=JAN)
     assert row(flow, "966", JAN).computed_at == untouched
-    assert row(flow, "96", JAN).actual == D(10)
+    assert row(flow, "966", JAN).actual == D(5)
+    assert row(flow, C1, JAN).actual == D(8)
+    assert row(flow, "967", JAN).actual == D(8)
+    # The province sums every district, not only the recomputed one.
+    assert row(flow, "96", JAN).actual == D(13)
 
 
 counts = st.lists(st.tuples(st.integers(0, 500), st.integers(1, 500)), min_size=1, max_size=12)
