@@ -80,7 +80,7 @@ _CACHE_ATTR = "_cds_access"
 
 
 def _root_division() -> Division | None:
-    return Division.objects.filter(level=Level.PROVINCE).order_by("pk").first()
+    return Division.objects.province()
 
 
 def get_access(user) -> Access:

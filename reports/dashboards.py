@@ -140,7 +140,7 @@ def require_scope(user) -> Division:
 
 
 def province() -> Division | None:
-    return Division.objects.filter(level=1).order_by("pk").first()
+    return Division.objects.province()
 
 
 def division_for_user(user, code: str, *, allow_province: bool = False) -> Division:

@@ -170,7 +170,7 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
     result = SeedResult()
     if not months:
         return result
-    province = Division.objects.filter(level=Level.PROVINCE).order_by("pk").first()
+    province = Division.objects.province()
     districts = list(Division.objects.filter(level=Level.DISTRICT).order_by("path"))
     communes = list(Division.objects.filter(level=Level.COMMUNE).order_by("path"))
     if province is None:
