@@ -345,6 +345,10 @@ class AttainmentSchema(serializers.Serializer):
     projected_value = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
     reached_in = serializers.CharField(allow_null=True, help_text=PERIOD_DOC)
     sources = serializers.CharField()
+    reconstructed = serializers.BooleanField(
+        help_text="True for a unit of the 2025 structure before 07/2025: the roll-up of its "
+        "predecessors (× share when a predecessor was split)"
+    )
     computed_at = serializers.DateTimeField()
 
 
@@ -364,6 +368,7 @@ ATTAINMENT_FIELDS = (
     "projected_value",
     "reached_in",
     "sources",
+    "reconstructed",
     "computed_at",
 )
 
@@ -376,6 +381,7 @@ def _attainment_row(r: dict) -> dict:
         "level": r["division__level"],
         "period": _ym(r["period"]),
         "provisional": r["provisional"],
+        "reconstructed": r["reconstructed"],
         "actual": r["actual"],
         "target_value": r["target_value"],
         "target_deadline": r["target__deadline"],

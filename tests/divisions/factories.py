@@ -45,10 +45,11 @@ def make_user(role: str | None, scope_code: str | None, *, on=None, **kwargs):
         user.groups.add(group)
     if scope_code:
         UserScope.objects.update_or_create(
-            user=user, defaults={
+            user=user,
+            defaults={
                 "division": Division.objects.by_code(scope_code, on=on)
                 if on
                 else Division.objects.filter(code=scope_code).order_by("valid_from", "pk")[0]
-            }
+            },
         )
     return user
