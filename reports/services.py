@@ -514,15 +514,15 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
             )
             continue
         seen[key] = i
+        if not _valid_in(div, per):
+            err("division_code", _validity_message(div, cell))
+            continue
         if div.level not in ind.reporting_levels:
             err(
                 "division_code",
                 _("%(cell)s: chỉ tiêu này không báo cáo ở %(level)s.")
                 % {"cell": cell, "level": Level(div.level).label.lower()},
             )
-            continue
-        if not _valid_in(div, per):
-            err("division_code", _validity_message(div, cell))
             continue
         rep_unit = reporting_unit_of(div) if is_manual else None
         if unit is not None and not div.is_within(unit):
