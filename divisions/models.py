@@ -279,18 +279,6 @@ class Division(models.Model):
         """A unit of the structure in force from 01/07/2025."""
         return self.valid_from is not None and self.valid_from >= REORG_DATE
 
-    def validity_label(self) -> str:
-        if self.valid_from and self.valid_to:
-            return _("%(start)s – %(end)s") % {
-                "start": f"{self.valid_from:%d/%m/%Y}",
-                "end": f"{self.valid_to:%d/%m/%Y}",
-            }
-        if self.valid_to:
-            return _("đến %(end)s") % {"end": f"{self.valid_to:%d/%m/%Y}"}
-        if self.valid_from:
-            return _("từ %(start)s") % {"start": f"{self.valid_from:%d/%m/%Y}"}
-        return ""
-
 
 class DivisionSuccession(models.Model):
     """A predecessor unit continued (wholly or by a share) in a successor unit."""
