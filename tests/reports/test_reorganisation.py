@@ -239,3 +239,74 @@ def test_new_commune_series_from_2022_is_reconstructed_from_predecessors(reorgan
     r_july = _row(ratio, new, JULY)
     assert r_july.actual == 50 and not r_july.reconstructed
     assert round(_row(ratio, province, JUNE).actual, 4) == round(D(90) / D(190) * 100, 4)
+
+
+def test_dashboards_say_which_structure_and_mark_reconstructed_values(
+    reorganised, steering_user, client
+):
+    people = count_indicator()
+    _figures(reorganised, people, JUNE, {OLD_WHOLE_1: {"value": D(10)}}, new=False)
+    _figures(reorganised, people, JULY, {NEW: {"value": D(5)}}, new=True)
+    attainment_recompute()
+    client.force_login(steering_user)
+    # The indicator page of the new commune: the whole series, old months marked.
+    html = client.get(
+        reverse("dashboards:indicator", args=["people_guided"]), {"division": NEW}
+    ).content.decode()
+    june = html.split('data-period="2025-06"')[1].split("</tr>")[0]
+    july = html.split('data-period="2025-07"')[1].split("</tr>")[0]
+    assert "data-reconstructed" in june and "Cơ cấu trước 01/07/2025" in june
+    assert "data-reconstructed" not in july and "Cơ cấu từ 01/07/2025" in july
+    # A division page resolves the code in the chosen month and names the structure.
+    page = client.get(reverse("dashboards:division", args=[NEW]), {"period": "2025-06"})
+    assert page.status_code == 200
+    assert page.context["unit"] == reorganised.old[OLD_WHOLE_1]
+    assert "Cơ cấu trước 01/07/2025" in page.content.decode()
+    page = client.get(reverse("dashboards:division", args=[NEW]), {"period": "2025-07"})
+    assert page.context["unit"] == reorganised.new[NEW]
+    assert "Cơ cấu từ 01/07/2025" in page.content.decode()
+
+
+def test_attainment_api_marks_reconstructed_rows(reorganised, steering_user, client):
+    people = count_indicator()
+    _figures(reorganised, people, JUNE, {OLD_WHOLE_1: {"value": D(10)}}, new=False)
+    attainment_recompute()
+    client.force_login(steering_user)
+    rows = client.get(
+        "/api/v1/attainment/", {"division": NEW, "period_from": "2025-06", "period_to": "2025-06"}
+    ).json()["results"]
+    # Code 32044 in 06/2025: the old unit's own row and the new unit's reconstructed one.
+    assert sorted((r["reconstructed"], float(r["actual"])) for r in rows) == [
+        (False, 10.0),
+        (True, 10.0),
+    ]
+
+
+def test_demo_seed_follows_the_structure_of_each_month(reorganised, settings):
+    from reports.demo import demo_seed
+
+    count_indicator()
+    demo_seed(until=AUG)
+    divisions_in = {
+        (r.division.level, r.period >= JULY) for r in Report.objects.select_related("division")
+    }
+    assert (2, True) not in divisions_in and (3, False) not in divisions_in
+    assert (3, True) in divisions_in and (2, False) in divisions_in
+    assert not Report.objects.filter(division__path__startswith="95/").exists()
+    for dv in DataValue.objects.select_related("division")[:500]:
+        assert dv.division.valid_in_month(dv.period)
+
+
+def test_admin_import_places_a_hamlet_under_the_unit_valid_when_it_starts(reorganised):
+    import tablib
+
+    from divisions.admin import DivisionResource
+    from divisions.models import Division
+
+    data = tablib.Dataset(headers=["code", "name", "kind", "parent_code", "valid_from"])
+    data.append(["32002-01", "Khóm 1", "khom", "32002", "2025-07-01"])
+    data.append(["32002-90", "Khóm cũ", "khom", "32002", "2024-01-01"])
+    result = DivisionResource().import_data(data, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Division.objects.get(code="32002-01").parent == reorganised.new["32002"]
+    assert Division.objects.get(code="32002-90").parent == reorganised.old["32002"]
