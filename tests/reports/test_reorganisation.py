@@ -310,3 +310,13 @@ def test_admin_import_places_a_hamlet_under_the_unit_valid_when_it_starts(reorga
     assert not result.has_errors() and not result.has_validation_errors()
     assert Division.objects.get(code="32002-01").parent == reorganised.new["32002"]
     assert Division.objects.get(code="32002-90").parent == reorganised.old["32002"]
+
+
+def test_team_filter_by_a_reused_code_picks_the_unit_in_force(reorganised, steering_user, client):
+    client.force_login(steering_user)
+    response = client.get(reverse("teams:list"), {"commune": "32002"})
+    assert response.status_code == 200
+    assert response.context["form"].cleaned_data["commune"] == reorganised.new["32002"]
+    response = client.get(reverse("teams:list"), {"district": "964"})  # ended, still history
+    assert response.status_code == 200
+    assert response.context["form"].cleaned_data["district"] == reorganised.old["964"]
