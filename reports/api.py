@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -69,7 +71,13 @@ def apply_common_filters(request, qs, *, prefix: str = ""):
     if within := params.codes(request, "within"):
         if len(within) != 1:
             raise ValidationError({"within": [_("Chỉ một mã đơn vị.")]})
-        root = Division.objects.filter(code=within[0]).first()
+        # Codes are unique per validity period: the unit in force at the end of the asked
+        # range (default today), else the one that started last (an ended district).
+        _start, _end = params.period_range(request)
+        same_code = Division.objects.filter(code=within[0])
+        root = same_code.valid_on(_end or timezone.localdate()).first() or (
+            same_code.order_by(F("valid_from").desc(nulls_last=True)).first()
+        )
         params.require_known("within", within, {root.code} if root else set())
         qs = qs.filter(division__path__startswith=root.path)
     if (level := params.integer(request, "level", {1, 2, 3, 4})) is not None:

@@ -320,3 +320,16 @@ def test_team_filter_by_a_reused_code_picks_the_unit_in_force(reorganised, steer
     response = client.get(reverse("teams:list"), {"district": "964"})  # ended, still history
     assert response.status_code == 200
     assert response.context["form"].cleaned_data["district"] == reorganised.old["964"]
+
+
+def test_api_within_a_reused_code_uses_the_unit_in_force_at_the_end_of_the_range(
+    reorganised, steering_user, client
+):
+    people = count_indicator()
+    _figures(reorganised, people, JUNE, {OLD_WHOLE_1: {"value": D(10)}}, new=False)
+    _figures(reorganised, people, JULY, {NEW: {"value": D(5)}}, new=True)
+    client.force_login(steering_user)
+    old = client.get("/api/v1/values/", {"within": U_MINH, "period_to": "2025-06"}).json()
+    assert [(r["division"], r["period"]) for r in old["results"]] == [(NEW, "2025-06")]
+    new = client.get("/api/v1/values/", {"within": NEW, "period_from": "2025-07"}).json()
+    assert [(r["division"], r["period"]) for r in new["results"]] == [(NEW, "2025-07")]
