@@ -34,7 +34,7 @@ def unit_from_url(code: str, period: dt.date) -> Division:
     from 07/2025 the commune-level units directly under the province (see DECISIONS.md).
     """
     unit = Division.objects.by_code(code, on=period)
-    if unit is None or not periods_reporting_unit(unit):
+    if unit is None or not is_reporting_unit(unit):
         if Division.objects.filter(code=code).exists():
             raise Http404(
                 _("Đơn vị mã %(code)s không gửi báo cáo tháng %(month)s (không có hiệu lực).")
@@ -44,7 +44,7 @@ def unit_from_url(code: str, period: dt.date) -> Division:
     return unit
 
 
-def periods_reporting_unit(unit: Division) -> bool:
+def is_reporting_unit(unit: Division) -> bool:
     """District-level units, and commune-level units directly under the province (2025)."""
     if unit.level == Level.DISTRICT:
         return True
