@@ -333,3 +333,36 @@ def test_api_within_a_reused_code_uses_the_unit_in_force_at_the_end_of_the_range
     assert [(r["division"], r["period"]) for r in old["results"]] == [(NEW, "2025-06")]
     new = client.get("/api/v1/values/", {"within": NEW, "period_from": "2025-07"}).json()
     assert [(r["division"], r["period"]) for r in new["results"]] == [(NEW, "2025-07")]
+
+
+def test_template_and_import_of_a_new_commune(reorganised, new_commune_officer):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from reports.imports import COLUMNS, figures_import, template_workbook
+
+    count_indicator()
+    new = reorganised.new[NEW]
+    sheet = load_workbook(io.BytesIO(template_workbook(unit=new, period=AUG))).active
+    codes = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert NEW in codes and U_MINH not in codes
+    lines = [
+        ",".join(COLUMNS),
+        ",".join(
+            {
+                "indicator_code": "people_guided",
+                "division_code": NEW,
+                "period": "2025-08",
+                "value": "9",
+            }.get(h, "")
+            for h in COLUMNS
+        ),
+    ]
+    upload = SimpleUploadedFile("bao-cao.csv", "\n".join(lines).encode("utf-8"))
+    outcome = figures_import(
+        user=new_commune_officer, upload=upload, unit=new, period=AUG, dry_run=False
+    )
+    assert outcome.ok, [e.message for e in outcome.errors]
+    assert DataValue.objects.get().division == new
