@@ -6,8 +6,10 @@ their `UserScope`. Deny by default: no role or no scope means no access to data.
 | role             | sees                          | changes                                   |
 | ---------------- | ----------------------------- | ----------------------------------------- |
 | steering         | whole province                | figures, approvals, catalogue, teams      |
-| district_officer | their district and communes   | figures and teams of that subtree          |
-| commune_officer  | their commune                 | teams, members, activities of the commune |
+| district_officer | their district and communes   | figures and teams of that subtree (the     |
+|                  |                               | district ended 30/06/2025: history only)   |
+| commune_officer  | their commune                 | teams, members, activities of the commune; |
+|                  |                               | from 07/2025 (a new commune) its figures   |
 | team_leader      | their team's commune          | members and activities of their own team  |
 | viewer           | their scope (read-only)       | nothing                                   |
 Superusers act as steering staff.
@@ -53,6 +55,11 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.VIEWER: frozenset({Action.VIEW}),
 }
 
+# Added for a commune officer whose commune belongs to the structure in force from
+# 01/07/2025: the commune sends its own monthly report. Officers of old communes (before
+# 07/2025 their figures went through the district's report) do not get it.
+NEW_COMMUNE_OFFICER_ACTIONS = frozenset({Action.EDIT_FIGURES})
+
 # The level a role's scope must be at; a scope at another level is ignored (deny).
 ROLE_SCOPE_LEVEL: dict[Role, int | None] = {
     Role.STEERING: Level.PROVINCE,
@@ -72,7 +79,11 @@ class Access:
     def actions(self) -> frozenset[Action]:
         if self.role is None or self.scope is None:
             return frozenset()
-        return ROLE_ACTIONS[self.role]
+        actions = ROLE_ACTIONS[self.role]
+        if self.role == Role.COMMUNE_OFFICER and self.scope.is_new_structure:
+            # From 07/2025 a commune-level unit reports for itself (no district above it).
+            actions = actions | NEW_COMMUNE_OFFICER_ACTIONS
+        return actions
 
 
 _NO_ACCESS = Access(role=None, scope=None)
@@ -80,7 +91,7 @@ _CACHE_ATTR = "_cds_access"
 
 
 def _root_division() -> Division | None:
-    return Division.objects.filter(level=Level.PROVINCE).order_by("pk").first()
+    return Division.objects.province()
 
 
 def get_access(user) -> Access:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,11 +14,33 @@ from divisions.models import ApiToken, AuditEvent, Division, DivisionSuccession,
 from divisions.tokens import api_token_issue
 
 
+def _row_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()[:10]
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+class ParentByCodeWidget(ForeignKeyWidget):
+    """The parent is the unit with that code in force when the row's unit starts (today when
+    the row has no start): codes are unique per validity period since 2025."""
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        start = _row_date((row or {}).get("valid_from"))
+        return Division.objects.valid_on(start or timezone.localdate())
+
+
 class DivisionResource(resources.ModelResource):
-    """Import of hamlets/khóm (or corrections) by code; the parent is given by its code."""
+    """Import of hamlets/khóm (or corrections) by code and start of validity; the parent is
+    given by its code."""
 
     parent = fields.Field(
-        attribute="parent", column_name="parent_code", widget=ForeignKeyWidget(Division, "code")
+        attribute="parent", column_name="parent_code", widget=ParentByCodeWidget(Division, "code")
     )
 
     class Meta:
@@ -27,6 +51,15 @@ class DivisionResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = False
         use_transactions = True
+
+    def get_instance(self, instance_loader, row):
+        """The unit with the row's code and start of validity (codes are reused in 2025)."""
+        code = str(row.get("code") or "").strip()
+        same_code = Division.objects.filter(code=code)
+        start = _row_date(row.get("valid_from"))
+        if start is not None:
+            return same_code.filter(valid_from=start).first()
+        return same_code.filter(valid_from__isnull=True).first()
 
 
 @admin.register(Division)

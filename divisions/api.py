@@ -10,7 +10,18 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from divisions.models import Division, Level
+from divisions.models import Division, DivisionSuccession, Level
+
+
+class LinkSchema(serializers.Serializer):
+    """A predecessor or successor in the 2025 reorganisation; share < 1 when a unit was split."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    valid_from = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True)
+    share = serializers.DecimalField(max_digits=5, decimal_places=4)
+    effective_on = serializers.DateField()
 
 
 class DivisionSchema(serializers.Serializer):
@@ -23,10 +34,13 @@ class DivisionSchema(serializers.Serializer):
     parent_code = serializers.CharField(allow_null=True)
     valid_from = serializers.DateField(allow_null=True)
     valid_to = serializers.DateField(allow_null=True)
+    predecessors = LinkSchema(many=True)
+    successors = LinkSchema(many=True)
 
 
-def division_by_code(code: str, param: str) -> Division:
-    division = Division.objects.filter(code=code).first()
+def division_by_code(code: str, param: str, on=None) -> Division:
+    """The unit with this code in force on `on` (default today): codes are unique per period."""
+    division = Division.objects.by_code(code, on=on)
     if division is None:
         raise ValidationError(
             {param: [_("Không có đơn vị hành chính mã %(code)s.") % {"code": code}]}
@@ -39,9 +53,23 @@ def division_by_code(code: str, param: str) -> Division:
     description="Cà Mau's divisions with GSO codes. Public. Filters combine with AND.",
     parameters=[
         OpenApiParameter("level", int, enum=[1, 2, 3, 4], description="1 province … 4 hamlet"),
-        OpenApiParameter("parent", str, description="Code of the parent unit, e.g. 967"),
-        OpenApiParameter("within", str, description="Code of a unit: its whole subtree"),
-        OpenApiParameter("valid_on", OpenApiTypes.DATE, description="Units in force on this day"),
+        OpenApiParameter(
+            "parent",
+            str,
+            description="Code of the parent unit, e.g. 967 (the unit in force on valid_on, "
+            "default today)",
+        ),
+        OpenApiParameter(
+            "within",
+            str,
+            description="Code of a unit: its whole subtree (resolved like parent)",
+        ),
+        OpenApiParameter(
+            "valid_on",
+            OpenApiTypes.DATE,
+            description="Units in force on this day; since 01/07/2025 codes of old units are "
+            "reused by new ones, so parent/within codes are resolved on this day",
+        ),
     ],
     responses=DivisionSchema(many=True),
 )
@@ -54,23 +82,52 @@ class DivisionList(generics.GenericAPIView):
     def get(self, request):
         params = request.query_params
         qs = Division.objects.order_by("path")
+        day = None
+        if (raw_day := params.get("valid_on")) is not None:
+            field = serializers.DateField()
+            try:
+                day = field.to_internal_value(raw_day)
+            except serializers.ValidationError as exc:
+                raise ValidationError({"valid_on": exc.detail}) from exc
+            qs = qs.valid_on(day)
         if (level := params.get("level")) is not None:
             if level not in {str(v) for v in Level.values}:
                 raise ValidationError({"level": [_("Cấp phải là 1, 2, 3 hoặc 4.")]})
             qs = qs.filter(level=int(level))
         if code := params.get("parent"):
-            qs = qs.filter(parent=division_by_code(code, "parent"))
+            qs = qs.filter(parent=division_by_code(code, "parent", day))
         if code := params.get("within"):
-            qs = qs.within(division_by_code(code, "within"))
-        if (day := params.get("valid_on")) is not None:
-            field = serializers.DateField()
-            try:
-                qs = qs.valid_on(field.to_internal_value(day))
-            except serializers.ValidationError as exc:
-                raise ValidationError({"valid_on": exc.detail}) from exc
+            qs = qs.within(division_by_code(code, "within", day))
         rows = list(
-            qs.values("code", "name", "kind", "level", "parent__code", "valid_from", "valid_to")
+            qs.values(
+                "pk", "code", "name", "kind", "level", "parent__code", "valid_from", "valid_to"
+            )
         )
+        links = _links({row["pk"] for row in rows})
         for row in rows:
             row["parent_code"] = row.pop("parent__code")
+            pk = row.pop("pk")
+            row["predecessors"] = links["in"].get(pk, [])
+            row["successors"] = links["out"].get(pk, [])
         return Response(rows)
+
+
+def _links(ids: set[int]) -> dict[str, dict[int, list[dict]]]:
+    """Predecessors ("in") and successors ("out") of the units, in two queries."""
+    out: dict[str, dict[int, list[dict]]] = {"in": {}, "out": {}}
+    if not ids:
+        return out
+    fields = ("code", "name", "valid_from", "valid_to")
+    for direction, own, other in (
+        ("in", "successor", "predecessor"),
+        ("out", "predecessor", "successor"),
+    ):
+        for link in (
+            DivisionSuccession.objects.filter(**{f"{own}_id__in": ids})
+            .values(f"{own}_id", "share", "effective_on", *(f"{other}__{f}" for f in fields))
+            .order_by(f"{other}__code")
+        ):
+            item = {f: link[f"{other}__{f}"] for f in fields}
+            item.update(share=str(link["share"]), effective_on=link["effective_on"])
+            out[direction].setdefault(link[f"{own}_id"], []).append(item)
+    return out

@@ -50,6 +50,28 @@ KIND_LEVEL: dict[str, int] = {
 
 PATH_SEPARATOR = "/"
 
+# The 2025 reorganisation (Resolution 202/2025/QH15, NQ 1655/NQ-UBTVQH15): districts
+# abolished, Bạc Liêu merged into Cà Mau. Units of the new structure start on this day.
+REORG_DATE = dt.date(2025, 7, 1)
+
+
+def parent_level_ok(level: int, parent_level: int, valid_from: dt.date | None) -> bool:
+    """One level down, or, from 07/2025, a commune-level unit directly under the province."""
+    if parent_level == level - 1:
+        return True
+    return (
+        level == Level.COMMUNE
+        and parent_level == Level.PROVINCE
+        and valid_from is not None
+        and valid_from >= REORG_DATE
+    )
+
+
+def overlaps(a_from, a_to, b_from, b_to) -> bool:
+    """Do two validity periods (inclusive, None = open) share a day?"""
+    lo, hi = dt.date.min, dt.date.max
+    return (a_from or lo) <= (b_to or hi) and (b_from or lo) <= (a_to or hi)
+
 
 class DivisionQuerySet(models.QuerySet):
     def within(self, division: Division, *, include_self: bool = True) -> DivisionQuerySet:
@@ -63,6 +85,25 @@ class DivisionQuerySet(models.QuerySet):
             Q(valid_from__isnull=True) | Q(valid_from__lte=day),
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
         )
+
+    def by_code(self, code: str, on: dt.date | None = None) -> Division | None:
+        """The unit with this code valid on `on` (default today), or None.
+
+        Codes are unique per validity period only: the 2025 units reuse old units' codes.
+        """
+        return self.by_codes([code], on=on).get(code)
+
+    def by_codes(self, codes, on: dt.date | None = None) -> dict[str, Division]:
+        """code → the unit with that code valid on `on` (default today); unknown codes absent."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return {d.code: d for d in self.filter(code__in=set(codes)).valid_on(day)}
+
+    def province(self) -> Division | None:
+        """The province in force (Cà Mau continues; Bạc Liêu, merged in 2025, has ended)."""
+        provinces = self.filter(level=Level.PROVINCE).order_by("pk")
+        return provinces.filter(valid_to__isnull=True).first() or provinces.first()
 
     def at_level(self, level: int) -> DivisionQuerySet:
         return self.filter(level=level)
@@ -81,8 +122,11 @@ class Division(models.Model):
     code = models.CharField(
         _("mã"),
         max_length=20,
-        unique=True,
-        help_text=_("Mã đơn vị hành chính của Tổng cục Thống kê (ấp, khóm: mã xã + số thứ tự)."),
+        db_index=True,
+        help_text=_(
+            "Mã đơn vị hành chính của Tổng cục Thống kê (ấp, khóm: mã xã + số thứ tự). "
+            "Mã là duy nhất trong mỗi thời kỳ hiệu lực: đơn vị từ 01/07/2025 dùng lại mã cũ."
+        ),
     )
     name = models.CharField(_("tên"), max_length=150)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
@@ -127,6 +171,15 @@ class Division(models.Model):
                 condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
                 name="division_parent_matches_level",
             ),
+            # A code is unique per validity period; overlapping periods are refused in clean()
+            # and by the loader (a database cannot check overlap portably).
+            models.UniqueConstraint(fields=["code", "valid_from"], name="division_code_period"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(valid_from__isnull=True),
+                name="division_code_open_start",
+            ),
+            models.UniqueConstraint(fields=["path"], name="division_path_unique"),
         ]
 
     def __str__(self) -> str:
@@ -168,7 +221,7 @@ class Division(models.Model):
             )
         else:
             parent = self.parent
-            if parent.level != level - 1:
+            if not parent_level_ok(level, parent.level, self.valid_from):
                 errors.setdefault("parent", []).append(
                     _(
                         "%(name)s (%(kind)s) không thể trực thuộc %(parent)s (%(parent_kind)s): "
@@ -189,12 +242,42 @@ class Division(models.Model):
                 )
         if PATH_SEPARATOR in (self.code or ""):
             errors.setdefault("code", []).append(_("Mã không được chứa ký tự '/'."))
+        elif self.code:
+            clash = next(
+                (
+                    o
+                    for o in Division.objects.filter(code=self.code).exclude(pk=self.pk)
+                    if overlaps(self.valid_from, self.valid_to, o.valid_from, o.valid_to)
+                ),
+                None,
+            )
+            if clash is not None:
+                errors.setdefault("code", []).append(
+                    _(
+                        "Mã %(code)s đã dùng cho %(other)s trong cùng thời kỳ hiệu lực; một mã "
+                        "chỉ thuộc một đơn vị tại mỗi thời điểm."
+                    )
+                    % {"code": self.code, "other": clash.name}
+                )
         if errors:
             raise ValidationError(errors)
 
     def compute_path(self) -> str:
         prefix = self.parent.path if self.parent_id else ""
         return f"{prefix}{self.code}{PATH_SEPARATOR}"
+
+    def valid_in_month(self, period: dt.date) -> bool:
+        """Is the unit in force during (part of) the month starting `period`?"""
+        month_end = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        month_end -= dt.timedelta(days=1)
+        if self.valid_from and self.valid_from > month_end:
+            return False
+        return not (self.valid_to and self.valid_to < period)
+
+    @property
+    def is_new_structure(self) -> bool:
+        """A unit of the structure in force from 01/07/2025."""
+        return self.valid_from is not None and self.valid_from >= REORG_DATE
 
 
 class DivisionSuccession(models.Model):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -11,10 +14,22 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from divisions.models import KIND_LEVEL, PATH_SEPARATOR, Division, Kind
+from divisions.models import (
+    KIND_LEVEL,
+    PATH_SEPARATOR,
+    REORG_DATE,
+    Division,
+    DivisionSuccession,
+    Kind,
+    overlaps,
+    parent_level_ok,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CA_MAU_2024 = DATA_DIR / "camau-2024.json"
+BAC_LIEU_2024 = DATA_DIR / "baclieu-2024.json"
+CA_MAU_2025 = DATA_DIR / "camau-2025.json"
+REORG_2025_MAPPING = DATA_DIR / "reorg-2025-mapping.json"
 
 
 @dataclass(frozen=True)
@@ -23,6 +38,13 @@ class DivisionRow:
     name: str
     kind: str
     parent_code: str | None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    @property
+    def key(self) -> tuple[str, dt.date | None]:
+        """A unit's identity: its code and the day it started (codes are reused in 2025)."""
+        return (self.code, self.valid_from)
 
 
 @dataclass
@@ -33,15 +55,31 @@ class UpsertResult:
     codes: list[str] = field(default_factory=list)
 
 
-def _validate_rows(rows: list[DivisionRow], existing: dict[str, Division]) -> dict[str, str]:
-    """Check codes, kinds, parents and levels of rows; return code -> path or raise."""
+def _label(row: DivisionRow) -> str:
+    if row.valid_from:
+        return _("%(code)s %(name)s (từ %(start)s)") % {
+            "code": row.code,
+            "name": row.name,
+            "start": f"{row.valid_from:%d/%m/%Y}",
+        }
+    return f"{row.code} {row.name}"
+
+
+def _covers(start, end, day) -> bool:
+    return (start is None or start <= day) and (end is None or end >= day)
+
+
+def _validate_rows(
+    rows: list[DivisionRow], existing: dict[tuple, Division]
+) -> dict[tuple, tuple[str, tuple | None]]:
+    """Check codes, kinds, validity, parents and levels; return key -> (path, parent key)."""
     errors: list[str] = []
-    by_code: dict[str, DivisionRow] = {}
+    by_key: dict[tuple, DivisionRow] = {}
     for n, row in enumerate(rows, start=1):
         if not row.code or PATH_SEPARATOR in row.code:
             errors.append(_("Dòng %(n)s: mã '%(code)s' không hợp lệ.") % {"n": n, "code": row.code})
             continue
-        if row.code in by_code:
+        if row.key in by_key:
             errors.append(
                 _("Dòng %(n)s: mã %(code)s bị trùng trong tệp.") % {"n": n, "code": row.code}
             )
@@ -52,105 +90,161 @@ def _validate_rows(rows: list[DivisionRow], existing: dict[str, Division]) -> di
                 % {"n": n, "code": row.code, "kind": row.kind}
             )
             continue
-        by_code[row.code] = row
+        if row.valid_from and row.valid_to and row.valid_to < row.valid_from:
+            errors.append(
+                _("Dòng %(n)s (%(code)s): ngày hết hiệu lực trước ngày bắt đầu hiệu lực.")
+                % {"n": n, "code": row.code}
+            )
+            continue
+        by_key[row.key] = row
 
-    paths: dict[str, str] = {}
+    # One code, one unit at a time: validity periods of one code must not overlap.
+    periods_of: dict[str, list[tuple]] = defaultdict(list)
+    for key, d in existing.items():
+        if key not in by_key:
+            periods_of[d.code].append((d.valid_from, d.valid_to, f"{d.code} {d.name}"))
+    for row in by_key.values():
+        periods_of[row.code].append((row.valid_from, row.valid_to, _label(row)))
+    for code, spans in periods_of.items():
+        for i, a in enumerate(spans):
+            for b in spans[i + 1 :]:
+                if overlaps(a[0], a[1], b[0], b[1]):
+                    errors.append(
+                        _(
+                            "Mã %(code)s dùng cho hai đơn vị có thời kỳ hiệu lực chồng nhau "
+                            "(%(a)s và %(b)s); một mã chỉ thuộc một đơn vị tại mỗi thời điểm."
+                        )
+                        % {"code": code, "a": a[2], "b": b[2]}
+                    )
 
-    def path_of(code: str, seen: tuple[str, ...] = ()) -> str | None:
-        if code in paths:
-            return paths[code]
-        if code in seen:
-            errors.append(_("Mã %(code)s tạo thành vòng lặp cấp trên.") % {"code": code})
+    candidates: dict[str, list[tuple]] = defaultdict(list)
+    for key, d in existing.items():
+        candidates[d.code].append((key, d.valid_from, d.valid_to, d.level))
+    for key, row in by_key.items():
+        entry = (key, row.valid_from, row.valid_to, KIND_LEVEL[row.kind])
+        candidates[row.code] = [c for c in candidates[row.code] if c[0] != key] + [entry]
+
+    def parent_of(row: DivisionRow) -> tuple | None:
+        """The unit with the parent code in force when the row's unit starts."""
+        day = row.valid_from or dt.date.min
+        return next(
+            (c for c in candidates.get(row.parent_code, []) if _covers(c[1], c[2], day)), None
+        )
+
+    result: dict[tuple, tuple[str, tuple | None]] = {}
+
+    def path_of(key: tuple, seen: tuple = ()) -> str | None:
+        if key in result:
+            return result[key][0]
+        if key in seen:
+            errors.append(_("Mã %(code)s tạo thành vòng lặp cấp trên.") % {"code": key[0]})
             return None
-        row = by_code.get(code)
+        row = by_key.get(key)
         if row is None:
-            return existing[code].path if code in existing else None
+            return existing[key].path if key in existing else None
         level = KIND_LEVEL[row.kind]
         if row.parent_code is None:
             if level != 1:
                 errors.append(
-                    _("%(code)s %(name)s cần đơn vị cấp trên.") % {"code": code, "name": row.name}
+                    _("%(code)s %(name)s cần đơn vị cấp trên.")
+                    % {"code": row.code, "name": row.name}
                 )
                 return None
-            paths[code] = f"{code}{PATH_SEPARATOR}"
-            return paths[code]
-        parent_level = (
-            KIND_LEVEL[by_code[row.parent_code].kind]
-            if row.parent_code in by_code
-            else existing[row.parent_code].level
-            if row.parent_code in existing
-            else None
-        )
-        if parent_level is None:
+            result[key] = (f"{row.code}{PATH_SEPARATOR}", None)
+            return result[key][0]
+        parent = parent_of(row)
+        if parent is None:
             errors.append(
                 _("%(code)s %(name)s: không tìm thấy đơn vị cấp trên có mã %(parent)s.")
-                % {"code": code, "name": row.name, "parent": row.parent_code}
+                % {"code": row.code, "name": row.name, "parent": row.parent_code}
             )
             return None
-        if parent_level != level - 1:
+        if not parent_level_ok(level, parent[3], row.valid_from):
             errors.append(
                 _(
                     "%(code)s %(name)s (%(kind)s) không thể trực thuộc đơn vị %(parent)s: "
                     "sai cấp hành chính."
                 )
                 % {
-                    "code": code,
+                    "code": row.code,
                     "name": row.name,
                     "kind": Kind(row.kind).label,
                     "parent": row.parent_code,
                 }
             )
             return None
-        parent_path = path_of(row.parent_code, (*seen, code))
+        parent_path = path_of(parent[0], (*seen, key))
         if parent_path is None:
             return None
-        paths[code] = f"{parent_path}{code}{PATH_SEPARATOR}"
-        return paths[code]
+        result[key] = (f"{parent_path}{row.code}{PATH_SEPARATOR}", parent[0])
+        return result[key][0]
 
-    for code in by_code:
-        path_of(code)
+    for key in by_key:
+        path_of(key)
+    if not errors:
+        # Paths must stay distinct (subtrees are path prefixes): old units keep the district
+        # in their path, new ones hang under the province, so reused codes never collide.
+        taken = {d.path: key for key, d in existing.items() if key not in by_key}
+        for key, (path, _parent) in result.items():
+            if taken.setdefault(path, key) != key:
+                errors.append(
+                    _("%(code)s: đường dẫn %(path)s trùng với một đơn vị khác.")
+                    % {"code": key[0], "path": path}
+                )
     if errors:
         raise ValidationError(errors)
-    return paths
+    return result
 
 
 @transaction.atomic
 def divisions_upsert(*, rows: list[DivisionRow]) -> UpsertResult:
-    """Create or update divisions by code, all or nothing; history is recorded for each row.
+    """Create or update divisions by (code, start of validity), all or nothing; history is
+    recorded for each row.
 
-    Rows may come in any order; parents are found in the rows or already in the database.
-    Re-running with the same rows changes nothing.
+    Rows may come in any order; parents are found in the rows or already in the database (the
+    unit with the parent code in force when the row's unit starts). Re-running with the same
+    rows changes nothing.
     """
     codes = [r.code for r in rows]
     parent_codes = {r.parent_code for r in rows if r.parent_code}
-    existing = {d.code: d for d in Division.objects.filter(code__in=set(codes) | parent_codes)}
-    paths = _validate_rows(rows, existing)
+    existing = {
+        (d.code, d.valid_from): d
+        for d in Division.objects.filter(code__in=set(codes) | parent_codes)
+    }
+    plan = _validate_rows(rows, existing)
 
     result = UpsertResult(codes=codes)
     to_create: list[Division] = []
     to_update: list[Division] = []
     # Parents first so that new children can point at saved parents.
-    for row in sorted(rows, key=lambda r: paths[r.code].count(PATH_SEPARATOR)):
+    for row in sorted(rows, key=lambda r: plan[r.key][0].count(PATH_SEPARATOR)):
         level = KIND_LEVEL[row.kind]
-        current = existing.get(row.code)
+        path, parent_key = plan[row.key]
+        current = existing.get(row.key)
         if current is None:
-            obj = Division(code=row.code, name=row.name, kind=row.kind, level=level)
-            obj.path = paths[row.code]
-            obj._parent_code = row.parent_code
+            obj = Division(
+                code=row.code,
+                name=row.name,
+                kind=row.kind,
+                level=level,
+                valid_from=row.valid_from,
+                valid_to=row.valid_to,
+            )
+            obj.path = path
+            obj._parent_key = parent_key
             to_create.append(obj)
-            existing[row.code] = obj
+            existing[row.key] = obj
             continue
-        parent_code = current.path.rstrip(PATH_SEPARATOR).split(PATH_SEPARATOR)[-2:-1]
         same = (
             current.name == row.name
             and current.kind == row.kind
-            and current.path == paths[row.code]
-            and (parent_code[0] if parent_code else None) == row.parent_code
+            and current.path == path
+            and current.valid_to == row.valid_to
         )
         if same:
             result.unchanged += 1
             continue
-        if current.path != paths[row.code]:
+        if current.path != path:
             raise ValidationError(
                 _(
                     "%(code)s: không thể chuyển đơn vị sang đơn vị cấp trên khác bằng nạp dữ liệu; "
@@ -158,38 +252,183 @@ def divisions_upsert(*, rows: list[DivisionRow]) -> UpsertResult:
                 )
                 % {"code": row.code}
             )
-        current.name, current.kind = row.name, row.kind
+        current.name, current.kind, current.valid_to = row.name, row.kind, row.valid_to
         to_update.append(current)
 
     # Create level by level: a child's parent_id must exist before the child is inserted.
     for depth in sorted({o.path.count(PATH_SEPARATOR) for o in to_create}):
         batch = [o for o in to_create if o.path.count(PATH_SEPARATOR) == depth]
         for obj in batch:
-            if obj._parent_code:
-                obj.parent_id = existing[obj._parent_code].pk
+            if obj._parent_key:
+                obj.parent_id = existing[obj._parent_key].pk
         bulk_create_with_history(batch, Division, batch_size=500)
         # bulk_create returns pks on PostgreSQL and SQLite; reload to be backend-neutral.
-        saved = Division.objects.filter(code__in=[o.code for o in batch]).in_bulk(field_name="code")
+        saved = Division.objects.filter(path__in=[o.path for o in batch]).in_bulk(field_name="path")
         for obj in batch:
-            existing[obj.code] = saved[obj.code]
+            existing[(obj.code, obj.valid_from)] = saved[obj.path]
     if to_update:
-        bulk_update_with_history(to_update, Division, ["name", "kind"], batch_size=500)
+        bulk_update_with_history(to_update, Division, ["name", "kind", "valid_to"], batch_size=500)
     result.created = len(to_create)
     result.updated = len(to_update)
     return result
 
 
-def rows_from_shipped_file(path: Path = CA_MAU_2024) -> list[DivisionRow]:
-    """Rows of the shipped province file (province, district-level, commune-level units)."""
+def rows_from_shipped_file(
+    path: Path = CA_MAU_2024, *, valid_to: dt.date | None = None
+) -> list[DivisionRow]:
+    """Rows of a shipped pre-2025 province file (province, district-level, commune-level units).
+
+    `valid_to` (or the file's own "valid_to") closes the district- and commune-level units;
+    the province row stays open unless the file closes it (Bạc Liêu did end; Cà Mau did not).
+    """
     data = json.loads(path.read_text(encoding="utf-8"))
+    if valid_to is None and data.get("valid_to"):
+        valid_to = dt.date.fromisoformat(data["valid_to"])
     province = data["province"]
-    rows = [DivisionRow(province["code"], province["name"], province["kind"], None)]
+    province_end = valid_to if data.get("valid_to") else None
+    rows = [
+        DivisionRow(province["code"], province["name"], province["kind"], None, None, province_end)
+    ]
     for district in data["districts"]:
         rows.append(
-            DivisionRow(district["code"], district["name"], district["kind"], province["code"])
+            DivisionRow(
+                district["code"],
+                district["name"],
+                district["kind"],
+                province["code"],
+                None,
+                valid_to,
+            )
         )
         for commune in district["communes"]:
             rows.append(
-                DivisionRow(commune["code"], commune["name"], commune["kind"], district["code"])
+                DivisionRow(
+                    commune["code"],
+                    commune["name"],
+                    commune["kind"],
+                    district["code"],
+                    None,
+                    valid_to,
+                )
             )
     return rows
+
+
+def rows_from_new_structure(path: Path = CA_MAU_2025) -> list[DivisionRow]:
+    """Commune-level units of the structure in force from 01/07/2025, under the province."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    start = dt.date.fromisoformat(data["valid_from"])
+    province = data["province"]["code"]
+    return [DivisionRow(c["code"], c["name"], c["kind"], province, start) for c in data["communes"]]
+
+
+@dataclass(frozen=True)
+class SuccessionLink:
+    old: str
+    new: str
+    share: Decimal | None = None
+
+
+def links_from_file(path: Path = REORG_2025_MAPPING) -> tuple[dt.date, list[SuccessionLink]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    links = [
+        SuccessionLink(
+            str(x["old"]), str(x["new"]), Decimal(str(x["share"])) if x.get("share") else None
+        )
+        for x in data["links"]
+    ]
+    return dt.date.fromisoformat(data["effective_on"]), links
+
+
+@transaction.atomic
+def successions_upsert(*, links: list[SuccessionLink], effective_on: dt.date) -> int:
+    """Write old → new links, all or nothing; returns the number of links created.
+
+    The old unit is the one with the code in force the day before `effective_on`, the new one
+    the one in force on it. A unit split between several successors needs a share for each,
+    summing to 1; a unit taken over whole may omit it (share 1).
+    """
+    day_before = effective_on - dt.timedelta(days=1)
+    olds = Division.objects.by_codes({x.old for x in links}, on=day_before)
+    news = Division.objects.by_codes({x.new for x in links}, on=effective_on)
+    errors: list[str] = []
+    grouped: dict[str, list[SuccessionLink]] = defaultdict(list)
+    for n, link in enumerate(links, start=1):
+        if link.old not in olds:
+            errors.append(
+                _(
+                    "Dòng %(n)s của bảng chuyển đổi: không có đơn vị cũ mã %(code)s còn hiệu lực "
+                    "ngày %(day)s."
+                )
+                % {"n": n, "code": link.old, "day": f"{day_before:%d/%m/%Y}"}
+            )
+        if link.new not in news:
+            errors.append(
+                _(
+                    "Dòng %(n)s của bảng chuyển đổi: không có đơn vị mới mã %(code)s có hiệu lực "
+                    "từ ngày %(day)s."
+                )
+                % {"n": n, "code": link.new, "day": f"{effective_on:%d/%m/%Y}"}
+            )
+        grouped[link.old].append(link)
+    for code, group in grouped.items():
+        name = olds[code].name if code in olds else code
+        if len(group) > 1 and any(x.share is None for x in group):
+            errors.append(
+                _(
+                    "%(code)s %(name)s chuyển sang %(count)s đơn vị mới nhưng thiếu tỷ lệ; hãy ghi "
+                    "tỷ lệ cho từng đơn vị mới (tổng bằng 1)."
+                )
+                % {"code": code, "name": name, "count": len(group)}
+            )
+        elif any(x.share is not None and not (0 < x.share <= 1) for x in group):
+            errors.append(
+                _("%(code)s %(name)s: tỷ lệ phải lớn hơn 0 và không quá 1.")
+                % {"code": code, "name": name}
+            )
+        elif sum((x.share or Decimal(1) for x in group), Decimal(0)) != 1:
+            errors.append(
+                _("%(code)s %(name)s: tổng tỷ lệ chuyển sang các đơn vị mới phải bằng 1.")
+                % {"code": code, "name": name}
+            )
+    if errors:
+        raise ValidationError(errors)
+    have = {
+        (s.predecessor_id, s.successor_id): s
+        for s in DivisionSuccession.objects.filter(predecessor__in=olds.values())
+    }
+    created = 0
+    for link in links:
+        old, new = olds[link.old], news[link.new]
+        share = link.share if link.share is not None else Decimal(1)
+        current = have.get((old.pk, new.pk))
+        if current is None:
+            DivisionSuccession.objects.create(
+                predecessor=old, successor=new, effective_on=effective_on, share=share
+            )
+            created += 1
+        elif current.share != share or current.effective_on != effective_on:
+            current.share, current.effective_on = share, effective_on
+            current.save(update_fields=["share", "effective_on"])
+    return created
+
+
+@dataclass
+class LoadResult:
+    divisions: UpsertResult
+    successions: int
+
+
+@transaction.atomic
+def reorganisation_load() -> LoadResult:
+    """Everything `load_divisions` loads: old Cà Mau and old Bạc Liêu (ending 30/06/2025), the
+    64 units from 01/07/2025 under the continuing province, and the successions."""
+    end = REORG_DATE - dt.timedelta(days=1)
+    rows = (
+        rows_from_shipped_file(CA_MAU_2024, valid_to=end)
+        + rows_from_shipped_file(BAC_LIEU_2024)
+        + rows_from_new_structure(CA_MAU_2025)
+    )
+    result = divisions_upsert(rows=rows)
+    effective_on, links = links_from_file(REORG_2025_MAPPING)
+    return LoadResult(result, successions_upsert(links=links, effective_on=effective_on))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -69,7 +71,13 @@ def apply_common_filters(request, qs, *, prefix: str = ""):
     if within := params.codes(request, "within"):
         if len(within) != 1:
             raise ValidationError({"within": [_("Chỉ một mã đơn vị.")]})
-        root = Division.objects.filter(code=within[0]).first()
+        # Codes are unique per validity period: the unit in force at the end of the asked
+        # range (default today), else the one that started last (an ended district).
+        _start, _end = params.period_range(request)
+        same_code = Division.objects.filter(code=within[0])
+        root = same_code.valid_on(_end or timezone.localdate()).first() or (
+            same_code.order_by(F("valid_from").desc(nulls_last=True)).first()
+        )
         params.require_known("within", within, {root.code} if root else set())
         qs = qs.filter(division__path__startswith=root.path)
     if (level := params.integer(request, "level", {1, 2, 3, 4})) is not None:
@@ -345,6 +353,10 @@ class AttainmentSchema(serializers.Serializer):
     projected_value = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
     reached_in = serializers.CharField(allow_null=True, help_text=PERIOD_DOC)
     sources = serializers.CharField()
+    reconstructed = serializers.BooleanField(
+        help_text="True for a unit of the 2025 structure before 07/2025: the roll-up of its "
+        "predecessors (× share when a predecessor was split)"
+    )
     computed_at = serializers.DateTimeField()
 
 
@@ -364,6 +376,7 @@ ATTAINMENT_FIELDS = (
     "projected_value",
     "reached_in",
     "sources",
+    "reconstructed",
     "computed_at",
 )
 
@@ -376,6 +389,7 @@ def _attainment_row(r: dict) -> dict:
         "level": r["division__level"],
         "period": _ym(r["period"]),
         "provisional": r["provisional"],
+        "reconstructed": r["reconstructed"],
         "actual": r["actual"],
         "target_value": r["target_value"],
         "target_deadline": r["target__deadline"],

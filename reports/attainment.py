@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from divisions.models import PATH_SEPARATOR, Division
+from divisions.models import PATH_SEPARATOR, Division, DivisionSuccession
 from reports import periods
 from reports.models import Attainment, DataValue, RecomputeRequest, Report, ReportStatus, Source
 from reports.progress import assess, month_from_index, month_index
@@ -45,6 +45,7 @@ HUNDRED = Decimal(100)
 BATCH_SIZE = 2000
 # ORM paths from a figure's division to its ancestor `n` levels up (levels are fixed).
 ANCESTOR = {0: "division_id", 1: "division__parent_id", 2: "division__parent__parent_id"}
+ANCESTOR_LEVEL = {1: "division__parent__level", 2: "division__parent__parent__level"}
 
 
 @dataclass
@@ -82,10 +83,28 @@ def level_pairs(indicator: Indicator) -> list[tuple[int, int]]:
     return [(lowest, target_level) for target_level in range(1, lowest + 1)]
 
 
+def _add(a: tuple | None, b: tuple) -> tuple:
+    """Sum two (value, numerator, denominator, sources) tuples of one month."""
+    if a is None:
+        return b
+
+    def plus(x, y):
+        return y if x is None else x if y is None else x + y
+
+    sources = "+".join(s for s in ("manual", "teams") if s in f"{a[3]}+{b[3]}")
+    return (plus(a[0], b[0]), plus(a[1], b[1]), plus(a[2], b[2]), sources)
+
+
 def _monthly_sums(
     *, indicators: list[Indicator], provisional: bool, division_ids: set[int] | None
 ) -> dict[tuple[int, int], dict[dt.date, tuple]]:
-    """(indicator id, division id) → {month: (value, numerator, denominator, sources)}."""
+    """(indicator id, division id) → {month: (value, numerator, denominator, sources)}.
+
+    A figure rolls up to the ancestor at the row's level, whatever the distance: an old
+    commune reaches the province through its district (two steps), a commune of the 2025
+    structure directly (one step). Each pass filters on the ancestor's level, so a province
+    is never counted as a district.
+    """
     pairs: dict[tuple[int, int], list[int]] = defaultdict(list)
     for ind in indicators:
         for pair in level_pairs(ind):
@@ -93,25 +112,75 @@ def _monthly_sums(
     base = counted_figures(provisional=provisional)
     series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
     for (fig_level, row_level), ids in pairs.items():
-        key = ANCESTOR[fig_level - row_level]
-        qs = base.filter(indicator_id__in=ids, division__level=fig_level)
-        if division_ids is not None:
-            qs = qs.filter(**{f"{key}__in": division_ids})
-        rows = (
-            qs.values("indicator_id", "period", row=F(key))
-            .annotate(
-                v=Sum("value"),
-                n=Sum("numerator"),
-                d=Sum("denominator"),
-                teams=Count("id", filter=Q(source=Source.TEAMS)),
-                manual=Count("id", filter=Q(source=Source.MANUAL)),
+        steps = [0] if fig_level == row_level else range(1, fig_level - row_level + 1)
+        for up in steps:
+            key = ANCESTOR[up]
+            qs = base.filter(indicator_id__in=ids, division__level=fig_level)
+            if up:
+                qs = qs.filter(**{ANCESTOR_LEVEL[up]: row_level})
+            if division_ids is not None:
+                qs = qs.filter(**{f"{key}__in": division_ids})
+            rows = (
+                qs.values("indicator_id", "period", row=F(key))
+                .annotate(
+                    v=Sum("value"),
+                    n=Sum("numerator"),
+                    d=Sum("denominator"),
+                    teams=Count("id", filter=Q(source=Source.TEAMS)),
+                    manual=Count("id", filter=Q(source=Source.MANUAL)),
+                )
+                .order_by()
             )
-            .order_by()
-        )
-        for r in rows:
-            sources = "+".join(s for s, c in (("manual", r["manual"]), ("teams", r["teams"])) if c)
-            series[(r["indicator_id"], r["row"])][r["period"]] = (r["v"], r["n"], r["d"], sources)
+            for r in rows:
+                sources = "+".join(
+                    s for s, c in (("manual", r["manual"]), ("teams", r["teams"])) if c
+                )
+                months = series[(r["indicator_id"], r["row"])]
+                months[r["period"]] = _add(
+                    months.get(r["period"]), (r["v"], r["n"], r["d"], sources)
+                )
     return series
+
+
+def _reconstruct(
+    series: dict[tuple[int, int], dict[dt.date, tuple]], indicators: list[Indicator]
+) -> dict[int, dt.date]:
+    """Add to each successor unit, for the months before it started, its predecessors' figures
+    × their share (values for sums; numerators and denominators for ratios). Returns
+    successor id → the day it started: its rows before that day are reconstructed.
+
+    Indicators that do not roll up over divisions (aggregation "none") are not reconstructed:
+    a share of a non-additive figure means nothing.
+    """
+    links = list(
+        DivisionSuccession.objects.values_list(
+            "predecessor_id", "successor_id", "share", "effective_on"
+        )
+    )
+    starts: dict[int, dt.date] = {}
+    if not links:
+        return starts
+    additive = {i.pk for i in indicators if i.division_aggregation != DivisionAggregation.NONE}
+    by_pred: dict[int, list[tuple[int, Decimal, dt.date]]] = defaultdict(list)
+    for pred, succ, share, effective_on in links:
+        by_pred[pred].append((succ, Decimal(1) if share is None else share, effective_on))
+        starts[succ] = min(starts.get(succ, effective_on), effective_on)
+    added: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
+    for (ind_id, div_id), months in list(series.items()):
+        if ind_id not in additive or div_id not in by_pred:
+            continue
+        for succ, share, effective_on in by_pred[div_id]:
+            target = added[(ind_id, succ)]
+            for period, (v, n, d, src) in months.items():
+                if period >= effective_on:
+                    continue
+                scaled = tuple(None if x is None else x * share for x in (v, n, d))
+                target[period] = _add(target.get(period), (*scaled, src))
+    for key, months in added.items():
+        own = series[key]
+        for period, values in months.items():
+            own[period] = _add(own.get(period), values)
+    return starts
 
 
 def _ratio(n: Decimal | None, d: Decimal | None) -> Decimal | None:
@@ -194,11 +263,21 @@ def _build_rows(
     series = _monthly_sums(
         indicators=indicators, provisional=provisional, division_ids=division_ids
     )
+    starts = _reconstruct(series, indicators)
+    # A unit's rows stop with it (a period uses the units valid then); a successor's rows
+    # before it started are its predecessors' roll-up, marked reconstructed.
+    ends = dict(
+        Division.objects.filter(pk__in=list(levels), valid_to__isnull=False).values_list(
+            "pk", "valid_to"
+        )
+    )
     by_id = {i.pk: i for i in indicators}
     rows: list[Attainment] = []
     for (ind_id, div_id), months in series.items():
         if div_id is None or div_id not in levels:
             continue
+        end = ends.get(div_id)
+        start = starts.get(div_id)
         ind = by_id[ind_id]
         higher = ind.direction == Direction.HIGHER
         aggregated = time_series(ind, months, last)
@@ -218,6 +297,8 @@ def _build_rows(
             for period, actual, num, den, data_period, src in aggregated:
                 if period_from is not None and period < period_from:
                     continue
+                if end is not None and period > end:
+                    continue
                 row = Attainment(
                     indicator_id=ind_id,
                     target=target,
@@ -231,6 +312,8 @@ def _build_rows(
                     data_period=data_period,
                     target_value=goal,
                     sources=src,
+                    reconstructed=start is not None
+                    and (period < start or (data_period is not None and data_period < start)),
                     computed_at=now,
                 )
                 if target is not None and goal is not None:
@@ -283,8 +366,16 @@ def attainment_recompute(
     last = max(filter(None, (periods.previous_month(periods.current_month()), latest_figure)))
     scope_qs = Division.objects.filter(level__lte=3)
     if division is not None:
-        ancestors = [c for c in division.path.split(PATH_SEPARATOR) if c]
-        scope_qs = scope_qs.filter(Q(path__startswith=division.path) | Q(code__in=ancestors))
+        # Ancestors by path (codes are reused across structures), and the successors of units
+        # in the subtree: their reconstructed rows come from these figures.
+        codes = [c for c in division.path.split(PATH_SEPARATOR) if c]
+        ancestors = [PATH_SEPARATOR.join(codes[:i]) + PATH_SEPARATOR for i in range(1, len(codes))]
+        successors = DivisionSuccession.objects.filter(
+            predecessor__path__startswith=division.path
+        ).values("successor_id")
+        scope_qs = scope_qs.filter(
+            Q(path__startswith=division.path) | Q(path__in=ancestors) | Q(pk__in=successors)
+        )
     levels = dict(scope_qs.values_list("pk", "level"))
     # The GROUP BYs are filtered on the unit a row belongs to (the figure's ancestor at the
     # row's level), so an ancestor in scope still sums every figure below it, while units

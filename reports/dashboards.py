@@ -140,22 +140,37 @@ def require_scope(user) -> Division:
 
 
 def province() -> Division | None:
-    return Division.objects.filter(level=1).order_by("pk").first()
+    return Division.objects.province()
 
 
-def division_for_user(user, code: str, *, allow_province: bool = False) -> Division:
+def division_for_user(
+    user, code: str, *, allow_province: bool = False, on: dt.date | None = None
+) -> Division:
     """A division the user may look at, or 404 (outsiders learn nothing about other units).
 
     With `allow_province`, the province itself is open to every scoped user: its figures are
-    province-level aggregates that every officer may read.
+    province-level aggregates that every officer may read. Codes are unique per validity
+    period: the unit in force on `on` (the chosen month; default today) wins, else the most
+    recent unit with the code (an ended district is still shown, as history).
     """
     qs = Division.objects.for_user(user)
     if allow_province:
         qs = Division.objects.filter(Q(pk__in=qs.values("pk")) | Q(level=1))
-    division = qs.filter(code=code, level__lte=3).first()
+    candidates = list(qs.filter(code=code, level__lte=3))
+    day = on or timezone.localdate()
+    division = next((d for d in candidates if d.valid_in_month(day.replace(day=1))), None)
+    if division is None and candidates:
+        division = max(candidates, key=lambda d: d.valid_from or dt.date.min)
     if division is None:
         raise Http404(_("Không có đơn vị này trong phạm vi của bạn."))
     return division
+
+
+def structure_label(period: dt.date | None) -> str:
+    """Which administrative structure the period uses."""
+    from reports.selectors import structure_label as label
+
+    return label(period) if period else ""
 
 
 # ---------------------------------------------------------------------------- periods
@@ -197,6 +212,10 @@ class PeriodChoice:
     @property
     def options(self) -> list[tuple[str, str]]:
         return [(f"{p:%Y-%m}", period_label(p)) for p in self.periods]
+
+    @property
+    def structure(self) -> str:
+        return structure_label(self.period)
 
 
 def choose_period(text: str | None) -> PeriodChoice:
@@ -378,6 +397,10 @@ class Card:
     @property
     def reached_in(self) -> str:
         return period_label(self.row.reached_in) if self.row else ""
+
+    @property
+    def reconstructed(self) -> bool:
+        return bool(self.row and self.row.reconstructed)
 
 
 @dataclass
@@ -662,6 +685,14 @@ class IndicatorMonth:
     @property
     def colour(self) -> str:
         return status_colour(self.row.status)
+
+    @property
+    def reconstructed(self) -> bool:
+        return self.row.reconstructed
+
+    @property
+    def structure(self) -> str:
+        return structure_label(self.row.period)
 
 
 @dataclass

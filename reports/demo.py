@@ -170,11 +170,21 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
     result = SeedResult()
     if not months:
         return result
-    province = Division.objects.filter(level=Level.PROVINCE).order_by("pk").first()
-    districts = list(Division.objects.filter(level=Level.DISTRICT).order_by("path"))
-    communes = list(Division.objects.filter(level=Level.COMMUNE).order_by("path"))
+    province = Division.objects.province()
     if province is None:
         return result
+    # Units of the province in force in each month: districts and their communes before
+    # 07/2025, the communes directly under the province from then on (Bạc Liêu is history).
+    districts = list(
+        Division.objects.filter(level=Level.DISTRICT, path__startswith=province.path).order_by(
+            "path"
+        )
+    )
+    communes = list(
+        Division.objects.filter(level=Level.COMMUNE, path__startswith=province.path).order_by(
+            "path"
+        )
+    )
     teams_written = set(
         DataValue.objects.filter(source=Source.TEAMS)
         .values_list("indicator__code", flat=True)
@@ -198,7 +208,7 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
     officers = {"967": users.get("huyen_thoibinh"), "966": users.get("huyen_umin")}
 
     # Reports: one per reporting unit (the province for its own indicators) and month.
-    units = [province, *districts]
+    units = [province, *districts, *(c for c in communes if c.parent_id == province.pk)]
     existing_reports = {
         (r.division_id, r.period): r
         for r in Report.objects.filter(division__in=units, period__in=months)
@@ -206,7 +216,7 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
     new_reports, transitions = [], []
     for unit in units:
         for m in months:
-            if (unit.pk, m) in existing_reports:
+            if (unit.pk, m) in existing_reports or not unit.valid_in_month(m):
                 continue
             status = (
                 ReportStatus.APPROVED
@@ -284,12 +294,16 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
             goal = _goal(ind, level, targets)
             for unit in unit_list:
                 owner = unit if level <= Level.DISTRICT else district_of.get(unit.parent_id)
+                if owner is None and unit.parent_id == province.pk:
+                    owner = unit  # a commune of the 2025 structure reports for itself
                 if owner is None:
                     continue
                 series = _series(ind, unit, months, goal)
                 for m, (value, num, den) in zip(months, series, strict=True):
                     rep = reports.get((owner.pk, m))
                     if rep is None or (ind.pk, unit.pk, m) in existing:
+                        continue
+                    if not unit.valid_in_month(m):
                         continue
                     figures.append(
                         DataValue(

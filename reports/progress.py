@@ -105,7 +105,9 @@ def assess(
         reached_in = None
     elif observed is not None and observed != 0 and (target - actual) / observed > 0:
         months = int(((target - actual) / observed).to_integral_value(rounding="ROUND_CEILING"))
-        reached_in = month_from_index(month_index(period) + months)
+        # Beyond the calendar (year 9999) means "not in any meaningful time": no date.
+        if month_index(period) + months <= month_index(dt.date.max):
+            reached_in = month_from_index(month_index(period) + months)
 
     if period > deadline:
         return Assessment(Status.MET if met else Status.NOT_MET, share, None, None, None)

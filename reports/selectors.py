@@ -9,9 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from divisions.models import Division, Level
+from divisions.models import REORG_DATE, Division, Level
 from reports import periods
 from reports.models import DataValue, DataValueChange, Report, ReportStatus, ReportTransition
 from reports.models import Source as FigureSource
@@ -49,8 +50,28 @@ def entry_indicators(period: dt.date) -> list[Indicator]:
 
 
 def reporting_units(*, period: dt.date) -> QuerySet[Division]:
-    """Units that send monthly reports in the period: district-level units."""
-    return Division.objects.at_level(Level.DISTRICT).valid_on(period).order_by("path")
+    """Units that send monthly reports in the period: district-level units before 07/2025,
+    commune-level units directly under the province from 07/2025 (the structure in force)."""
+    return (
+        Division.objects.valid_on(period)
+        .filter(
+            Q(level=Level.DISTRICT) | Q(level=Level.COMMUNE, parent__level=Level.PROVINCE),
+            path__startswith=_province_path(),
+        )
+        .order_by("path")
+    )
+
+
+def _province_path() -> str:
+    province = Division.objects.province()
+    return province.path if province else ""
+
+
+def structure_label(period: dt.date) -> str:
+    """Which administrative structure a period uses (shown on boards and dashboards)."""
+    if period >= REORG_DATE:
+        return _("Cơ cấu từ 01/07/2025")
+    return _("Cơ cấu trước 01/07/2025")
 
 
 def communes_of(district: Division, period: dt.date) -> list[Division]:
@@ -171,7 +192,11 @@ class Grid:
 
 
 def _applies(indicator: Indicator, division: Division, is_district: bool) -> bool:
-    return indicator.reports_district if is_district else indicator.reports_commune
+    # By the unit's level: from 07/2025 a commune is its own reporting unit (the grid's first
+    # and only row) and reports what communes report.
+    if division.level == Level.COMMUNE:
+        return indicator.reports_commune
+    return indicator.reports_district
 
 
 def commune_totals(indicators: list[Indicator], rows: list[GridRow]) -> list[TotalCell | None]:
@@ -276,11 +301,7 @@ def completeness_board(*, months: list[dt.date], today: dt.date) -> tuple[list, 
     """Districts × months with each report's status; late = not submitted by the due date."""
     from reports.models import due_date_for
 
-    units = list(
-        Division.objects.at_level(Level.DISTRICT)
-        .valid_on(months[-1] if months else today)
-        .order_by("path")
-    )
+    units = list(reporting_units(period=months[-1] if months else today))
     reports = {
         (r.division_id, r.period): r
         for r in Report.objects.filter(division__in=units, period__in=months)

@@ -185,6 +185,36 @@ def _valid_in(division: Division, period: dt.date) -> bool:
     return not (division.valid_to and division.valid_to < period)
 
 
+def _unit_in_month(units: list[Division], period) -> Division | None:
+    """Of the units sharing one code, the one in force in the month; else the nearest one
+    (so that the refusal can name it and say when it started or ended)."""
+    if not units:
+        return None
+    if isinstance(period, dt.date):
+        for unit in units:
+            if _valid_in(unit, period):
+                return unit
+        later = [u for u in units if u.valid_from and u.valid_from > period]
+        if later:
+            return min(later, key=lambda u: u.valid_from)
+        return max(units, key=lambda u: u.valid_to or dt.date.max)
+    return units[0]
+
+
+def _validity_message(division: Division, cell: str) -> str:
+    if division.valid_to:
+        return _(
+            "%(cell)s: đơn vị %(unit)s đã hết hiệu lực từ sau ngày %(end)s (sắp xếp đơn vị "
+            "hành chính); số liệu các tháng sau nhập cho đơn vị kế thừa."
+        ) % {"cell": cell, "unit": division.name, "end": f"{division.valid_to:%d/%m/%Y}"}
+    if division.valid_from:
+        return _(
+            "%(cell)s: đơn vị %(unit)s chỉ có hiệu lực từ ngày %(start)s; số liệu các tháng "
+            "trước nhập cho đơn vị cũ (trước sắp xếp)."
+        ) % {"cell": cell, "unit": division.name, "start": f"{division.valid_from:%d/%m/%Y}"}
+    return _("%(cell)s: đơn vị không còn hiệu lực trong tháng này.") % {"cell": cell}
+
+
 def _for_update(qs):
     """Lock rows on PostgreSQL (SQLite serialises writers anyway)."""
     return qs.select_for_update(of=("self",)) if connection.features.has_select_for_update else qs
@@ -411,9 +441,11 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
     ind_codes = {r.indicator_code for r in rows}
     div_codes = {r.division_code for r in rows}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=ind_codes, is_active=True)}
-    divisions = {
-        d.code: d for d in Division.objects.filter(code__in=div_codes).select_related("parent")
-    }
+    # Codes are unique per validity period (the 2025 units reuse old codes): each row's code
+    # resolves to the unit in force in the row's month, from one query.
+    by_code: dict[str, list[Division]] = {}
+    for d in Division.objects.filter(code__in=div_codes).select_related("parent"):
+        by_code.setdefault(d.code, []).append(d)
     is_manual = source == Source.MANUAL
     check_access = is_manual or user is not None
 
@@ -421,8 +453,9 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
     seen: dict[tuple, int] = {}
     for i, row in enumerate(rows):
         ind = indicators.get(row.indicator_code)
-        div = divisions.get(row.division_code)
         per = row.period
+        same_code = by_code.get(row.division_code, [])
+        div = _unit_in_month(same_code, per)
         cell = _cell(ind, div, per, row)
 
         def err(field_name: str, message: str, i=i, row=row, code: str = "") -> None:
@@ -481,17 +514,14 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
             )
             continue
         seen[key] = i
+        if not _valid_in(div, per):
+            err("division_code", _validity_message(div, cell))
+            continue
         if div.level not in ind.reporting_levels:
             err(
                 "division_code",
                 _("%(cell)s: chỉ tiêu này không báo cáo ở %(level)s.")
                 % {"cell": cell, "level": Level(div.level).label.lower()},
-            )
-            continue
-        if not _valid_in(div, per):
-            err(
-                "division_code",
-                _("%(cell)s: đơn vị không còn hiệu lực trong tháng này.") % {"cell": cell},
             )
             continue
         rep_unit = reporting_unit_of(div) if is_manual else None

@@ -130,8 +130,8 @@ def districts(request: HttpRequest) -> HttpResponse:
 def division(request: HttpRequest, code: str) -> HttpResponse:
     """A district's (or commune's) own cards and its children's table; 404 outside scope."""
     dash.require_scope(request.user)
-    unit = dash.division_for_user(request.user, code)
     choice, provisional = _flags(request)
+    unit = dash.division_for_user(request.user, code, on=choice.period)
     overview = dash.division_overview(division=unit, period=choice.period, provisional=provisional)
     table = dash.heat_table(
         user=request.user, parent=unit, period=choice.period, provisional=provisional

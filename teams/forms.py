@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from divisions.access import Action, can, visible_root
@@ -183,15 +186,37 @@ class ActivityForm(forms.Form):
         return data
 
 
+class CodeChoiceField(forms.ModelChoiceField):
+    """A division chosen by code. Codes are unique per validity period only (the 2025 units
+    reuse old codes): the unit in force today wins, else the one that started last."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        candidates = list(self.queryset.filter(code=str(value)))
+        if not candidates:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        today = timezone.localdate()
+        current = [
+            d
+            for d in candidates
+            if (d.valid_from is None or d.valid_from <= today)
+            and (d.valid_to is None or d.valid_to >= today)
+        ]
+        return (current or sorted(candidates, key=lambda d: d.valid_from or dt.date.min))[-1]
+
+
 class TeamFilterForm(forms.Form):
-    district = forms.ModelChoiceField(
+    district = CodeChoiceField(
         label=_("Huyện, thành phố"),
         queryset=Division.objects.none(),
         required=False,
         to_field_name="code",
         empty_label=_("Tất cả"),
     )
-    commune = forms.ModelChoiceField(
+    commune = CodeChoiceField(
         label=_("Xã, phường, thị trấn"),
         queryset=Division.objects.none(),
         required=False,

@@ -212,7 +212,7 @@ def pilot_plan(*, on: dt.date = PILOT_DEADLINE) -> PilotPlan:
     Four queries whatever the number of districts. Shown to every role holder: the plan is a
     province-wide aggregate without personal data.
     """
-    province = Division.objects.filter(level=Level.PROVINCE).order_by("pk").first()
+    province = Division.objects.province()
     districts = Division.objects.at_level(Level.DISTRICT)
     if province is not None:
         districts = districts.within(province)

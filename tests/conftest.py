@@ -80,12 +80,37 @@ def _eager_celery(settings):
 
 @pytest.fixture
 def camau(db):
-    """Cà Mau's province, 9 district-level and 100 commune-level units, as `load_divisions`."""
+    """Cà Mau's province, 9 district-level and 100 commune-level units, open-ended.
+
+    The structure before 01/07/2025 as if it had not ended: tests of reporting mechanics work
+    on a rolling "last month". Tests of the 2025 reorganisation use `reorganised`.
+    """
     from divisions.models import Division
     from divisions.services import divisions_upsert, rows_from_shipped_file
 
     divisions_upsert(rows=rows_from_shipped_file())
-    return Division.objects.in_bulk(field_name="code")
+    return {d.code: d for d in Division.objects.all()}
+
+
+@pytest.fixture
+def reorganised(db):
+    """Everything `load_divisions` loads: old Cà Mau and Bạc Liêu (ending 30/06/2025), the 64
+    units from 01/07/2025 and the successions. `.old`/`.new`: code → unit of each structure."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from divisions.models import REORG_DATE, Division
+    from divisions.services import reorganisation_load
+
+    reorganisation_load()
+    before = REORG_DATE - dt.timedelta(days=1)
+    return SimpleNamespace(
+        old=Division.objects.by_codes(Division.objects.values_list("code", flat=True), on=before),
+        new=Division.objects.by_codes(
+            Division.objects.values_list("code", flat=True), on=REORG_DATE
+        ),
+        province=Division.objects.get(code="96"),
+    )
 
 
 @pytest.fixture

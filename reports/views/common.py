@@ -13,6 +13,7 @@ from divisions import access
 from divisions.models import Division, Level
 from reports import periods
 from reports.models import Report
+from reports.services import reporting_unit_of
 
 
 def period_from_url(text: str) -> dt.date:
@@ -26,20 +27,39 @@ def period_from_url(text: str) -> dt.date:
     return period
 
 
-def unit_from_url(code: str) -> Division:
-    """A reporting unit (district level) by code, or 404."""
-    return get_object_or_404(Division, code=code, level=Level.DISTRICT)
+def unit_from_url(code: str, period: dt.date) -> Division:
+    """The reporting unit with this code in force in the month, or 404.
+
+    Codes are unique per validity period: before 07/2025 the district-level units report;
+    from 07/2025 the commune-level units directly under the province (see DECISIONS.md).
+    """
+    unit = Division.objects.by_code(code, on=period)
+    if unit is None or not is_reporting_unit(unit):
+        if Division.objects.filter(code=code).exists():
+            raise Http404(
+                _("Đơn vị mã %(code)s không gửi báo cáo tháng %(month)s (không có hiệu lực).")
+                % {"code": code, "month": periods.label(period)}
+            )
+        raise Http404(_("Không có đơn vị báo cáo mã %(code)s.") % {"code": code})
+    return unit
 
 
-def unit_for_view(user, code: str) -> Division:
-    unit = unit_from_url(code)
+def is_reporting_unit(unit: Division) -> bool:
+    """District-level units, and commune-level units directly under the province (2025)."""
+    if unit.level == Level.DISTRICT:
+        return True
+    return unit.level == Level.COMMUNE and reporting_unit_of(unit) == unit
+
+
+def unit_for_view(user, code: str, period: dt.date) -> Division:
+    unit = unit_from_url(code, period)
     if not access.can_view(user, unit):
         raise PermissionDenied(_("Bạn không xem được báo cáo của đơn vị này."))
     return unit
 
 
-def unit_for_edit(user, code: str) -> Division:
-    unit = unit_from_url(code)
+def unit_for_edit(user, code: str, period: dt.date) -> Division:
+    unit = unit_from_url(code, period)
     access.require(user, access.Action.EDIT_FIGURES, unit)
     return unit
 

@@ -37,7 +37,10 @@ def default_period(unit, today=None):
 def index(request: HttpRequest) -> HttpResponse:
     """'This month's report': officers go to their district's month; others get a list."""
     acc = access.get_access(request.user)
-    if acc.role == access.Role.DISTRICT_OFFICER and acc.scope is not None:
+    reports_itself = acc.role == access.Role.DISTRICT_OFFICER or (
+        acc.role == access.Role.COMMUNE_OFFICER and access.Action.EDIT_FIGURES in acc.actions
+    )
+    if reports_itself and acc.scope is not None:
         period = default_period(acc.scope)
         return redirect("reports:entry", district_code=acc.scope.code, period=period_slug(period))
     if not access.can(request.user, access.Action.VIEW):
@@ -104,8 +107,8 @@ def _grid_context(request, grid, unit) -> dict:
 @login_required
 @require_GET
 def entry(request: HttpRequest, district_code: str, period: str) -> HttpResponse:
-    unit = unit_for_view(request.user, district_code)
     month = period_from_url(period)
+    unit = unit_for_view(request.user, district_code, month)
     grid = selectors.entry_grid(district=unit, period=month)
     return render(request, "reports/entry.html", _grid_context(request, grid, unit))
 
@@ -170,8 +173,8 @@ def _apply_errors(grid, typed, exc: FigureErrors, division_codes: set[str]) -> l
 @require_POST
 def save_row(request: HttpRequest, district_code: str, period: str, division_code: str):
     """Save one row (htmx): returns the row, with inline errors, and the totals row."""
-    unit = unit_for_edit(request.user, district_code)
     month = period_from_url(period)
+    unit = unit_for_edit(request.user, district_code, month)
     grid = selectors.entry_grid(district=unit, period=month)
     row = grid.row_for(division_code)
     if row is None:
@@ -183,8 +186,8 @@ def save_row(request: HttpRequest, district_code: str, period: str, division_cod
 @require_POST
 def save_all(request: HttpRequest, district_code: str, period: str):
     """Save every row of the grid at once (the form without JavaScript)."""
-    unit = unit_for_edit(request.user, district_code)
     month = period_from_url(period)
+    unit = unit_for_edit(request.user, district_code, month)
     grid = selectors.entry_grid(district=unit, period=month)
     return _save(request, unit, grid, {r.division.code for r in grid.rows})
 

@@ -40,8 +40,8 @@ def _spool_dir() -> Path:
 @login_required
 @require_GET
 def template(request: HttpRequest, district_code: str, period: str) -> HttpResponse:
-    unit = unit_for_edit(request.user, district_code)
     month = period_from_url(period)
+    unit = unit_for_edit(request.user, district_code, month)
     response = HttpResponse(template_workbook(unit=unit, period=month), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="bao-cao-{unit.code}-{period_slug(month)}.xlsx"'
@@ -58,8 +58,8 @@ def _context(unit, month, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest, district_code: str, period: str) -> HttpResponse:
     """GET: the upload form. POST: check the file (dry run) and show the preview."""
-    unit = unit_for_edit(request.user, district_code)
     month = period_from_url(period)
+    unit = unit_for_edit(request.user, district_code, month)
     if request.method == "GET":
         return render(request, "reports/import.html", _context(unit, month))
     upload = request.FILES.get("file")
@@ -111,8 +111,8 @@ def import_upload(request: HttpRequest, district_code: str, period: str) -> Http
 @require_POST
 def import_confirm(request: HttpRequest, district_code: str, period: str) -> HttpResponse:
     """Apply the previewed file: every row in one transaction, or none."""
-    unit = unit_for_edit(request.user, district_code)
     month = period_from_url(period)
+    unit = unit_for_edit(request.user, district_code, month)
     pending = request.session.get(SESSION_KEY) or {}
     token = request.POST.get("token", "")
     if (

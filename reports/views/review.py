@@ -30,8 +30,8 @@ def _back(report) -> HttpResponse:
 
 
 def _transition(request, district_code, period, action: str) -> HttpResponse:
-    unit = unit_from_url(district_code)
     month = period_from_url(period)
+    unit = unit_from_url(district_code, month)
     needed = access.Action.EDIT_FIGURES if action == "submit" else access.Action.APPROVE
     access.require(request.user, needed, unit)
     if action == "submit":
@@ -88,8 +88,9 @@ def reopen(request, district_code: str, period: str):
 @require_GET
 def history(request: HttpRequest, district_code: str, period: str) -> HttpResponse:
     """A report's transitions and the changes of its figures."""
-    unit = unit_for_view(request.user, district_code)
-    report = report_or_404(unit, period_from_url(period))
+    month = period_from_url(period)
+    unit = unit_for_view(request.user, district_code, month)
+    report = report_or_404(unit, month)
     transitions, changes = selectors.report_history(report=report)
     return render(
         request,
@@ -142,7 +143,12 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/board.html",
-        {"rows": rows, "months": months, "submitted": submitted},
+        {
+            "rows": rows,
+            "months": months,
+            "submitted": submitted,
+            "structure": selectors.structure_label(months[-1]),
+        },
     )
 
 

@@ -36,14 +36,20 @@ class DivisionFactory(factory.django.DjangoModelFactory):
     kind = Kind.HAMLET
 
 
-def make_user(role: str | None, scope_code: str | None, **kwargs):
-    """A user in the role's group with a scope division given by its code."""
+def make_user(role: str | None, scope_code: str | None, *, on=None, **kwargs):
+    """A user in the role's group with a scope division given by its code (the unit with that
+    code valid on `on`; without it the unit that started first, i.e. the old one)."""
     user = UserFactory(**kwargs)
     if role:
         group, _ = Group.objects.get_or_create(name=role)
         user.groups.add(group)
     if scope_code:
         UserScope.objects.update_or_create(
-            user=user, defaults={"division": Division.objects.get(code=scope_code)}
+            user=user,
+            defaults={
+                "division": Division.objects.by_code(scope_code, on=on)
+                if on
+                else Division.objects.filter(code=scope_code).order_by("valid_from", "pk")[0]
+            },
         )
     return user

@@ -10,15 +10,21 @@ from divisions.services import DivisionRow, divisions_upsert
 
 @pytest.mark.django_db
 def test_load_divisions_loads_province_9_districts_100_communes():
+    # Since issue 10 the command also loads Bạc Liêu (history) and the 2025 structure: the
+    # counts are those of Cà Mau on 30/06/2025.
+    import datetime as dt
+
     call_command("load_divisions")
-    assert Division.objects.filter(level=Level.PROVINCE).count() == 1
-    assert Division.objects.filter(level=Level.DISTRICT).count() == 9
-    assert Division.objects.filter(level=Level.COMMUNE).count() == 100
+    old = Division.objects.valid_on(dt.date(2025, 6, 30)).filter(path__startswith="96/")
+    assert old.filter(level=Level.PROVINCE).count() == 1
+    assert old.filter(level=Level.DISTRICT).count() == 9
+    assert old.filter(level=Level.COMMUNE).count() == 100
     city = Division.objects.get(code="964")
     assert city.name == "Thành phố Cà Mau" and city.kind == "city"
     assert city.path == "96/964/"
-    assert Division.objects.get(code="32068").name == "Xã Biển Bạch"
-    assert Division.objects.get(code="32068").parent.code == "967"
+    bien_bach = Division.objects.by_code("32068", on=dt.date(2025, 6, 30))
+    assert bien_bach.name == "Xã Biển Bạch"
+    assert bien_bach.parent.code == "967"
 
 
 @pytest.mark.django_db

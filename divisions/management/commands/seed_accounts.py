@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -7,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from divisions.access import Role
-from divisions.models import Division, UserScope
+from divisions.models import REORG_DATE, Division, UserScope
 
 DEMO_PASSWORD = "camau-demo-2025"
 
@@ -32,7 +34,10 @@ class Command(BaseCommand):
                 "seed_accounts creates demo accounts and runs only with DJANGO_DEBUG=1."
             )
         User = get_user_model()
-        scopes = Division.objects.in_bulk([c for *_, c, _n in DEMO_ACCOUNTS], field_name="code")
+        # Demo scopes are units of the structure before 01/07/2025 (the demo teams live there);
+        # codes resolve on 30/06/2025, or today when only one structure is loaded.
+        codes = [c for *_, c, _n in DEMO_ACCOUNTS]
+        scopes = Division.objects.by_codes(codes, on=REORG_DATE - dt.timedelta(days=1))
         missing = {c for *_, c, _n in DEMO_ACCOUNTS} - set(scopes)
         if missing:
             raise CommandError(f"Load divisions first (missing {sorted(missing)}).")

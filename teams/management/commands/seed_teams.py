@@ -180,7 +180,15 @@ class Command(BaseCommand):
     def _seed(self) -> dict[str, int]:
         rng = random.Random(SEED)
         today = timezone.localdate()
-        districts = list(Division.objects.at_level(Level.DISTRICT).order_by("code"))
+        # The pilot ran in 2023, in Cà Mau's districts of the time (not in Bạc Liêu, merged in
+        # 2025, nor in the units of the 2025 structure).
+        province = Division.objects.province()
+        districts = list(
+            Division.objects.at_level(Level.DISTRICT)
+            .filter(path__startswith=province.path if province else "")
+            .valid_on(dt.date(2023, 1, 1))
+            .order_by("code")
+        )
         communes_by_district = {d.pk: [] for d in districts}
         for c in Division.objects.at_level(Level.COMMUNE).order_by("code"):
             if c.parent_id in communes_by_district:
