@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from divisions.models import REORG_DATE
 from reports import dashboards as dash
 from targets.models import Indicator
 
@@ -119,6 +120,9 @@ def districts(request: HttpRequest) -> HttpResponse:
             "chart": table.chart_data(),
             "legend": dash.status_legend(),
             "choice": choice,
+            # From 07/2025 there is no district level: the table lists commune-level units and
+            # per-district targets have ended with the level (said, not shown as "no data").
+            "districts_abolished": bool(choice.period and choice.period >= REORG_DATE),
             "provisional": provisional,
             "query": _query(choice, provisional),
         },

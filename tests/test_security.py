@@ -306,3 +306,15 @@ def test_nul_byte_is_a_400_with_a_clear_message_in_the_api_and_on_pages(client):
     page = client.get("/targets/?q=%00")
     assert page.status_code == 400
     assert "ký tự không hợp lệ" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_weak_password_messages_are_vietnamese(client, officer_a):
+    client.force_login(officer_a)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Ab1!xyz", "new_password2": "Ab1!xyz"},
+    )
+    html = response.content.decode()
+    assert "Mật khẩu quá ngắn: cần ít nhất 10 ký tự." in html
+    assert "too short" not in html

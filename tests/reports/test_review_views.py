@@ -136,3 +136,21 @@ def test_board_late_flag(camau):
 def test_steering_index_lists_units(steering_user, report_a):
     page = client_for(steering_user).get(reverse("reports:index")).content.decode()
     assert "Huyện U Minh" in page and "Bảng theo dõi" in page
+
+
+def test_bulk_approve_works_for_report_ids_above_999(steering_user, camau, last_month):
+    # With the thousands separator on, id 12345 once rendered as "12.345" and matched nothing.
+    Report.objects.create(
+        id=12345,
+        division=camau["966"],
+        period=last_month,
+        status=ReportStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    page = client_for(steering_user).get(reverse("reports:board"), {"months": "3"})
+    assert 'value="12345"' in page.content.decode()
+    response = client_for(steering_user).post(
+        reverse("reports:bulk_approve"), {"report": ["12345"]}, follow=True
+    )
+    assert "Đã duyệt 1 báo cáo" in response.content.decode()
+    assert Report.objects.get(pk=12345).status == ReportStatus.APPROVED
