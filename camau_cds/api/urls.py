@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from divisions import api as divisions_api
 from reports import api as reports_api
 from targets import api as targets_api
+from teams import api as teams_api
 
 app_name = "api"
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("v1/values/", reports_api.ValueList.as_view(), name="values"),
     path("v1/attainment/", reports_api.AttainmentList.as_view(), name="attainment"),
     path("v1/reports/", reports_api.ReportList.as_view(), name="reports"),
+    path("v1/teams/", teams_api.TeamList.as_view(), name="teams"),
+    path("v1/activities/", teams_api.ActivityList.as_view(), name="activities"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

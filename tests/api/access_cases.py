@@ -15,6 +15,8 @@ CASES = [
     Case("api:values", everyone(200)),
     Case("api:attainment", everyone(200)),
     Case("api:reports", signed_in(200, anonymous=401)),
+    Case("api:teams", signed_in(200, anonymous=401)),
+    Case("api:activities", signed_in(200, anonymous=401)),
 ]
 
 
