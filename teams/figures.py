@@ -177,6 +177,62 @@ def figures_write_available() -> bool:
     )
 
 
+def _primary_successors(commune_ids: Iterable[int]) -> dict[int, int]:
+    """Old commune → the successor that continues its teams (the largest share; by code on a tie).
+
+    Teams stay attached to the commune that set them up; after the 2025 reorganisation their
+    work counts for the unit now in force there. A split commune's teams go to one successor
+    (the source gives no way to tell which hamlet went where).
+    """
+    from divisions.models import DivisionSuccession
+
+    result: dict[int, int] = {}
+    for pred, succ in (
+        DivisionSuccession.objects.filter(predecessor_id__in=list(commune_ids))
+        .order_by("predecessor_id", "-share", "successor__code")
+        .values_list("predecessor_id", "successor_id")
+    ):
+        result.setdefault(pred, succ)
+    return result
+
+
+def _with_sibling_predecessors(commune_ids: Iterable[int]) -> set[int]:
+    """The communes plus every other predecessor of their successors, so a scoped sync rewrites
+    a successor's month from all the teams that count for it, never from one commune's alone."""
+    from divisions.models import DivisionSuccession
+
+    ids = set(commune_ids)
+    successors = set(_primary_successors(ids).values())
+    if not successors:
+        return ids
+    siblings = DivisionSuccession.objects.filter(successor_id__in=successors).values_list(
+        "predecessor_id", flat=True
+    )
+    return ids | set(siblings)
+
+
+def _onto_units_in_force(
+    totals: dict[tuple[int, dt.date], dict[str, int]],
+) -> dict[tuple[int, dt.date], dict[str, int]]:
+    """Move each month's totals of an ended commune onto its successor, summing merged ones."""
+    from divisions.models import Division
+
+    units = Division.objects.in_bulk({c for c, _p in totals})
+    ended = {c for c, p in totals if c in units and not _valid_in(units[c], p)}
+    successor = _primary_successors(ended) if ended else {}
+    merged: dict[tuple[int, dt.date], dict[str, int]] = {}
+    for (commune_id, period), values in totals.items():
+        target = commune_id
+        if commune_id in ended and not _valid_in(units[commune_id], period):
+            target = successor.get(commune_id)
+            if target is None:
+                continue
+        bucket = merged.setdefault((target, period), {})
+        for code, value in values.items():
+            bucket[code] = bucket.get(code, 0) + value
+    return merged
+
+
 def team_figures_sync(
     *, commune_ids: Iterable[int] | None = None, periods: Iterable[dt.date] | None = None
 ) -> int:
@@ -199,13 +255,16 @@ def team_figures_sync(
     )
     if not codes:
         return 0
+    if commune_ids is not None:
+        commune_ids = _with_sibling_predecessors(commune_ids)
     communes, months = _default_scope(commune_ids, periods)
     # Figures exist only inside the reporting window (07/2022 to this month).
     months = [m for m in months if REPORTING_START <= m <= month_start(timezone.localdate())]
     totals = team_monthly_totals(commune_ids=communes, periods=months) if months else {}
     if not totals:
         return 0
-    divisions = Division.objects.in_bulk({c for c, _p in totals})
+    merged = _onto_units_in_force(totals)
+    divisions = Division.objects.in_bulk({c for c, _p in merged})
     rows = [
         FigureInput(
             indicator_code=code,
@@ -214,7 +273,7 @@ def team_figures_sync(
             value=Decimal(value),
             note=SYNC_NOTE,
         )
-        for (commune_id, period), values in sorted(totals.items())
+        for (commune_id, period), values in sorted(merged.items())
         if commune_id in divisions and _valid_in(divisions[commune_id], period)
         for code, value in values.items()
         if code in codes
