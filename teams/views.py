@@ -148,6 +148,25 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _form_page(request, form, *, save, success, title, team=None, done=None, **context):
+    """GET shows the form; a valid POST calls `save(cleaned_data)` (a service) and redirects.
+
+    Service errors go back onto the form's fields; `success` is the message, or a callable
+    given what `save` returned. One pattern for every form of the registry.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return done or redirect("teams:detail", pk=(team or result).pk)
+    return render(
+        request, "teams/form.html", {"form": form, "team": team, "title": title, **context}
+    )
+
+
 # --- teams ----------------------------------------------------------------------------------
 
 
@@ -158,16 +177,13 @@ def team_create(request: HttpRequest) -> HttpResponse:
     _require_view(user)
     if not can(user, Action.MANAGE_TEAMS, visible_root(user)):
         raise PermissionDenied(_("Chỉ cán bộ xã, huyện hoặc Ban Chỉ đạo thành lập được tổ."))
-    form = TeamForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = services.team_create(user=user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thành lập tổ “%(name)s”.") % {"name": team.name})
-            return redirect("teams:detail", pk=team.pk)
-    return render(request, "teams/form.html", {"form": form, "title": _("Thành lập Tổ CNSCĐ")})
+    return _form_page(
+        request,
+        TeamForm(request.POST or None, user=user),
+        save=lambda data: services.team_create(user=user, **data),
+        success=lambda team: _("Đã thành lập tổ “%(name)s”.") % {"name": team.name},
+        title=_("Thành lập Tổ CNSCĐ"),
+    )
 
 
 @login_required
@@ -176,17 +192,13 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_or_404(request, pk)
     _require_manage(request.user, team)
     initial = {f: getattr(team, f) for f in services.TEAM_FIELDS}
-    form = TeamForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.team_update(user=request.user, team=team, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu thông tin tổ."))
-            return redirect("teams:detail", pk=team.pk)
-    return render(
-        request, "teams/form.html", {"form": form, "team": team, "title": _("Sửa thông tin tổ")}
+    return _form_page(
+        request,
+        TeamForm(request.POST or None, initial=initial, user=request.user),
+        save=lambda data: services.team_update(user=request.user, team=team, **data),
+        success=_("Đã lưu thông tin tổ."),
+        title=_("Sửa thông tin tổ"),
+        team=team,
     )
 
 
@@ -195,17 +207,13 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def team_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_or_404(request, pk)
     _require_manage(request.user, team)
-    form = DissolveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.team_dissolve(user=request.user, team=team, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã ghi nhận tổ giải thể."))
-            return redirect("teams:detail", pk=team.pk)
-    return render(
-        request, "teams/form.html", {"form": form, "team": team, "title": _("Giải thể tổ")}
+    return _form_page(
+        request,
+        DissolveForm(request.POST or None),
+        save=lambda data: services.team_dissolve(user=request.user, team=team, **data),
+        success=_("Đã ghi nhận tổ giải thể."),
+        title=_("Giải thể tổ"),
+        team=team,
     )
 
 
@@ -222,20 +230,19 @@ def _member_form(request, team: Team, **kwargs) -> MemberForm:
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_or_404(request, pk)
     _require_change(request.user, team)
-    form = _member_form(request, team, initial={"joined_on": team.decision_date})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         if data.get("member_user") is None:
             data.pop("member_user", None)
-        try:
-            member = services.member_add(user=request.user, team=team, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm %(name)s.") % {"name": member.full_name})
-            return redirect("teams:detail", pk=team.pk)
-    return render(
-        request, "teams/form.html", {"form": form, "team": team, "title": _("Thêm thành viên")}
+        return services.member_add(user=request.user, team=team, **data)
+
+    return _form_page(
+        request,
+        _member_form(request, team, initial={"joined_on": team.decision_date}),
+        save=save,
+        success=lambda member: _("Đã thêm %(name)s.") % {"name": member.full_name},
+        title=_("Thêm thành viên"),
+        team=team,
     )
 
 
@@ -249,25 +256,19 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["member_user"] = member.user_id
     if not selectors.phone_visible(request.user, team):
         initial["phone"] = ""  # never put a hidden number into a form
-    form = _member_form(request, team, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        kwargs = {}
-        if "member_user" in data:
-            kwargs["member_user"] = data.pop("member_user")
+
+    def save(data):
         if not data.get("phone") and not selectors.phone_visible(request.user, team):
             data.pop("phone")  # blank means "unchanged" for someone who cannot see it
-        try:
-            services.member_update(user=request.user, member=member, **data, **kwargs)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu thông tin thành viên."))
-            return redirect("teams:detail", pk=team.pk)
-    return render(
+        return services.member_update(user=request.user, member=member, **data)
+
+    return _form_page(
         request,
-        "teams/form.html",
-        {"form": form, "team": team, "title": _("Sửa thông tin thành viên")},
+        _member_form(request, team, initial=initial),
+        save=save,
+        success=_("Đã lưu thông tin thành viên."),
+        title=_("Sửa thông tin thành viên"),
+        team=team,
     )
 
 
@@ -277,25 +278,13 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member_or_404(request, pk)
     team = member.team
     _require_change(request.user, team)
-    form = LeaveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_leave(user=request.user, member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Đã ghi nhận %(name)s rời tổ.") % {"name": member.full_name}
-            )
-            return redirect("teams:detail", pk=team.pk)
-    return render(
+    return _form_page(
         request,
-        "teams/form.html",
-        {
-            "form": form,
-            "team": team,
-            "title": _("Thành viên rời tổ: %(name)s") % {"name": member.full_name},
-        },
+        LeaveForm(request.POST or None),
+        save=lambda data: services.member_leave(user=request.user, member=member, **data),
+        success=_("Đã ghi nhận %(name)s rời tổ.") % {"name": member.full_name},
+        title=_("Thành viên rời tổ: %(name)s") % {"name": member.full_name},
+        team=team,
     )
 
 
@@ -362,17 +351,13 @@ def member_template(request: HttpRequest) -> HttpResponse:
 def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_or_404(request, pk)
     _require_change(request.user, team)
-    form = ActivityForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_log(user=request.user, team=team, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã ghi nhận hoạt động."))
-            return redirect("teams:detail", pk=team.pk)
-    return render(
-        request, "teams/form.html", {"form": form, "team": team, "title": _("Ghi nhận hoạt động")}
+    return _form_page(
+        request,
+        ActivityForm(request.POST or None, initial={"date": timezone.localdate()}),
+        save=lambda data: services.activity_log(user=request.user, team=team, **data),
+        success=_("Đã ghi nhận hoạt động."),
+        title=_("Ghi nhận hoạt động"),
+        team=team,
     )
 
 
@@ -383,19 +368,14 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     team = activity.team
     _require_change(request.user, team)
     initial = {f: getattr(activity, f) for f in services.ACTIVITY_FIELDS}
-    form = ActivityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(user=request.user, activity=activity, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã sửa hoạt động."))
-            return redirect("teams:detail", pk=team.pk)
-    return render(
+    return _form_page(
         request,
-        "teams/form.html",
-        {"form": form, "team": team, "title": _("Sửa hoạt động"), "activity": activity},
+        ActivityForm(request.POST or None, initial=initial),
+        save=lambda data: services.activity_update(user=request.user, activity=activity, **data),
+        success=_("Đã sửa hoạt động."),
+        title=_("Sửa hoạt động"),
+        team=team,
+        activity=activity,
     )
 
 
@@ -438,13 +418,11 @@ def pilot_set(request: HttpRequest) -> HttpResponse:
     root = visible_root(user)
     if root.level > Level.DISTRICT or not can(user, Action.MANAGE_TEAMS, root):
         raise PermissionDenied(_("Chỉ cán bộ cấp huyện hoặc Ban Chỉ đạo chọn được xã thí điểm."))
-    form = PilotCommuneForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pilot_commune_set(user=user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã ghi nhận xã thí điểm."))
-            return redirect("teams:pilot")
-    return render(request, "teams/form.html", {"form": form, "title": _("Chọn xã thí điểm")})
+    return _form_page(
+        request,
+        PilotCommuneForm(request.POST or None, user=user),
+        save=lambda data: services.pilot_commune_set(user=user, **data),
+        success=_("Đã ghi nhận xã thí điểm."),
+        title=_("Chọn xã thí điểm"),
+        done=redirect("teams:pilot"),
+    )
