@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -838,19 +838,41 @@ def report_get_or_create_draft(*, user, division: Division, period: dt.date) -> 
     return report
 
 
-def report_submit(*, user, report: Report) -> Report:
-    """Officer sends the draft (or a returned report) for review."""
-    access.require(user, Action.EDIT_FIGURES, report.division)
+def _transition(
+    *,
+    user,
+    report: Report,
+    action: str,
+    stamp: Callable[[Report, dt.datetime], None],
+    reason: str = "",
+    recompute: bool = False,
+) -> Report:
+    """The one way a report changes status: lock the row, check the transition table, stamp
+    who and when, save, record the transition, and (approve, reopen) queue the recompute
+    through the outbox, all in one transaction."""
     with transaction.atomic():
         report = _locked(report)
         before = report.status
-        report.status = _check_transition(report, "submit")
+        report.status = _check_transition(report, action)
         now = timezone.now()
-        report.submitted_at, report.submitted_by = now, user
+        stamp(report, now)
         report.full_clean()
         report.save()
-        _record(report, from_status=before, user=user, now=now)
+        _record(report, from_status=before, user=user, now=now, reason=reason)
+        if recompute:
+            _outbox_row(report).save()
+            transaction.on_commit(queue_recompute_drain)
     return report
+
+
+def report_submit(*, user, report: Report) -> Report:
+    """Officer sends the draft (or a returned report) for review."""
+    access.require(user, Action.EDIT_FIGURES, report.division)
+
+    def stamp(r: Report, now: dt.datetime) -> None:
+        r.submitted_at, r.submitted_by = now, user
+
+    return _transition(user=user, report=report, action="submit", stamp=stamp)
 
 
 def _require_reason(reason: str) -> str:
@@ -864,16 +886,11 @@ def report_return(*, user, report: Report, reason: str) -> Report:
     """Steering staff send a submitted report back with a reason."""
     access.require(user, Action.APPROVE, report.division)
     reason = _require_reason(reason)
-    with transaction.atomic():
-        report = _locked(report)
-        before = report.status
-        report.status = _check_transition(report, "return")
-        now = timezone.now()
-        report.returned_at, report.returned_by, report.return_reason = now, user, reason
-        report.full_clean()
-        report.save()
-        _record(report, from_status=before, user=user, now=now, reason=reason)
-    return report
+
+    def stamp(r: Report, now: dt.datetime) -> None:
+        r.returned_at, r.returned_by, r.return_reason = now, user, reason
+
+    return _transition(user=user, report=report, action="return", stamp=stamp, reason=reason)
 
 
 def _outbox_row(report: Report) -> RecomputeRequest:
@@ -900,18 +917,11 @@ def queue_recompute_drain() -> None:
 def report_approve(*, user, report: Report) -> Report:
     """Steering staff approve a submitted report: it is locked and attainment is recomputed."""
     access.require(user, Action.APPROVE, report.division)
-    with transaction.atomic():
-        report = _locked(report)
-        before = report.status
-        report.status = _check_transition(report, "approve")
-        now = timezone.now()
-        report.approved_at, report.approved_by = now, user
-        report.full_clean()
-        report.save()
-        _record(report, from_status=before, user=user, now=now)
-        _outbox_row(report).save()
-        transaction.on_commit(queue_recompute_drain)
-    return report
+
+    def stamp(r: Report, now: dt.datetime) -> None:
+        r.approved_at, r.approved_by = now, user
+
+    return _transition(user=user, report=report, action="approve", stamp=stamp, recompute=True)
 
 
 def report_reopen(*, user, report: Report, reason: str) -> Report:
@@ -920,20 +930,15 @@ def report_reopen(*, user, report: Report, reason: str) -> Report:
         raise PermissionDenied(_("Chỉ Ban Chỉ đạo được mở lại báo cáo đã duyệt."))
     access.require(user, Action.APPROVE, report.division)
     reason = _require_reason(reason)
-    with transaction.atomic():
-        report = _locked(report)
-        before = report.status
-        report.status = _check_transition(report, "reopen")
-        now = timezone.now()
-        report.returned_at, report.returned_by, report.return_reason = now, user, reason
-        report.approved_at = report.approved_by = None
-        report.full_clean()
-        report.save()
-        _record(report, from_status=before, user=user, now=now, reason=reason)
-        # Figures may change again: dashboards must not keep the approved ones.
-        _outbox_row(report).save()
-        transaction.on_commit(queue_recompute_drain)
-    return report
+
+    def stamp(r: Report, now: dt.datetime) -> None:
+        r.returned_at, r.returned_by, r.return_reason = now, user, reason
+        r.approved_at = r.approved_by = None
+
+    # Figures may change again: dashboards must not keep the approved ones (recompute).
+    return _transition(
+        user=user, report=report, action="reopen", stamp=stamp, reason=reason, recompute=True
+    )
 
 
 def reports_bulk_approve(*, user, report_ids: Iterable[int]) -> list[Report]:
