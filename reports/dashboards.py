@@ -123,6 +123,13 @@ def status_colour(status: str) -> str:
     return STATUS_COLOURS[Status(status)] if status else "light"
 
 
+def row_status(row: Attainment | None, *, has_target: bool) -> str:
+    """A card's or cell's status: none without a target, "no data" without a row or status."""
+    if not has_target:
+        return ""
+    return (row.status if row else "") or Status.NO_DATA.value
+
+
 def status_legend() -> list[tuple[str, str, str]]:
     """(status, label, colour) of every status, in the order of the method."""
     return [(s.value, status_label(s.value), status_colour(s.value)) for s in STATUS_ORDER]
@@ -318,9 +325,7 @@ class Card:
 
     @property
     def status(self) -> str:
-        if self.target is None:
-            return ""
-        return (self.row.status if self.row else "") or Status.NO_DATA.value
+        return row_status(self.row, has_target=self.target is not None)
 
     @property
     def status_label(self) -> str:
@@ -522,9 +527,7 @@ class HeatCell:
 
     @property
     def status(self) -> str:
-        if self.column.target is None:
-            return ""
-        return (self.row.status if self.row else "") or Status.NO_DATA.value
+        return row_status(self.row, has_target=self.column.target is not None)
 
     @property
     def status_label(self) -> str:
