@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Max, Min, Q
 from django.http import Http404
 from django.utils import timezone
@@ -33,6 +34,10 @@ from reports.progress import STATUS_LABELS, Status, month_from_index, month_inde
 from targets.models import Indicator, Pillar, Target
 
 SPARK_MONTHS = 12
+# Units per page of the district comparison table: the province had 9 districts, so before
+# 07/2025 it is one page; the ~64 commune-level units after it are paged, and so the page's
+# cost stays flat whatever the number of units.
+HEAT_PAGE_SIZE = 10
 HUNDRED = Decimal(100)
 
 # Bootstrap colour per status: badges use text-bg-<colour>, heat cells table-<colour>.
@@ -560,6 +565,17 @@ class HeatTable:
     columns: list[HeatColumn]
     rows: list[HeatRow]
     computed_at: dt.datetime | None = None
+    # The page of units shown when the table is paged (None: every unit is in `rows`).
+    page: Page | None = None
+
+    @property
+    def page_links(self) -> list[int | str]:
+        """Page numbers for the pager, long runs elided (`Paginator.ELLIPSIS`)."""
+        if self.page is None:
+            return []
+        return list(
+            self.page.paginator.get_elided_page_range(self.page.number, on_each_side=2, on_ends=1)
+        )
 
     def chart_data(self) -> dict:
         """Per column: the units' values for the bar chart (drawn by static/js/dashboards.js)."""
@@ -586,17 +602,34 @@ class HeatTable:
 
 
 def heat_table(
-    *, user, parent: Division | None, period: dt.date | None, provisional: bool
+    *,
+    user,
+    parent: Division | None,
+    period: dt.date | None,
+    provisional: bool,
+    page_size: int | None = None,
+    page_number: str | int | None = None,
 ) -> HeatTable:
-    """Children of `parent` (those the user may see) × targets, coloured by status. Two queries."""
+    """Children of `parent` (those the user may see) × targets, coloured by status.
+
+    Unpaged (`page_size` None): every child, two queries. Paged: the children of page
+    `page_number` (garbage → page 1, out of range → the last page), in four queries whatever
+    the number of children (count, page of units, their rows, the columns of all units).
+    """
     if parent is None or period is None or parent.level >= 3:
         return HeatTable(parent, period, [], [])
-    children = list(
+    units = (
         Division.objects.for_user(user)
         .filter(parent=parent, level__lte=3)
         .valid_on(period)
-        .order_by("code")
+        .order_by("code", "pk")
     )
+    page = None
+    if page_size is None:
+        children = list(units)
+    else:
+        page = Paginator(units, page_size).get_page(page_number)
+        children = list(page.object_list)
     rows = effective_rows(
         division_ids=[c.pk for c in children],
         period_from=period,
@@ -607,6 +640,13 @@ def heat_table(
     for (ind_id, _div, _p, tkey), row in rows.items():
         if tkey and (ind_id, tkey) not in columns:
             columns[(ind_id, tkey)] = HeatColumn(row.indicator, row.target, row.target_value)
+    if page is not None:
+        # Every page shows the same columns: a target reached only by units of other pages
+        # still gets its (empty here) column, so pages line up when compared.
+        for target in _heat_targets(units, period=period, provisional=provisional):
+            columns.setdefault(
+                (target.indicator_id, target.pk), HeatColumn(target.indicator, target)
+            )
     ordered = sorted(columns.items(), key=lambda kv: _target_sort(kv[1].indicator, kv[1].target))
     table_rows = [
         HeatRow(
@@ -624,6 +664,25 @@ def heat_table(
         columns=[col for _k, col in ordered],
         rows=table_rows,
         computed_at=max((r.computed_at for r in rows.values()), default=None),
+        page=page,
+    )
+
+
+def _heat_targets(units, *, period: dt.date, provisional: bool) -> list[Target]:
+    """One query: the targets any of `units` has a row for in `period` (the heat columns).
+
+    Reads target ids only (no row is built), so paging keeps the page's cost nearly flat in
+    the number of units.
+    """
+    shown = Attainment.objects.filter(
+        division__in=units.values("pk"), period=period, target__isnull=False
+    )
+    if not provisional:
+        shown = shown.filter(provisional=False)
+    return list(
+        Target.objects.filter(pk__in=shown.values("target_id"))
+        .select_related("indicator")
+        .order_by()
     )
 
 

@@ -99,11 +99,19 @@ def province(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def districts(request: HttpRequest) -> HttpResponse:
-    """Districts × targets heat table and a bar chart per target."""
+    """Districts × targets heat table and a bar chart per target, `?page=N` of the units.
+
+    The exports hold every unit: only the page itself is paged.
+    """
     dash.require_scope(request.user)
     choice, provisional = _flags(request)
     table = dash.heat_table(
-        user=request.user, parent=dash.province(), period=choice.period, provisional=provisional
+        user=request.user,
+        parent=dash.province(),
+        period=choice.period,
+        provisional=provisional,
+        page_size=None if request.GET.get("export") else dash.HEAT_PAGE_SIZE,
+        page_number=request.GET.get("page"),
     )
     exported = _export(
         request,

@@ -72,3 +72,24 @@ def test_anyone_reads_the_open_data_page(page, camau):
     assert page.locator('tr[data-card="work_records_online"]').count() >= 1
     shot(page, "dashboard-open-data")
     assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_steering_member_pages_through_many_districts(page, camau, steering_user):
+    from tests.dashboards.test_districts_paging import add_districts
+
+    build_world(camau)
+    codes = add_districts(camau, 23)
+    login(page, steering_user.username, PASSWORD)
+    page.goto("/dashboard/districts/?period=2024-01")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("tr[data-division]").count() == 10
+    page.click("nav[data-heat-pager] a.page-link:text-is('3')")
+    page.wait_for_load_state("networkidle")
+    assert "period=2024-01" in page.url and "page=3" in page.url
+    assert page.locator("tr[data-division]").count() == 3
+    assert page.locator(f'tr[data-division="{codes[-1]}"]').count() == 1
+    assert "Đơn vị 21–23 trên tổng số 23" in page.locator("[data-heat-range]").inner_text()
+    assert_charts_drawn(page, "#dash-bar-chart")
+    shot(page, "dashboard-districts-page-3")
+    assert page.console_errors == []
