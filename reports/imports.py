@@ -329,7 +329,9 @@ def figures_import(
     """
     dataset, _header_row = read_dataset(upload)
     resource = FigureResource()
-    parsed = resource.import_data(dataset, dry_run=True, use_transactions=False)
+    # The Resource only parses (its bulk_create collects FigureInputs and writes nothing), so
+    # no dry-run transaction: import-export would wrap every batch in savepoints for nothing.
+    parsed = resource.import_data(dataset, dry_run=False, use_transactions=False)
     outcome = ImportOutcome(total=len(dataset))
     for invalid in parsed.invalid_rows:
         file_row = dataset.row_numbers[invalid.number - 1]
