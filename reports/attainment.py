@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from camau_cds.bulk_sql import copy_rows, db_datetime
 from divisions.models import PATH_SEPARATOR, Division, DivisionSuccession
 from reports import periods
 from reports.models import Attainment, DataValue, RecomputeRequest, Report, ReportStatus, Source
@@ -42,10 +43,40 @@ from targets.models import (
 )
 
 HUNDRED = Decimal(100)
-BATCH_SIZE = 2000
 # ORM paths from a figure's division to its ancestor `n` levels up (levels are fixed).
 ANCESTOR = {0: "division_id", 1: "division__parent_id", 2: "division__parent__parent_id"}
 ANCESTOR_LEVEL = {1: "division__parent__level", 2: "division__parent__parent__level"}
+
+
+# Attainment rows travel as tuples in this column order, from the build straight to COPY:
+# model instances and bulk_create's per-field compile cost more than the database's work.
+ROW_COLUMNS = (
+    "indicator_id",
+    "target_id",
+    "target_key",
+    "division_id",
+    "period",
+    "provisional",
+    "actual",
+    "numerator",
+    "denominator",
+    "data_period",
+    "target_value",
+    "share_reached",
+    "status",
+    "projected_value",
+    "judged_value",
+    "reached_in",
+    "rate_ratio",
+    "sources",
+    "reconstructed",
+    "computed_at",
+    "baseline_value",
+    "baseline_period",
+)
+Row = tuple  # one attainment row, in ROW_COLUMNS order
+_DIV, _PERIOD, _TKEY = 3, 4, 2
+_NUMBERS = slice(6, 9)  # actual, numerator, denominator
 
 
 @dataclass
@@ -96,26 +127,34 @@ def _add(a: tuple | None, b: tuple) -> tuple:
 
 
 def _monthly_sums(
-    *, indicators: list[Indicator], provisional: bool, division_ids: set[int] | None
+    *,
+    indicators: list[Indicator],
+    provisional: bool,
+    division_ids: set[int] | None,
+    windows: dict[int, dt.date] | None = None,
 ) -> dict[tuple[int, int], dict[dt.date, tuple]]:
     """(indicator id, division id) → {month: (value, numerator, denominator, sources)}.
 
     A figure rolls up to the ancestor at the row's level, whatever the distance: an old
     commune reaches the province through its district (two steps), a commune of the 2025
     structure directly (one step). Each pass filters on the ancestor's level, so a province
-    is never counted as a district.
+    is never counted as a district. `windows` (indicator id → first month) limits the months
+    read, for a recompute seeded from the stored rows before them.
     """
-    pairs: dict[tuple[int, int], list[int]] = defaultdict(list)
+    pairs: dict[tuple[int, int, dt.date | None], list[int]] = defaultdict(list)
     for ind in indicators:
-        for pair in level_pairs(ind):
-            pairs[pair].append(ind.pk)
+        window = windows.get(ind.pk) if windows else None
+        for fig_level, row_level in level_pairs(ind):
+            pairs[(fig_level, row_level, window)].append(ind.pk)
     base = counted_figures(provisional=provisional)
     series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
-    for (fig_level, row_level), ids in pairs.items():
+    for (fig_level, row_level, window), ids in pairs.items():
         steps = [0] if fig_level == row_level else range(1, fig_level - row_level + 1)
         for up in steps:
             key = ANCESTOR[up]
             qs = base.filter(indicator_id__in=ids, division__level=fig_level)
+            if window is not None:
+                qs = qs.filter(period__gte=window)
             if up:
                 qs = qs.filter(**{ANCESTOR_LEVEL[up]: row_level})
             if division_ids is not None:
@@ -189,14 +228,36 @@ def _ratio(n: Decimal | None, d: Decimal | None) -> Decimal | None:
     return n / d * HUNDRED
 
 
+@dataclass(frozen=True)
+class Seed:
+    """A stored row of the month before a recompute's window: the series' state then."""
+
+    period: dt.date
+    actual: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    data_period: dt.date
+    sources: str
+    judged_value: Decimal | None
+    baseline_value: Decimal | None
+    baseline_period: dt.date | None
+
+
 def time_series(
-    indicator: Indicator, months: dict[dt.date, tuple], last: dt.date
+    indicator: Indicator,
+    months: dict[dt.date, tuple],
+    last: dt.date,
+    *,
+    seed: Seed | None = None,
 ) -> list[tuple[dt.date, Decimal | None, Decimal | None, Decimal | None, dt.date, str]]:
     """Aggregate one monthly series over time, month by month from its first month to `last`.
 
-    Returns (period, actual, numerator, denominator, data period, sources) per month.
+    With `seed` (the stored row of the month before `months` begin), the series continues
+    from that row's totals instead of from its first month: the same result, reading only the
+    window's figures. Returns (period, actual, numerator, denominator, data period, sources)
+    per month.
     """
-    if not months:
+    if not months and seed is None:
         return []
     ratio = indicator.measurement == Measurement.RATIO
     how = indicator.time_aggregation
@@ -205,8 +266,19 @@ def time_series(
     cum_v = cum_n = cum_d = Decimal(0)
     year_vals: dict[int, list[Decimal]] = defaultdict(list)
     latest = None
+    first = ordered[0] if ordered else None
+    if seed is not None:
+        # Stored totals: a flow's running sum (its numerator and denominator for a ratio), a
+        # stock's latest figure. An average restarts each year, so its window starts in January.
+        if ratio:
+            cum_n, cum_d = seed.numerator or Decimal(0), seed.denominator or Decimal(0)
+        elif how == TimeAggregation.SUM:
+            cum_v = seed.actual or Decimal(0)
+        latest = (seed.data_period, seed.actual, seed.numerator, seed.denominator, seed.sources)
+        first = periods.next_month(seed.period)
     i = 0
-    for idx in range(month_index(ordered[0]), month_index(max(last, ordered[-1])) + 1):
+    end = max(last, ordered[-1]) if ordered else last
+    for idx in range(month_index(first), month_index(end) + 1):
         period = month_from_index(idx)
         if i < len(ordered) and ordered[i] == period:
             v, n, d, src = months[period]
@@ -259,9 +331,13 @@ def _build_rows(
     last: dt.date,
     levels: dict[int, int],
     now: dt.datetime,
-) -> list[Attainment]:
+    seeds: dict[tuple[int, int], dict[int, Seed]] | None = None,
+    windows: dict[int, dt.date] | None = None,
+) -> list[Row]:
+    """Rows of `indicators` for the units in `levels`; with `seeds`/`windows`, series read
+    only the window's figures and continue from the stored rows of the month before."""
     series = _monthly_sums(
-        indicators=indicators, provisional=provisional, division_ids=division_ids
+        indicators=indicators, provisional=provisional, division_ids=division_ids, windows=windows
     )
     starts = _reconstruct(series, indicators)
     # A unit's rows stop with it (a period uses the units valid then); a successor's rows
@@ -272,54 +348,53 @@ def _build_rows(
         )
     )
     by_id = {i.pk: i for i in indicators}
-    rows: list[Attainment] = []
-    for (ind_id, div_id), months in series.items():
-        if div_id is None or div_id not in levels:
+    seeds = seeds or {}
+    rows: list[Row] = []
+    for ind_id, div_id in set(series) | set(seeds):
+        if div_id is None or div_id not in levels or ind_id not in by_id:
             continue
+        months = series.get((ind_id, div_id), {})
+        stored = seeds.get((ind_id, div_id), {})
         end = ends.get(div_id)
         start = starts.get(div_id)
         ind = by_id[ind_id]
         higher = ind.direction == Direction.HIGHER
-        aggregated = time_series(ind, months, last)
+        aggregated = time_series(
+            ind, months, last, seed=next(iter(stored.values())) if stored else None
+        )
         first_actual = next(((p, a) for p, a, *_ in aggregated if a is not None), None)
         for target in _targets_for(ind, levels[div_id]):
             goal = target.resolved_value() if target else None
+            seed = stored.get(target.pk if target else 0)
             if target is not None and target.baseline_value is not None:
                 base, base_period = target.baseline_value, target.baseline_period
+            elif seed is not None and seed.baseline_period is not None:
+                base, base_period = seed.baseline_value, seed.baseline_period
             else:
                 base_period, base = first_actual if first_actual else (None, None)
             at_deadline = None
             if target is not None:
                 deadline_month = target.deadline.replace(day=1)
-                at_deadline = next(
-                    (a for p, a, *_ in reversed(aggregated) if p <= deadline_month), None
-                )
+                if seed is not None and deadline_month <= seed.period:
+                    # The deadline lies before the window: its value is stored.
+                    at_deadline = (
+                        seed.actual if seed.period == deadline_month else seed.judged_value
+                    )
+                else:
+                    at_deadline = next(
+                        (a for p, a, *_ in reversed(aggregated) if p <= deadline_month), None
+                    )
+            target_id = target.pk if target else None
+            target_key = target_id or 0
             for period, actual, num, den, data_period, src in aggregated:
                 if period_from is not None and period < period_from:
                     continue
                 if end is not None and period > end:
                     continue
-                row = Attainment(
-                    indicator_id=ind_id,
-                    target=target,
-                    target_key=target.pk if target else 0,
-                    division_id=div_id,
-                    period=period,
-                    provisional=provisional,
-                    actual=actual,
-                    numerator=num,
-                    denominator=den,
-                    data_period=data_period,
-                    target_value=goal,
-                    sources=src,
-                    reconstructed=start is not None
-                    and (period < start or (data_period is not None and data_period < start)),
-                    computed_at=now,
-                )
+                status = share = projected = judged = reached_in = rate = None
                 if target is not None and goal is not None:
-                    judged = at_deadline if period > target.deadline else actual
-                    if period > target.deadline:
-                        row.judged_value = judged
+                    after = period > target.deadline
+                    judged = at_deadline if after else actual
                     result = assess(
                         actual=judged,
                         period=period,
@@ -329,17 +404,51 @@ def _build_rows(
                         baseline_period=base_period,
                         higher_is_better=higher,
                     )
-                    row.status = result.status.value
-                    row.share_reached = result.share_reached
-                    row.projected_value = result.projected_at_deadline
-                    row.reached_in = result.reached_in
-                    row.rate_ratio = result.rate_ratio
-                rows.append(row)
+                    status = result.status.value
+                    share = result.share_reached
+                    projected = result.projected_at_deadline
+                    reached_in = result.reached_in
+                    rate = result.rate_ratio
+                    if not after:
+                        judged = None
+                rows.append(
+                    (
+                        ind_id,
+                        target_id,
+                        target_key,
+                        div_id,
+                        period,
+                        provisional,
+                        actual,
+                        num,
+                        den,
+                        data_period,
+                        goal,
+                        share,
+                        status or "",
+                        projected,
+                        judged,
+                        reached_in,
+                        rate,
+                        src,
+                        start is not None
+                        and (period < start or (data_period is not None and data_period < start)),
+                        now,
+                        base if goal is not None else None,
+                        base_period if goal is not None else None,
+                    )
+                )
     return rows
 
 
-def _same(a: Attainment, b: Attainment) -> bool:
-    return (a.actual, a.numerator, a.denominator) == (b.actual, b.numerator, b.denominator)
+SIX_PLACES = Decimal("0.000001")
+
+
+def _same(a: Row, b: Row) -> bool:
+    """Same numbers as stored (6 decimal places): a seeded series may differ beyond them."""
+    return [None if x is None else x.quantize(SIX_PLACES) for x in a[_NUMBERS]] == [
+        None if x is None else x.quantize(SIX_PLACES) for x in b[_NUMBERS]
+    ]
 
 
 def attainment_recompute(
@@ -381,7 +490,7 @@ def attainment_recompute(
     # row's level), so an ancestor in scope still sums every figure below it, while units
     # outside the scope are neither aggregated nor built.
     division_ids = set(levels) if division is not None else None
-    now = timezone.now()
+    now = db_datetime(timezone.now())
     scope_key = f"attainment:{division.path if division else '*'}"
     written = 0
     with transaction.atomic():
@@ -394,20 +503,26 @@ def attainment_recompute(
         stale.delete()
         # Provisional rows can only differ from approved ones while a report waits for review.
         any_submitted = Report.objects.filter(status=ReportStatus.SUBMITTED).exists()
-        # One indicator at a time: a few GROUP BY queries each, and only that indicator's rows
-        # in memory (all indicators at 10x the province would need about 1 GB).
-        for indicator in indicators:
+        windows, seeds = (
+            _seeds(indicators, period_from, levels) if period_from is not None else (None, None)
+        )
+        # A full recompute goes one indicator at a time: a few GROUP BY queries each, and only
+        # that indicator's rows in memory (all indicators at 10x the province would need about
+        # 1 GB). A scoped one is small: all indicators in the same few queries.
+        batches = [indicators] if division is not None else [[i] for i in indicators]
+        for batch in batches:
             rows = _rows_for(
-                indicator=indicator,
+                indicators=batch,
                 any_submitted=any_submitted,
                 division_ids=division_ids,
                 period_from=period_from,
                 last=last,
                 levels=levels,
                 now=now,
+                seeds=seeds,
+                windows=windows,
             )
-            Attainment.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-            written += len(rows)
+            written += copy_rows(Attainment, ROW_COLUMNS, rows)
     if division is None and connection.vendor == "postgresql":
         # Fresh statistics after a full rewrite, or the dashboards' plans go stale.
         with connection.cursor() as cursor:
@@ -418,34 +533,86 @@ def attainment_recompute(
 
 def _rows_for(
     *,
-    indicator: Indicator,
+    indicators: list[Indicator],
     any_submitted: bool,
     division_ids: set[int] | None,
     period_from: dt.date | None,
     last: dt.date,
     levels: dict[int, int],
     now: dt.datetime,
-) -> list[Attainment]:
-    """Approved rows of one indicator, plus provisional rows where they differ."""
+    seeds: dict[tuple[int, int], dict[int, Seed]] | None,
+    windows: dict[int, dt.date] | None,
+) -> list[Row]:
+    """Approved rows of the indicators, plus provisional rows where they differ.
+
+    Only approved rows are stored as seeds, so the provisional pass reads its series whole.
+    """
     common = {
-        "indicators": [indicator],
+        "indicators": indicators,
         "division_ids": division_ids,
         "period_from": period_from,
         "last": last,
         "levels": levels,
         "now": now,
     }
-    approved = _build_rows(provisional=False, **common)
+    approved = _build_rows(provisional=False, seeds=seeds, windows=windows, **common)
     if not any_submitted:
         return approved
-    approved_index = {(r.division_id, r.period, r.target_key): r for r in approved}
+    approved_index = {(r[0], r[_DIV], r[_PERIOD], r[_TKEY]): r for r in approved}
     provisional = [
         r
         for r in _build_rows(provisional=True, **common)
-        if (key := (r.division_id, r.period, r.target_key)) not in approved_index
+        if (key := (r[0], r[_DIV], r[_PERIOD], r[_TKEY])) not in approved_index
         or not _same(r, approved_index[key])
     ]
     return approved + provisional
+
+
+def _seeds(
+    indicators: list[Indicator], period_from: dt.date, levels: dict[int, int]
+) -> tuple[dict[int, dt.date] | None, dict[tuple[int, int], dict[int, Seed]] | None]:
+    """Windows (indicator id → first month read) and the stored approved rows of the month
+    before each window, for a recompute from `period_from`.
+
+    Rows before `period_from` are current (each change recomputes from its own month on), so
+    a series can continue from them instead of re-reading its whole history. An average
+    restarts each January, so its window starts there. When no row at all is stored for the
+    month before (a fresh database), the series are read whole: (None, None).
+    """
+    windows = {
+        ind.pk: (
+            period_from.replace(month=1)
+            if ind.time_aggregation == TimeAggregation.AVERAGE
+            else period_from
+        )
+        for ind in indicators
+    }
+    by_seed_period: dict[dt.date, list[int]] = defaultdict(list)
+    for ind_id, window in windows.items():
+        by_seed_period[periods.previous_month(window)].append(ind_id)
+    which = Q()
+    for seed_period, ids in by_seed_period.items():
+        which |= Q(period=seed_period, indicator_id__in=ids)
+    stored = Attainment.objects.filter(which, provisional=False, division_id__in=list(levels))
+    seeds: dict[tuple[int, int], dict[int, Seed]] = defaultdict(dict)
+    for row in stored.values_list(
+        "indicator_id",
+        "division_id",
+        "target_key",
+        "period",
+        "actual",
+        "numerator",
+        "denominator",
+        "data_period",
+        "sources",
+        "judged_value",
+        "baseline_value",
+        "baseline_period",
+    ):
+        seeds[(row[0], row[1])][row[2]] = Seed(*row[3:])
+    if not seeds and DataValue.objects.filter(period__lt=period_from).exists():
+        return None, None
+    return windows, seeds
 
 
 def attainment_recompute_requests(requests: list[RecomputeRequest]) -> None:

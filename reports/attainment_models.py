@@ -24,15 +24,33 @@ class AttainmentQuerySet(models.QuerySet):
 
 
 class Attainment(models.Model):
+    # Derived rows, rebuilt by every recompute from figures that already reference these
+    # tables: database foreign-key checks (deferred to COMMIT, one per row and key) cost more
+    # than a third of a full recompute's database time (docs/PERFORMANCE.md), so the keys are
+    # not enforced by the database; Django still cascades deletions. The unique constraint
+    # starts with the indicator, so the indicator needs no index of its own; targets are
+    # never looked up from here except to cascade a deletion.
     indicator = models.ForeignKey(
-        "targets.Indicator", on_delete=models.CASCADE, related_name="attainments"
+        "targets.Indicator",
+        on_delete=models.CASCADE,
+        related_name="attainments",
+        db_constraint=False,
+        db_index=False,
     )
     # Null for monitoring indicators (no target): the row still carries the rolled-up value.
     target = models.ForeignKey(
-        "targets.Target", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "targets.Target",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     target_key = models.PositiveBigIntegerField(editable=False, help_text="target id or 0")
-    division = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="attainments")
+    division = models.ForeignKey(
+        Division, on_delete=models.CASCADE, related_name="attainments", db_constraint=False
+    )
     period = models.DateField(_("kỳ"))
     provisional = models.BooleanField(
         _("tạm tính"), default=False, help_text=_("Tính cả số liệu đã gửi nhưng chưa duyệt.")
@@ -55,6 +73,10 @@ class Attainment(models.Model):
     judged_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
     reached_in = models.DateField(null=True)
     rate_ratio = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    # The baseline the status was assessed from (the target's, else the series' first value):
+    # shown with the row, and the state an incremental recompute continues from.
+    baseline_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    baseline_period = models.DateField(null=True)
     sources = models.CharField(_("nguồn"), max_length=20, blank=True)
     reconstructed = models.BooleanField(default=False)
     computed_at = models.DateTimeField(_("tính lúc"))

@@ -1,0 +1,155 @@
+"""Incremental recompute: continuing a series from the stored rows before the changed month
+gives exactly the rows a full recompute gives (the benchmark's 1/50 goal rests on it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from reports.attainment import ROW_COLUMNS, attainment_recompute
+from reports.models import Attainment, DataValue, Report, ReportStatus
+from targets.models import Comparator, ScopeLevel, Target
+from tests.reports.factories import (
+    DataValueFactory,
+    amount_indicator,
+    count_indicator,
+    ratio_indicator,
+    stock_indicator,
+)
+from tests.reports.test_attainment import make_report
+
+MONTHS = [dt.date(2024, m, 1) for m in range(1, 13)]
+# Two communes of Thới Bình (967) and one of another district (966).
+UNITS = (("967", "32068"), ("967", "32069"), ("966", "32047"))
+COMPARED = [c for c in ROW_COLUMNS if c != "computed_at"]
+
+
+def snapshot() -> list[tuple]:
+    """Every stored row, numbers rounded as stored, in a stable order."""
+    rows = []
+    for r in Attainment.objects.values_list(*COMPARED):
+        rows.append(tuple(v.quantize(D("0.000001")) if isinstance(v, D) else v for v in r))
+    return sorted(rows, key=repr)
+
+
+def catalogue():
+    ratio = ratio_indicator()
+    flow = count_indicator()
+    stock = stock_indicator()
+    average = amount_indicator()
+    # Without a baseline (assessed from the series' first value), with a deadline inside the
+    # months so rows after it carry the judged value; and one with a baseline.
+    Target.objects.create(
+        indicator=ratio,
+        wording_vi="80% hồ sơ",
+        deadline=dt.date(2024, 6, 30),
+        scope_level=ScopeLevel.PROVINCE,
+        value=D(80),
+        comparator=Comparator.AT_LEAST,
+    )
+    Target.objects.create(
+        indicator=flow,
+        wording_vi="5.000 người",
+        deadline=dt.date(2025, 12, 31),
+        scope_level=ScopeLevel.PROVINCE,
+        value=D(5000),
+        comparator=Comparator.AT_LEAST,
+        baseline_value=D(0),
+        baseline_period=dt.date(2023, 12, 1),
+    )
+    return ratio, flow, stock, average
+
+
+def figure(ind, district, commune, period, number, camau):
+    report = Report.objects.filter(division=camau[district], period=period).first()
+    if report is None:
+        report = make_report(division=camau[district], period=period, status="approved")
+    values = {"value": D(number)}
+    if ind.code == "work_records_online":
+        values = {"numerator": D(number), "denominator": D(500), "value": D(number) / 5}
+    # Indicators reported by districts only (the average one) take the district's figure.
+    unit = camau[commune] if ind.reports_commune else camau[district]
+    DataValue.objects.filter(indicator=ind, division=unit, period=period).delete()
+    DataValueFactory(indicator=ind, division=unit, period=period, report=report, **values)
+
+
+cells = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 11), st.integers(0, 500)),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(before=cells, change=cells, unapprove=st.booleans())
+# A change in July: the month before the window is the ratio target's deadline month.
+@example(before=[(0, 0, 0, 100), (0, 0, 6, 200)], change=[(0, 0, 6, 300)], unapprove=False)
+@pytest.mark.django_db
+def test_incremental_recompute_equals_full_recompute(camau, before, change, unapprove):
+    Attainment.objects.all().delete()
+    DataValue.objects.all().delete()
+    Report.objects.all().delete()
+    Target.objects.all().delete()
+    indicators = catalogue()
+    for ind, unit, month, number in before:
+        district, commune = UNITS[unit]
+        figure(indicators[ind], district, commune, MONTHS[month], number, camau)
+    attainment_recompute()
+
+    # Changes in Thới Bình only, from their earliest month on: what one approval causes.
+    start = min(MONTHS[month] for _i, _u, month, _n in change)
+    for ind, unit, month, number in change:
+        district, commune = UNITS[unit % 2]
+        figure(indicators[ind], district, commune, MONTHS[month], number, camau)
+    if unapprove:
+        Report.objects.filter(division=camau["967"], period=start).update(
+            status=ReportStatus.RETURNED, approved_at=None
+        )
+    attainment_recompute(division=camau["967"], period_from=start)
+    incremental = snapshot()
+
+    attainment_recompute()
+    assert incremental == snapshot()
+
+
+@pytest.mark.django_db
+def test_incremental_recompute_reads_only_the_window(camau, django_assert_max_num_queries):
+    """A recompute from the last month reads that month's figures, not the whole history:
+    changing an earlier month's figure behind the engine's back does not show up."""
+    ratio, flow, stock, average = catalogue()
+    for month in MONTHS:
+        figure(flow, "967", "32068", month, 10, camau)
+    attainment_recompute()
+    DataValue.objects.filter(period=MONTHS[0]).update(value=D(1000))
+    figure(flow, "967", "32068", MONTHS[-1], 20, camau)
+    attainment_recompute(division=camau["967"], period_from=MONTHS[-1])
+    row = Attainment.objects.get(
+        indicator=flow, division=camau["967"], period=MONTHS[-1], target_key__gt=0
+    )
+    # 11 months × 10 stored before the window + 20 in it (the January change is not read).
+    assert row.actual == D(130)
+    assert row.baseline_value == D(0) and row.baseline_period == dt.date(2023, 12, 1)
+    attainment_recompute()
+    row = Attainment.objects.get(
+        indicator=flow, division=camau["967"], period=MONTHS[-1], target_key__gt=0
+    )
+    assert row.actual == D(1120)
+
+
+@pytest.mark.django_db
+def test_incremental_recompute_on_an_empty_table_reads_the_whole_series(camau):
+    """With no stored rows yet there is nothing to continue from: the whole series is read."""
+    _ratio, flow, _stock, _average = catalogue()
+    for month in MONTHS:
+        figure(flow, "967", "32068", month, 10, camau)
+    attainment_recompute(division=camau["967"], period_from=MONTHS[-1])
+    row = Attainment.objects.get(
+        indicator=flow, division=camau["967"], period=MONTHS[-1], target_key__gt=0
+    )
+    assert row.actual == D(120)
