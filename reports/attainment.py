@@ -137,12 +137,16 @@ def _add(a: tuple | None, b: tuple) -> tuple:
     """Sum two (value, numerator, denominator, sources) tuples of one month."""
     if a is None:
         return b
+    sources = a[3] if a[3] == b[3] else _merge_sources(a[3], b[3])
+    return (_plus(a[0], b[0]), _plus(a[1], b[1]), _plus(a[2], b[2]), sources)
 
-    def plus(x, y):
-        return y if x is None else x if y is None else x + y
 
-    sources = "+".join(s for s in ("manual", "teams") if s in f"{a[3]}+{b[3]}")
-    return (plus(a[0], b[0]), plus(a[1], b[1]), plus(a[2], b[2]), sources)
+def _plus(x, y):
+    return y if x is None else x if y is None else x + y
+
+
+def _merge_sources(a: str, b: str) -> str:
+    return "+".join(s for s in ("manual", "teams") if s in f"{a}+{b}")
 
 
 def _monthly_sums(
@@ -208,10 +212,6 @@ def _monthly_sums(
     return series
 
 
-SOURCES = {(True, False): "manual", (False, True): "teams", (True, True): "manual+teams"}
-SOURCES[(False, False)] = ""
-
-
 def _window_sums(
     *,
     indicators: list[Indicator],
@@ -219,8 +219,8 @@ def _window_sums(
     division_ids: set[int] | None,
     windows: dict[int, dt.date],
 ) -> dict[tuple[int, int], dict[dt.date, tuple]]:
-    """`_monthly_sums` for windowed recomputes: the same series, from one GROUP BY per unit
-    of the figures (with its parent and grandparent) rolled up here."""
+    """`_monthly_sums` for windowed recomputes: the same series, from one read of the
+    window's figures (with each unit's parent and grandparent) rolled up here."""
     # Per indicator: figure level → the row levels it rolls up to.
     route: dict[int, dict[int, list[int]]] = {}
     which = Q()
@@ -232,39 +232,38 @@ def _window_sums(
         by_window[windows[ind.pk]].append(ind.pk)
     for window, ids in by_window.items():
         which |= Q(indicator_id__in=ids, period__gte=window)
-    qs = counted_figures(provisional=provisional).filter(which)
-    if division_ids is not None:
-        qs = qs.filter(
-            Q(division_id__in=division_ids)
-            | Q(division__parent_id__in=division_ids)
-            | Q(division__parent__parent_id__in=division_ids)
-        )
-    rows = (
-        qs.values_list(
-            "indicator_id",
-            "period",
-            "division_id",
-            "division__level",
-            "division__parent_id",
-            "division__parent__level",
-            "division__parent__parent_id",
-            "division__parent__parent__level",
-        )
-        .annotate(
-            v=Sum("value"),
-            n=Sum("numerator"),
-            d=Sum("denominator"),
-            teams=Count("id", filter=Q(source=Source.TEAMS)),
-            manual=Count("id", filter=Q(source=Source.MANUAL)),
-        )
-        .order_by()
+    # No filter on units: a scope always holds its province (an ancestor), whose rows sum the
+    # whole window anyway; units outside the scope are skipped below. The figures come one by
+    # one and the counting rule of `counted_figures` is applied here, per cell: a counted
+    # manual figure, else the teams' figure (a plain read is cheaper than its NOT EXISTS).
+    counted = {ReportStatus.APPROVED} | ({ReportStatus.SUBMITTED} if provisional else set())
+    figures = DataValue.objects.filter(which).values_list(
+        "indicator_id",
+        "period",
+        "division_id",
+        "source",
+        "report__status",
+        "value",
+        "numerator",
+        "denominator",
+        "division__level",
+        "division__parent_id",
+        "division__parent__level",
+        "division__parent__parent_id",
+        "division__parent__parent__level",
     )
+    cells: dict[tuple[int, dt.date, int], tuple] = {}
+    for figure in figures.order_by():
+        if figure[3] == Source.MANUAL:
+            if figure[4] in counted:
+                cells[figure[:3]] = figure
+        else:
+            cells.setdefault(figure[:3], figure)
     series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
-    for ind_id, period, d0, l0, d1, l1, d2, l2, v, n, d, teams, manual in rows:
+    for (ind_id, period, d0), (*_k, source, _s, v, n, d, l0, d1, l1, d2, l2) in cells.items():
         row_levels = route[ind_id].get(l0)
         if not row_levels:
             continue
-        sources = SOURCES[(bool(manual), bool(teams))]
         # The unit at each level above the figure's (levels are distinct along a path).
         at_level = {l2: d2, l1: d1, l0: d0}
         for row_level in row_levels:
@@ -272,7 +271,7 @@ def _window_sums(
             if unit is None or (division_ids is not None and unit not in division_ids):
                 continue
             months = series[(ind_id, unit)]
-            months[period] = _add(months.get(period), (v, n, d, sources))
+            months[period] = _add(months.get(period), (v, n, d, source))
     return series
 
 
@@ -439,6 +438,7 @@ def _build_rows(
     starts = _reconstruct(series, indicators)
     by_id = {i.pk: i for i in indicators}
     seeds = seeds or {}
+    targets_at: dict[tuple[int, int], list[Target | None]] = {}
     rows: list[Row] = []
     for ind_id, div_id in set(series) | set(seeds):
         if div_id is None or div_id not in levels or ind_id not in by_id:
@@ -453,7 +453,10 @@ def _build_rows(
             ind, months, last, seed=next(iter(stored.values())) if stored else None
         )
         first_actual = next(((p, a) for p, a, *_ in aggregated if a is not None), None)
-        for target in _targets_for(ind, levels[div_id]):
+        level = levels[div_id]
+        if (ind_id, level) not in targets_at:
+            targets_at[(ind_id, level)] = _targets_for(ind, level)
+        for target in targets_at[(ind_id, level)]:
             goal = target.resolved_value() if target else None
             seed = stored.get(target.pk if target else 0)
             if target is not None and target.baseline_value is not None:
@@ -686,13 +689,13 @@ def _seeds(
         )
         for ind in indicators
     }
-    by_seed_period: dict[dt.date, list[int]] = defaultdict(list)
-    for ind_id, window in windows.items():
-        by_seed_period[periods.previous_month(window)].append(ind_id)
-    which = Q()
-    for seed_period, ids in by_seed_period.items():
-        which |= Q(period=seed_period, indicator_id__in=ids)
-    stored = Attainment.objects.filter(which, provisional=False, division_id__in=list(levels))
+    seed_period = {ind_id: periods.previous_month(window) for ind_id, window in windows.items()}
+    stored = Attainment.objects.filter(
+        period__in=set(seed_period.values()),
+        indicator_id__in=list(seed_period),
+        provisional=False,
+        division_id__in=list(levels),
+    )
     seeds: dict[tuple[int, int], dict[int, Seed]] = defaultdict(dict)
     for row in stored.values_list(
         "indicator_id",
@@ -708,7 +711,8 @@ def _seeds(
         "baseline_value",
         "baseline_period",
     ):
-        seeds[(row[0], row[1])][row[2]] = Seed(*row[3:])
+        if row[3] == seed_period[row[0]]:
+            seeds[(row[0], row[1])][row[2]] = Seed(*row[3:])
     if not seeds and DataValue.objects.filter(period__lt=period_from).exists():
         return None, None
     return windows, seeds
