@@ -264,6 +264,20 @@ def _csv_bytes(rows: list[tuple]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def _parse_only(uploads: list[tuple[Division, dt.date, bytes]]) -> float:
+    """Seconds to read the same files and parse them with the import's Resource, writing
+    nothing: the import's share spent in django-import-export and the file formats."""
+    from reports.imports import FigureResource, read_dataset
+
+    started = time.perf_counter()
+    for district, month, data in uploads:
+        dataset, _header = read_dataset(
+            SimpleUploadedFile(f"{district.code}-{month:%Y-%m}.csv", data)
+        )
+        FigureResource().import_data(dataset, dry_run=False, use_transactions=False)
+    return time.perf_counter() - started
+
+
 COPY_COLUMNS = [
     "indicator_id",
     "division_id",
@@ -315,6 +329,9 @@ def step_import(*, target_rows: int, seed: int) -> dict:
                     )
             out["import_seconds"] = time.perf_counter() - started
         out["import_queries"] = len(ctx.captured_queries)
+        # Where the time went: the statements' own time, and reading + parsing alone.
+        out["import_sql_seconds"] = sum(float(q["time"]) for q in ctx.captured_queries)
+        out["import_parse_seconds"] = _parse_only(uploads)
         out["import_peak_rss_mb"] = peak_rss_mb()
 
         # The same rows, resolved to ids as the import stored them, straight into a copy of
@@ -389,8 +406,15 @@ def step_recompute() -> dict:
         seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     db_cpu_after = _backend_cpu_seconds(backend)
+    by_kind: dict[str, float] = {}
+    for q in ctx.captured_queries:
+        kind = q["sql"].lstrip().split(" ", 1)[0].upper()
+        by_kind[kind] = by_kind.get(kind, 0.0) + float(q["time"])
     return {
         "recompute_seconds": seconds,
+        # Where the time went: statements by kind (SELECT = the GROUP BYs, COPY = the write).
+        "recompute_sql_seconds_by_kind": by_kind,
+        **_write_floor(),
         # CPU of this process + its PostgreSQL backend: the work done, whatever else runs.
         "recompute_cpu_seconds": (
             cpu + db_cpu_after - db_cpu if db_cpu is not None and db_cpu_after is not None else None
@@ -400,6 +424,22 @@ def step_recompute() -> dict:
         "recompute_peak_rss_mb": peak_rss_mb(),
         "rss_before_mb": rss_before,
     }
+
+
+def _write_floor() -> dict:
+    """The least any recompute storing these rows can cost: a COPY of the attainment rows
+    just written into an empty copy of the table (same columns, indexes, checks)."""
+    table = Attainment._meta.db_table
+    buf = io.StringIO()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.cursor.copy_expert(f"COPY {table} TO STDOUT", buf)  # noqa: S608 - model table
+        buf.seek(0)
+        cur.execute(f"CREATE TEMP TABLE bench_floor (LIKE {table} INCLUDING ALL)")
+        started = time.perf_counter()
+        cur.cursor.copy_expert("COPY bench_floor FROM STDIN", buf)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return {"write_floor_seconds": seconds}
 
 
 ROLLUP_SQL = """
@@ -1010,7 +1050,21 @@ def markdown(results: dict) -> str:
     row("import of 20,000 rows (s)", lambda m: m["import"]["import_seconds"])
     row("COPY of the same rows (s)", lambda m: m["import"]["copy_seconds"])
     row("import queries (215 files)", lambda m: m["import"]["import_queries"])
+    row("… of which SQL statements' own time (s)", lambda m: m["import"]["import_sql_seconds"])
+    row(
+        "… reading + parsing the same files alone (s)",
+        lambda m: m["import"]["import_parse_seconds"],
+    )
     row("full recompute (s)", lambda m: m["recompute"]["recompute_seconds"])
+    for kind in ("SELECT", "COPY", "DELETE", "ANALYZE"):
+        row(
+            f"… of which {kind} statements (s)",
+            lambda m, k=kind: m["recompute"]["recompute_sql_seconds_by_kind"].get(k, 0.0),
+        )
+    row(
+        "COPY of the recompute's rows into an empty table (s)",
+        lambda m: m["recompute"]["write_floor_seconds"],
+    )
     row(
         "full recompute CPU, app + PostgreSQL (s)",
         lambda m: m["recompute"]["recompute_cpu_seconds"],
