@@ -144,11 +144,14 @@ def due_date_for(period: dt.date) -> dt.date:
 class DataValue(models.Model):
     """A figure: indicator × division × month (× source), with a version for lost updates."""
 
+    # No index of its own: the unique constraint (indicator, division, period, source) leads
+    # with it. Fewer indexes make figure writes cheaper (docs/PERFORMANCE.md).
     indicator = models.ForeignKey(
         "targets.Indicator",
         verbose_name=_("chỉ tiêu"),
         on_delete=models.PROTECT,
         related_name="data_values",
+        db_index=False,
     )
     division = models.ForeignKey(
         Division, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="data_values"
@@ -172,6 +175,10 @@ class DataValue(models.Model):
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"))
+    # Not indexed: no page looks figures up by who changed them last (the history does), and
+    # with no indexed column changing, an edit is a HOT update on PostgreSQL: the row's new
+    # version goes in the same page and no index is touched (see the fill factor, migration
+    # 0005). Deleting a user scans the table once, which is rare.
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người sửa"),
@@ -179,6 +186,7 @@ class DataValue(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:

@@ -46,8 +46,10 @@ def parse_period(text: str) -> dt.date | None:
     return None
 
 
-def in_window(period: dt.date) -> bool:
-    return REPORTING_START <= period <= current_month()
+def in_window(period: dt.date, *, current: dt.date | None = None) -> bool:
+    """Is the month open for reporting (07/2022 up to this month)? `current` saves asking the
+    clock again when checking many rows."""
+    return REPORTING_START <= period <= (current or current_month())
 
 
 def label(period: dt.date) -> str:

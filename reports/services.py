@@ -15,10 +15,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from camau_cds.bulk_sql import db_datetime, insert_rows
+from camau_cds.bulk_sql import copy_rows, db_datetime, insert_rows
 from divisions import access
 from divisions.access import Action
 from divisions.models import Division, Level
@@ -459,6 +460,7 @@ def data_values_upsert(
 def _upsert(*, user, rows, source, note, channel, unit, period, result) -> UpsertResult:
     errors: list[RowMessage] = []
     now = timezone.now()
+    this_month = periods.current_month()
     ind_codes = {r.indicator_code for r in rows}
     div_codes = {r.division_code for r in rows}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=ind_codes, is_active=True)}
@@ -502,7 +504,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
         if not isinstance(per, dt.date) or per.day != 1:
             err("period", _("Dòng %(n)s: kỳ báo cáo không hợp lệ.") % {"n": i + 1})
             row_ok = False
-        elif not periods.in_window(per):
+        elif not periods.in_window(per, current=this_month):
             err(
                 "period",
                 _(
@@ -612,7 +614,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
         pers = {p.row.period for p in prepared}
         qs = DataValue.objects.filter(
             indicator_id__in=ind_ids, division_id__in=div_ids, period__in=pers, source=source
-        ).select_related("updated_by")
+        )
         for dv in _for_update(qs):
             existing[(dv.indicator_id, dv.division_id, dv.period)] = dv
         stock_ids = {
@@ -632,6 +634,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
 
     to_create: list[DataValue] = []
     to_update: list[DataValue] = []
+    conflicts: list[tuple[_Prepared, DataValue | None, _Cell]] = []
     changes: list[tuple[DataValue, tuple, tuple, str]] = []
     for p in prepared:
         key = (p.indicator.pk, p.division.pk, p.row.period)
@@ -651,19 +654,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
         expected = p.row.expected_version
         actual = cur.version if cur else 0
         if expected is not None and expected != actual and old != new:
-            if cur is None:
-                msg = _(
-                    "%(cell)s: số liệu đã bị xoá sau khi bạn mở trang; chưa lưu gì, hãy tải lại."
-                ) % {"cell": cell}
-            else:
-                msg = _conflict_message(
-                    cell, cur, ratio=p.indicator.measurement == Measurement.RATIO
-                )
-            errors.append(
-                RowMessage(
-                    p.index, "value", msg, p.row.indicator_code, p.row.division_code, "conflict"
-                )
-            )
+            conflicts.append((p, cur, cell))
             continue
         if (
             p.indicator.time_aggregation == TimeAggregation.LATEST
@@ -716,6 +707,25 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
         result.values[p.index] = dv
         changes.append((dv, old, new, row_note))
 
+    if conflicts:
+        # Who changed the figure since: one query for every conflicting row together.
+        prefetch_related_objects(
+            [cur for _p, cur, _c in conflicts if cur is not None], "updated_by"
+        )
+        for p, cur, cell in conflicts:
+            if cur is None:
+                msg = _(
+                    "%(cell)s: số liệu đã bị xoá sau khi bạn mở trang; chưa lưu gì, hãy tải lại."
+                ) % {"cell": cell}
+            else:
+                msg = _conflict_message(
+                    cell, cur, ratio=p.indicator.measurement == Measurement.RATIO
+                )
+            errors.append(
+                RowMessage(
+                    p.index, "value", msg, p.row.indicator_code, p.row.division_code, "conflict"
+                )
+            )
     if errors:
         errors.sort(key=lambda e: e.index)
         raise FigureErrors(errors)
@@ -730,8 +740,8 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
     _update_figures(to_update, updated_at=now, updated_by=user)
     changed_at = db_datetime(now)
     user_id = user.pk if user is not None else None
-    insert_rows(
-        DataValueChange._meta.db_table,
+    copy_rows(
+        DataValueChange,
         CHANGE_COLUMNS,
         [
             (dv.pk, user_id, changed_at, *old, *new, dv.version, row_note, str(channel))
