@@ -407,6 +407,20 @@ def _targets_for(indicator: Indicator, level: int) -> list[Target | None]:
     return province or [None]
 
 
+def targets_assessed_at(level: int) -> list[Target]:
+    """The targets the engine assesses units of `level` against: for each active indicator
+    with rows at that level, the level's own targets, else the province's as reference.
+    From the catalogue alone (two queries), so a page listing them costs the same whatever
+    the amount of data."""
+    found: list[Target] = []
+    for indicator in Indicator.objects.filter(is_active=True).prefetch_related(
+        Prefetch("targets", Target.objects.select_related("indicator"))
+    ):
+        if any(row_level == level for _fig, row_level in level_pairs(indicator)):
+            found += [t for t in _targets_for(indicator, level) if t is not None]
+    return found
+
+
 def _lock(scope: str) -> None:
     """One recompute per scope at a time (PostgreSQL advisory lock, released at commit)."""
     if connection.vendor == "postgresql":

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from divisions.access import get_access
 from divisions.models import Division
+from reports.attainment import targets_assessed_at
 from reports.models import Attainment, RecomputeRequest
 from reports.progress import STATUS_LABELS, Status, month_from_index, month_index
 from targets.models import Indicator, Pillar, Target
@@ -613,8 +614,8 @@ def heat_table(
     """Children of `parent` (those the user may see) × targets, coloured by status.
 
     Unpaged (`page_size` None): every child, two queries. Paged: the children of page
-    `page_number` (garbage → page 1, out of range → the last page), in four queries whatever
-    the number of children (count, page of units, their rows, the columns of all units).
+    `page_number` (garbage → page 1, out of range → the last page), in five queries whatever
+    the number of children (count, page of units, their rows, the catalogue's targets).
     """
     if parent is None or period is None or parent.level >= 3:
         return HeatTable(parent, period, [], [])
@@ -640,10 +641,11 @@ def heat_table(
     for (ind_id, _div, _p, tkey), row in rows.items():
         if tkey and (ind_id, tkey) not in columns:
             columns[(ind_id, tkey)] = HeatColumn(row.indicator, row.target, row.target_value)
-    if page is not None:
-        # Every page shows the same columns: a target reached only by units of other pages
-        # still gets its (empty here) column, so pages line up when compared.
-        for target in _heat_targets(units, period=period, provisional=provisional):
+    if page is not None and children:
+        # Every page shows the same columns, the targets its units are assessed against, so
+        # pages line up when compared: a target with no figure on this page shows "no data".
+        # From the catalogue, not the data: the page costs the same at any number of units.
+        for target in targets_assessed_at(children[0].level):
             columns.setdefault(
                 (target.indicator_id, target.pk), HeatColumn(target.indicator, target)
             )
@@ -665,24 +667,6 @@ def heat_table(
         rows=table_rows,
         computed_at=max((r.computed_at for r in rows.values()), default=None),
         page=page,
-    )
-
-
-def _heat_targets(units, *, period: dt.date, provisional: bool) -> list[Target]:
-    """One query: the targets any of `units` has a row for in `period` (the heat columns).
-
-    Reads target ids only (no row is built), so paging keeps the page's cost nearly flat in
-    the number of units.
-    """
-    shown = Attainment.objects.filter(
-        division__in=units.values("pk"), period=period, target__isnull=False
-    )
-    if not provisional:
-        shown = shown.filter(provisional=False)
-    return list(
-        Target.objects.filter(pk__in=shown.values("target_id"))
-        .select_related("indicator")
-        .order_by()
     )
 
 
