@@ -8,6 +8,7 @@ transaction, exactly as the form does. Nothing is written row by row.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -352,8 +353,11 @@ def figures_import(
             outcome.errors.append(CellError(file_row, "", str(err.error)))
     rows = [f for _n, f in resource.figures]
     row_numbers = [n for n, _f in resource.figures]
+    # `data_values_upsert` is atomic by itself; an enclosing transaction is needed only to
+    # undo what it wrote for a preview or for a file with unreadable cells.
+    undo = dry_run or bool(outcome.errors)
     try:
-        with transaction.atomic():
+        with transaction.atomic() if undo else contextlib.nullcontext():
             # Readable rows go through the rules even when others are bad, so the preview
             # lists every problem at once; then nothing is kept.
             result = data_values_upsert(
@@ -364,7 +368,7 @@ def figures_import(
                 unit=unit,
                 period=period,
             )
-            if dry_run or outcome.errors:
+            if undo:
                 transaction.set_rollback(True)
             else:
                 outcome.result = result
