@@ -168,7 +168,7 @@ def _monthly_sums(
     fewer rows to transfer). A windowed one reads few figures: one GROUP BY on the figures'
     own units and the roll-up in Python (`_window_sums`), a query instead of about ten.
     """
-    if windows is not None:
+    if windows:
         return _window_sums(
             indicators=indicators,
             provisional=provisional,
@@ -224,14 +224,15 @@ def _window_sums(
     # Per indicator: figure level → the row levels it rolls up to.
     route: dict[int, dict[int, list[int]]] = {}
     which = Q()
-    by_window: dict[dt.date, list[int]] = defaultdict(list)
+    by_window: dict[dt.date | None, list[int]] = defaultdict(list)
     for ind in indicators:
         route[ind.pk] = defaultdict(list)
         for fig_level, row_level in level_pairs(ind):
             route[ind.pk][fig_level].append(row_level)
-        by_window[windows[ind.pk]].append(ind.pk)
+        by_window[windows.get(ind.pk)].append(ind.pk)
     for window, ids in by_window.items():
-        which |= Q(indicator_id__in=ids, period__gte=window)
+        # An indicator without a window (nothing stored to continue from) is read whole.
+        which |= Q(indicator_id__in=ids, **({"period__gte": window} if window else {}))
     # No filter on units: a scope always holds its province (an ancestor), whose rows sum the
     # whole window anyway; units outside the scope are skipped below. The figures come one by
     # one and the counting rule of `counted_figures` is applied here, per cell: a counted
@@ -686,16 +687,18 @@ def _rows_for(
 
 def _seeds(
     indicators: list[Indicator], period_from: dt.date, levels: dict[int, int]
-) -> tuple[dict[int, dt.date] | None, dict[tuple[int, int], dict[int, Seed]] | None]:
+) -> tuple[dict[int, dt.date], dict[tuple[int, int], dict[int, Seed]]]:
     """Windows (indicator id → first month read) and the stored approved rows of the month
     before each window, for a recompute from `period_from`.
 
     Rows before `period_from` are current (each change recomputes from its own month on), so
     a series can continue from them instead of re-reading its whole history. An average
-    restarts each January, so its window starts there. When no row at all is stored for the
-    month before (a fresh database), the series are read whole: (None, None).
+    restarts each January, so its window starts there. An indicator gets a window only when
+    the month before holds a stored row for every target it is assessed against in the scope
+    (and for its target-less rows): a fresh database, an indicator or a target added to the
+    catalogue since the last full recompute — its series are read whole.
     """
-    windows = {
+    wanted = {
         ind.pk: (
             period_from.replace(month=1)
             if ind.time_aggregation == TimeAggregation.AVERAGE
@@ -703,7 +706,7 @@ def _seeds(
         )
         for ind in indicators
     }
-    seed_period = {ind_id: periods.previous_month(window) for ind_id, window in windows.items()}
+    seed_period = {ind_id: periods.previous_month(window) for ind_id, window in wanted.items()}
     stored = Attainment.objects.filter(
         period__in=set(seed_period.values()),
         indicator_id__in=list(seed_period),
@@ -711,6 +714,7 @@ def _seeds(
         division_id__in=list(levels),
     )
     seeds: dict[tuple[int, int], dict[int, Seed]] = defaultdict(dict)
+    keys_seen: dict[int, set[int]] = defaultdict(set)
     for row in stored.values_list(
         "indicator_id",
         "division_id",
@@ -727,8 +731,15 @@ def _seeds(
     ):
         if row[3] == seed_period[row[0]]:
             seeds[(row[0], row[1])][row[2]] = Seed(*row[3:])
-    if not seeds and DataValue.objects.filter(period__lt=period_from).exists():
-        return None, None
+            keys_seen[row[0]].add(row[2])
+    scope_levels = set(levels.values())
+    windows: dict[int, dt.date] = {}
+    for ind in indicators:
+        row_levels = {row for _fig, row in level_pairs(ind)} & scope_levels
+        keys = {t.pk if t else 0 for lv in row_levels for t in _targets_for(ind, lv)}
+        if keys and keys <= keys_seen[ind.pk]:
+            windows[ind.pk] = wanted[ind.pk]
+    seeds = {key: rows for key, rows in seeds.items() if key[0] in windows}
     return windows, seeds
 
 

@@ -28,10 +28,11 @@ UNITS = (("967", "32068"), ("967", "32069"), ("966", "32047"))
 COMPARED = [c for c in ROW_COLUMNS if c != "computed_at"]
 
 
-def snapshot() -> list[tuple]:
-    """Every stored row, numbers rounded as stored, in a stable order."""
+def snapshot(since: dt.date | None = None) -> list[tuple]:
+    """Every stored row (from `since` on), numbers rounded as stored, in a stable order."""
     rows = []
-    for r in Attainment.objects.values_list(*COMPARED):
+    stored = Attainment.objects.filter(period__gte=since) if since else Attainment.objects
+    for r in stored.values_list(*COMPARED):
         rows.append(tuple(v.quantize(D("0.000001")) if isinstance(v, D) else v for v in r))
     return sorted(rows, key=repr)
 
@@ -201,3 +202,37 @@ def test_incremental_recompute_query_count_does_not_grow_with_data(camau):
             for district, commune in UNITS:
                 figure(ind, district, commune, month, 7, camau)
     assert queries() <= small
+
+
+@pytest.mark.django_db
+def test_a_target_added_since_the_last_full_recompute_is_assessed_on_the_whole_series(camau):
+    """Nothing is stored for a new target: its indicator's series are read whole, so its
+    baseline (the first value) and its value at a past deadline are right at once."""
+    ratio, flow, _stock, _average = catalogue()
+    for n, month in enumerate(MONTHS):
+        figure(flow, "967", "32068", month, 10 + n, camau)
+    attainment_recompute()
+    Target.objects.create(
+        indicator=flow,
+        wording_vi="100 người trước 30/06/2024",
+        deadline=dt.date(2024, 6, 30),
+        scope_level=ScopeLevel.DISTRICT,
+        value=D(100),
+        comparator=Comparator.AT_LEAST,
+    )
+    figure(flow, "967", "32068", MONTHS[-1], 50, camau)
+    attainment_recompute(division=camau["967"], period_from=MONTHS[-1])
+    # Earlier months keep the rows of the catalogue as it was (a catalogue change is for the
+    # nightly full recompute); from the window on, the rows are those of a full recompute.
+    incremental = snapshot(since=MONTHS[-1])
+    new = Attainment.objects.get(
+        indicator=flow,
+        division=camau["967"],
+        period=MONTHS[-1],
+        target__wording_vi__startswith="100",
+    )
+    # First value 10 in 01/2024; at the deadline month (06/2024) the running sum is 10+…+15.
+    assert new.baseline_value == D(10) and new.baseline_period == MONTHS[0]
+    assert new.judged_value == D(75) and new.status == "not_met"
+    attainment_recompute()
+    assert incremental == snapshot(since=MONTHS[-1])
