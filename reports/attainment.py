@@ -6,8 +6,12 @@
 2. The monthly series of each indicator × division is aggregated over time as declared
    (sum of months, latest value, average of the year's months).
 3. `reports.progress.assess` turns each row into status, share reached and projection.
-4. Rows in scope are replaced in one transaction (delete + bulk insert): idempotent, safe to
-   retry, and one recompute per scope at a time (advisory lock on PostgreSQL).
+4. Rows in scope are replaced in one transaction (delete + COPY of tuples): idempotent, safe
+   to retry, and one recompute per scope at a time (advisory lock on PostgreSQL).
+
+A recompute from a month on (what an approval queues) reads only the figures from that month
+and continues each series from the stored row of the month before (`_seeds`); the nightly
+full recompute reads everything.
 
 Counted figures: manual figures of approved reports (plus submitted ones for the provisional
 rows) and figures derived from team activities; for one cell a manual figure wins over the
