@@ -42,6 +42,7 @@ from divisions.access import Role
 from divisions.models import Division, Level, UserScope
 from reports import periods
 from reports.models import Attainment, DataValue, Report, ReportStatus, Source
+from reports.services import FIGURE_COLUMNS
 from targets.models import Indicator, Measurement, TimeAggregation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -278,21 +279,8 @@ def _parse_only(uploads: list[tuple[Division, dt.date, bytes]]) -> float:
     return time.perf_counter() - started
 
 
-COPY_COLUMNS = [
-    "indicator_id",
-    "division_id",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "note",
-    "version",
-    "source",
-    "report_id",
-    "created_at",
-    "updated_at",
-    "updated_by_id",
-]
+# The figures' columns in the order the import writes them (the COPY baseline uses the same).
+COPY_COLUMNS = FIGURE_COLUMNS
 
 
 def step_import(*, target_rows: int, seed: int) -> dict:

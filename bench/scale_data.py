@@ -40,6 +40,7 @@ from reports.models import (
     ReportTransition,
     Source,
 )
+from reports.services import FIGURE_COLUMNS
 from targets.models import Indicator, Measurement, TimeAggregation
 
 SYNTHETIC_USERNAME = "synthetic_scale_data"
@@ -377,21 +378,7 @@ def generate(
         clock = time.perf_counter()
         _copy_rows(
             DataValue._meta.db_table,
-            [
-                "indicator_id",
-                "division_id",
-                "period",
-                "value",
-                "numerator",
-                "denominator",
-                "note",
-                "version",
-                "source",
-                "report_id",
-                "created_at",
-                "updated_at",
-                "updated_by_id",
-            ],
+            FIGURE_COLUMNS,
             rows,
         )
         result.figures = len(rows)
