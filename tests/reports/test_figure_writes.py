@@ -26,9 +26,7 @@ NOTES = [
 
 
 @pytest.mark.django_db
-def test_notes_and_numbers_come_back_exactly_from_every_write_path(
-    officer_a, report_a, last_month
-):
+def test_notes_and_numbers_come_back_exactly_from_every_write_path(officer_a, report_a, last_month):
     for n, note in enumerate(NOTES, start=1):
         data_values_upsert(
             user=officer_a,
