@@ -279,10 +279,6 @@ def _parse_only(uploads: list[tuple[Division, dt.date, bytes]]) -> float:
     return time.perf_counter() - started
 
 
-# The figures' columns in the order the import writes them (the COPY baseline uses the same).
-COPY_COLUMNS = FIGURE_COLUMNS
-
-
 def step_import(*, target_rows: int, seed: int) -> dict:
     """Import `target_rows` figures with reports.imports.figures_import (what the upload view's
     confirm step calls), then COPY the same rows into a scratch copy of the figures table.
@@ -363,7 +359,7 @@ def step_import(*, target_rows: int, seed: int) -> dict:
                 buf.write("\n")
             buf.seek(0)
             cur.cursor.copy_expert(
-                f"COPY bench_copy ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT text)", buf
+                f"COPY bench_copy ({', '.join(FIGURE_COLUMNS)}) FROM STDIN WITH (FORMAT text)", buf
             )
             out["copy_seconds"] = time.perf_counter() - started
             cur.execute("SELECT count(*) FROM bench_copy")

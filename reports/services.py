@@ -174,10 +174,6 @@ class _Cell:
         }
 
 
-def _cell(ind: Indicator | None, div: Division | None, period: dt.date, row: FigureInput) -> _Cell:
-    return _Cell(ind, div, period, row)
-
-
 def reporting_unit_of(division: Division, parents: dict[int, Division] | None = None) -> Division:
     """The unit whose monthly report holds this division's figures.
 
@@ -479,7 +475,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
         per = row.period
         same_code = by_code.get(row.division_code, [])
         div = _unit_in_month(same_code, per)
-        cell = _cell(ind, div, per, row)
+        cell = _Cell(ind, div, per, row)
 
         def err(field_name: str, message: str, i=i, row=row, code: str = "") -> None:
             errors.append(
@@ -579,7 +575,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
         for p in prepared:
             rep = reports.get((p.unit.pk, p.row.period))
             if rep is not None and not rep.is_editable:
-                cell = _cell(p.indicator, p.division, p.row.period, p.row)
+                cell = _Cell(p.indicator, p.division, p.row.period, p.row)
                 if rep.status == ReportStatus.APPROVED:
                     msg = _(
                         "%(cell)s: báo cáo tháng %(month)s của %(unit)s đã được duyệt và khoá; "
@@ -639,7 +635,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
     for p in prepared:
         key = (p.indicator.pk, p.division.pk, p.row.period)
         cur = existing.get(key)
-        cell = _cell(p.indicator, p.division, p.row.period, p.row)
+        cell = _Cell(p.indicator, p.division, p.row.period, p.row)
         new = (p.value, p.numerator, p.denominator)
         row_note = (p.row.note or note or "").strip()
         if cur is None and new == (None, None, None):
