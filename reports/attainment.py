@@ -38,6 +38,7 @@ from reports import periods
 from reports.models import Attainment, DataValue, RecomputeRequest, Report, ReportStatus, Source
 from reports.progress import assess, month_from_index, month_index
 from targets.models import (
+    CountingWindow,
     Direction,
     DivisionAggregation,
     Indicator,
@@ -51,6 +52,8 @@ HUNDRED = Decimal(100)
 ENGINE_INDICATOR_FIELDS = (
     "measurement",
     "time_aggregation",
+    "counting_window",
+    "authoritative_level",
     "division_aggregation",
     "direction",
     "reports_province",
@@ -137,6 +140,28 @@ def level_pairs(indicator: Indicator) -> list[tuple[int, int]]:
     return [(lowest, target_level) for target_level in range(1, lowest + 1)]
 
 
+def own_level(indicator: Indicator) -> int | None:
+    """The level whose own figure, in a month it is given, replaces the roll-up of the units
+    below it (the catalogue's authoritative level: a province's own figure from its agencies
+    instead of the sum of its districts). None when the roll-up is always used."""
+    level = indicator.authoritative_level
+    levels = indicator.reporting_levels
+    if (
+        level is None
+        or indicator.division_aggregation == DivisionAggregation.NONE
+        or level not in levels
+        or level >= max(levels)
+    ):
+        return None
+    return level
+
+
+def _overlay(series: dict, own: dict) -> None:
+    """Months with an authoritative own figure take it instead of the units' roll-up."""
+    for key, months in own.items():
+        series[key].update(months)
+
+
 def _add(a: tuple | None, b: tuple) -> tuple:
     """Sum two (value, numerator, denominator, sources) tuples of one month."""
     if a is None:
@@ -179,13 +204,18 @@ def _monthly_sums(
             division_ids=division_ids,
             windows=windows,
         )
-    pairs: dict[tuple[int, int], list[int]] = defaultdict(list)
+    # (figure level, row level, own figures of an authoritative level?) → indicator ids.
+    pairs: dict[tuple[int, int, bool], list[int]] = defaultdict(list)
     for ind in indicators:
         for pair in level_pairs(ind):
-            pairs[pair].append(ind.pk)
+            pairs[(*pair, False)].append(ind.pk)
+        if (own := own_level(ind)) is not None:
+            pairs[(own, own, True)].append(ind.pk)
     base = counted_figures(provisional=provisional)
     series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
-    for (fig_level, row_level), ids in pairs.items():
+    own_series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
+    for (fig_level, row_level, is_own), ids in pairs.items():
+        into = own_series if is_own else series
         steps = [0] if fig_level == row_level else range(1, fig_level - row_level + 1)
         for up in steps:
             key = ANCESTOR[up]
@@ -208,9 +238,10 @@ def _monthly_sums(
                 .order_by()
             )
             for ind_id, period, unit, v, n, d, src_min, src_max in rows:
-                months = series[(ind_id, unit)]
+                months = into[(ind_id, unit)]
                 sources = src_min if src_min == src_max else f"{src_min}+{src_max}"
                 months[period] = _add(months.get(period), (v, n, d, sources))
+    _overlay(series, own_series)
     return series
 
 
@@ -225,6 +256,7 @@ def _window_sums(
     window's figures (with each unit's parent and grandparent) rolled up here."""
     # Per indicator: figure level → the row levels it rolls up to.
     route: dict[int, dict[int, list[int]]] = {}
+    own = {ind.pk: own_level(ind) for ind in indicators}
     which = Q()
     by_window: dict[dt.date | None, list[int]] = defaultdict(list)
     for ind in indicators:
@@ -263,7 +295,12 @@ def _window_sums(
         else:
             cells.setdefault(figure[:3], figure)
     series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
+    own_series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
     for (ind_id, period, d0), (*_k, source, _s, v, n, d, l0, d1, l1, d2, l2) in cells.items():
+        if l0 == own[ind_id]:
+            if division_ids is None or d0 in division_ids:
+                own_series[(ind_id, d0)][period] = (v, n, d, source)
+            continue
         row_levels = route[ind_id].get(l0)
         if not row_levels:
             continue
@@ -275,6 +312,7 @@ def _window_sums(
                 continue
             months = series[(ind_id, unit)]
             months[period] = _add(months.get(period), (v, n, d, source))
+    _overlay(series, own_series)
     return series
 
 
@@ -370,16 +408,23 @@ def time_series(
             cum_n, cum_d = seed.numerator or Decimal(0), seed.denominator or Decimal(0)
         elif how == TimeAggregation.SUM:
             cum_v = seed.actual or Decimal(0)
-        latest = (seed.data_period, seed.actual, seed.numerator, seed.denominator, seed.sources)
+        if seed.data_period is not None:
+            latest = (seed.data_period, seed.actual, seed.numerator, seed.denominator, seed.sources)
         first = periods.next_month(seed.period)
     # Plain booleans: comparing the choice enums once per month showed in the profile.
     is_sum = how == TimeAggregation.SUM
     is_average = how == TimeAggregation.AVERAGE
+    # A year's window starts again each January: sums from zero, and a latest figure of an
+    # earlier year no longer counts (an average keeps its values per year anyway).
+    yearly = indicator.counting_window == CountingWindow.YEAR_TO_DATE
     count = len(ordered)
     i = 0
     end = max(last, ordered[-1]) if ordered else last
     for idx in range(month_index(first), month_index(end) + 1):
         period = month_from_index(idx)
+        if yearly and period.month == 1:
+            cum_v = cum_n = cum_d = Decimal(0)
+            latest = None
         if i < count and ordered[i] == period:
             v, n, d, src = months[period]
             latest = (period, v, n, d, src)
@@ -390,6 +435,10 @@ def time_series(
             if own is not None:
                 year_vals[period.year].append(own)
             i += 1
+        if latest is None:
+            # Nothing counted in the window yet (a year's first months before any figure).
+            out.append((period, None, None, None, None, ""))
+            continue
         data_period, v, n, d, src = latest
         if is_sum:
             actual = _ratio(cum_n, cum_d) if ratio else cum_v
@@ -403,6 +452,23 @@ def time_series(
             n_out, d_out = n, d
         out.append((period, actual, n_out, d_out, data_period, src))
     return out
+
+
+def _value_at_deadline(target: Target, aggregated: list[tuple], seed: Seed | None):
+    """The value a target is judged on: the series at its deadline month, counted only when
+    that value rests on a figure of the deadline's own year (a 2024 figure never decides a
+    2025 target: that verdict is "no data for 2025")."""
+    deadline_month = target.deadline.replace(day=1)
+    if seed is not None and deadline_month <= seed.period:
+        # The deadline lies before the window: its value is stored.
+        if seed.period != deadline_month:
+            return seed.judged_value
+        at = (seed.period, seed.actual, seed.numerator, seed.denominator, seed.data_period)
+    else:
+        at = next((r for r in reversed(aggregated) if r[0] <= deadline_month), None)
+    if at is None or at[4] is None or at[4].year != target.deadline.year:
+        return None
+    return at[1]
 
 
 def _targets_for(indicator: Indicator, level: int) -> list[Target | None]:
@@ -486,18 +552,7 @@ def _build_rows(
                 base, base_period = seed.baseline_value, seed.baseline_period
             else:
                 base_period, base = first_actual if first_actual else (None, None)
-            at_deadline = None
-            if target is not None:
-                deadline_month = target.deadline.replace(day=1)
-                if seed is not None and deadline_month <= seed.period:
-                    # The deadline lies before the window: its value is stored.
-                    at_deadline = (
-                        seed.actual if seed.period == deadline_month else seed.judged_value
-                    )
-                else:
-                    at_deadline = next(
-                        (a for p, a, *_ in reversed(aggregated) if p <= deadline_month), None
-                    )
+            at_deadline = _value_at_deadline(target, aggregated, seed) if target else None
             target_id = target.pk if target else None
             target_key = target_id or 0
             for period, actual, num, den, data_period, src in aggregated:

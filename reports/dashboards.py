@@ -121,7 +121,12 @@ def period_label(period: dt.date | None) -> str:
     return f"{period:%m/%Y}" if period else ""
 
 
-def status_label(status: str) -> str:
+def status_label(
+    status: str, *, target: Target | None = None, period: dt.date | None = None
+) -> str:
+    """The status in words; a deadline passed with no figure of its year says which year."""
+    if status == Status.NO_DATA and target is not None and period and period > target.deadline:
+        return _("Chưa có số liệu năm %(year)s") % {"year": target.deadline.year}
     return str(STATUS_LABELS[Status(status)]) if status else ""
 
 
@@ -335,7 +340,8 @@ class Card:
 
     @property
     def status_label(self) -> str:
-        return status_label(self.status)
+        period = self.row.period if self.row else None
+        return status_label(self.status, target=self.target, period=period)
 
     @property
     def colour(self) -> str:
@@ -537,7 +543,8 @@ class HeatCell:
 
     @property
     def status_label(self) -> str:
-        return status_label(self.status)
+        period = self.row.period if self.row else None
+        return status_label(self.status, target=self.column.target, period=period)
 
     @property
     def colour(self) -> str:
@@ -726,7 +733,7 @@ class IndicatorMonth:
 
     @property
     def status_label(self) -> str:
-        return status_label(self.row.status)
+        return status_label(self.row.status, target=self.row.target, period=self.row.period)
 
     @property
     def colour(self) -> str:

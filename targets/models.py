@@ -47,6 +47,27 @@ class TimeAggregation(models.TextChoices):
     AVERAGE = "average", _("Trung bình các tháng")
 
 
+class CountingWindow(models.TextChoices):
+    """Which months a value at a given month counts (how they combine is `TimeAggregation`)."""
+
+    CUMULATIVE = "cumulative", _("Lũy kế từ khi bắt đầu chương trình")
+    YEAR_TO_DATE = "year_to_date", _("Lũy kế từ đầu năm")
+    LATEST = "latest", _("Giá trị mới nhất (số hiện có)")
+
+
+# The aggregations over time each window allows: a stock carries its latest figure; a year's
+# window sums, averages or takes the latest figure of that year only; a cumulative window sums.
+WINDOW_AGGREGATIONS = {
+    CountingWindow.CUMULATIVE: {TimeAggregation.SUM},
+    CountingWindow.YEAR_TO_DATE: {
+        TimeAggregation.SUM,
+        TimeAggregation.AVERAGE,
+        TimeAggregation.LATEST,
+    },
+    CountingWindow.LATEST: {TimeAggregation.LATEST},
+}
+
+
 class Frequency(models.TextChoices):
     MONTHLY = "monthly", _("Hằng tháng")
     QUARTERLY = "quarterly", _("Hằng quý")
@@ -75,12 +96,33 @@ class Indicator(models.Model):
     time_aggregation = models.CharField(
         _("cộng dồn theo thời gian"), max_length=10, choices=TimeAggregation.choices
     )
+    counting_window = models.CharField(
+        _("khoảng cộng dồn"),
+        max_length=15,
+        choices=CountingWindow.choices,
+        default=CountingWindow.CUMULATIVE,
+        help_text=_(
+            "Các tháng được tính vào giá trị của một tháng: từ khi bắt đầu chương trình, "
+            "từ đầu năm, hoặc chỉ số liệu mới nhất."
+        ),
+    )
     frequency = models.CharField(
         _("kỳ báo cáo"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
     )
     reports_province = models.BooleanField(_("cấp tỉnh báo cáo"), default=False)
     reports_district = models.BooleanField(_("cấp huyện báo cáo"), default=False)
     reports_commune = models.BooleanField(_("cấp xã báo cáo"), default=False)
+    authoritative_level = models.PositiveSmallIntegerField(
+        _("cấp có số liệu chính thức"),
+        null=True,
+        blank=True,
+        choices=[(1, _("Cấp tỉnh")), (2, _("Cấp huyện")), (3, _("Cấp xã"))],
+        help_text=_(
+            "Khi cấp này tự báo cáo và các đơn vị cấp dưới cũng báo cáo, số liệu riêng của cấp "
+            "này được dùng thay cho tổng của các đơn vị (tháng nào không có thì dùng tổng). "
+            "Để trống: luôn cộng từ cấp thấp nhất."
+        ),
+    )
     min_value = models.DecimalField(
         _("giá trị nhỏ nhất"), max_digits=20, decimal_places=4, default=Decimal("0")
     )
@@ -152,6 +194,19 @@ class Indicator(models.Model):
             )
         if self.is_percentage and self.max_value is None:
             self.max_value = Decimal("100")
+        allowed = WINDOW_AGGREGATIONS.get(self.counting_window, set())
+        if self.time_aggregation and self.time_aggregation not in allowed:
+            errors["counting_window"] = _(
+                "Khoảng cộng dồn «%(window)s» không dùng được với cách cộng theo thời gian "
+                "«%(how)s»."
+            ) % {
+                "window": self.get_counting_window_display(),
+                "how": self.get_time_aggregation_display(),
+            }
+        if self.authoritative_level and self.authoritative_level not in self.reporting_levels:
+            errors["authoritative_level"] = _(
+                "Cấp có số liệu chính thức phải là một trong các cấp báo cáo chỉ tiêu này."
+            )
         if not (self.reports_province or self.reports_district or self.reports_commune):
             errors["reports_province"] = _("Hãy chọn ít nhất một cấp báo cáo chỉ tiêu này.")
         if (

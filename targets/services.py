@@ -39,8 +39,10 @@ INDICATOR_FIELDS = (
     "direction",
     "division_aggregation",
     "time_aggregation",
+    "counting_window",
     "frequency",
     "reports_province",
+    "authoritative_level",
     "reports_district",
     "reports_commune",
     "min_value",
@@ -509,6 +511,7 @@ _INDICATOR_DEFAULTS = {
     "numerator_label": "",
     "denominator_label": "",
     "frequency": "monthly",
+    "authoritative_level": None,
     "min_value": Decimal("0"),
     "max_value": None,
     "whole_numbers": False,
@@ -566,6 +569,8 @@ def _indicator_values(raw: dict[str, Any]) -> dict[str, Any]:
             values[name] = parse_bool(value, name)
         elif name == "position":
             values[name] = _int(value, name)
+        elif name == "authoritative_level":
+            values[name] = None if value in (None, "") else parse_level(value, name)
         else:
             values[name] = _text(value)
     if "levels" in raw:
@@ -630,6 +635,15 @@ def catalogue_inputs_from_yaml(
             unknown = set(raw) - _INDICATOR_KEYS
             for key in sorted(unknown):
                 errors.append(EntryError(entry, key, _("khóa không được hỗ trợ.")))
+            if "counting_window" not in raw:
+                # Declared for every indicator, never guessed: it decides which months count.
+                errors.append(
+                    EntryError(
+                        entry,
+                        "counting_window",
+                        _("thiếu khoảng cộng dồn (cumulative, year_to_date hoặc latest)."),
+                    )
+                )
             merged = {
                 **_INDICATOR_DEFAULTS,
                 **{k: v for k, v in defaults.items() if k in _INDICATOR_KEYS},

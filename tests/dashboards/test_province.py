@@ -61,13 +61,34 @@ def test_default_month_is_the_latest_with_rows(client, steering_user, dash_world
 
 
 @pytest.mark.django_db
-def test_2025_target_gets_its_final_verdict_after_the_deadline(client, steering_user, dash_world):
+def test_2025_target_gets_its_final_verdict_after_the_deadline(
+    client, steering_user, dash_world, camau
+):
+    from reports.attainment import attainment_recompute
+
+    december = dt.date(2025, 12, 1)
+    report = make_report(division=camau["967"], period=december)
+    add_ratio(dash_world["indicator"], camau, C1, december, 81, 100, report=report)
+    attainment_recompute()
     client.force_login(steering_user)
     html = client.get(URL, {"period": "2026-01"}).content.decode()
-    # Judged on the value at the deadline: 40,5% < 90% → not met.
+    # Judged on the 2025 value at the deadline: 81% < 90% → not met.
     row = html[html.index('<table class="table table-sm align-middle dash-2025">') :]
     assert 'data-status="not_met"' in row.split("</table>")[0]
     assert "Không đạt (đã hết hạn)" in html
+
+
+@pytest.mark.django_db
+def test_2025_target_with_only_older_figures_says_no_data_for_2025(
+    client, steering_user, dash_world
+):
+    """January 2024's 40,5% is not a 2025 figure: the 2025 verdict cannot rest on it."""
+    client.force_login(steering_user)
+    html = client.get(URL, {"period": "2026-01"}).content.decode()
+    table = html[html.index('<table class="table table-sm align-middle dash-2025">') :]
+    table = table.split("</table>")[0]
+    assert 'data-status="no_data"' in table and "not_met" not in table
+    assert "Chưa có số liệu năm 2025" in table
 
 
 @pytest.mark.django_db
