@@ -6,6 +6,8 @@ their `UserScope`. Deny by default: no role or no scope means no access to data.
 | role             | sees                          | changes                                   |
 | ---------------- | ----------------------------- | ----------------------------------------- |
 | steering         | whole province                | figures, approvals, catalogue, teams      |
+| province_officer | whole province                | the province's own figures only (officers |
+|                  |                               | of Sở, ban, ngành); never units below it  |
 | district_officer | their district and communes   | figures and teams of that subtree (the     |
 |                  |                               | district ended 30/06/2025: history only)   |
 | commune_officer  | their commune                 | teams, members, activities of the commune; |
@@ -30,6 +32,7 @@ from divisions.models import Division, Level
 
 class Role(models.TextChoices):
     STEERING = "steering", _("Ban Chỉ đạo CĐS tỉnh")
+    PROVINCE_OFFICER = "province_officer", _("Cán bộ sở, ban, ngành")
     DISTRICT_OFFICER = "district_officer", _("Cán bộ cấp huyện")
     COMMUNE_OFFICER = "commune_officer", _("Cán bộ cấp xã")
     TEAM_LEADER = "team_leader", _("Tổ trưởng Tổ CNSCĐ")
@@ -47,6 +50,7 @@ class Action(enum.StrEnum):
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.STEERING: frozenset(Action),
+    Role.PROVINCE_OFFICER: frozenset({Action.VIEW, Action.EDIT_FIGURES}),
     Role.DISTRICT_OFFICER: frozenset(
         {Action.VIEW, Action.EDIT_FIGURES, Action.MANAGE_TEAMS, Action.LOG_ACTIVITIES}
     ),
@@ -60,9 +64,16 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 # 07/2025 their figures went through the district's report) do not get it.
 NEW_COMMUNE_OFFICER_ACTIONS = frozenset({Action.EDIT_FIGURES})
 
+# Actions a role may take on its scope unit itself but not on the units below it: provincial
+# agencies report the province's own figures; the communes' figures are the communes' own.
+OWN_UNIT_ONLY: dict[Role, frozenset[Action]] = {
+    Role.PROVINCE_OFFICER: frozenset({Action.EDIT_FIGURES}),
+}
+
 # The level a role's scope must be at; a scope at another level is ignored (deny).
 ROLE_SCOPE_LEVEL: dict[Role, int | None] = {
     Role.STEERING: Level.PROVINCE,
+    Role.PROVINCE_OFFICER: Level.PROVINCE,
     Role.DISTRICT_OFFICER: Level.DISTRICT,
     Role.COMMUNE_OFFICER: Level.COMMUNE,
     Role.TEAM_LEADER: Level.COMMUNE,
@@ -142,6 +153,8 @@ def can(user, action: Action, division: Division | None = None) -> bool:
         return False
     if division is None:
         return True
+    if action in OWN_UNIT_ONLY.get(access.role, frozenset()):
+        return division.pk == access.scope.pk
     return division.is_within(access.scope)
 
 

@@ -35,36 +35,39 @@ def is_due(indicator: Indicator, period: dt.date) -> bool:
     return True
 
 
-def entry_indicators(period: dt.date) -> list[Indicator]:
-    """Indicators a district (for itself and its communes) reports for the month, by pillar."""
+def entry_indicators(period: dt.date, level: int = Level.DISTRICT) -> list[Indicator]:
+    """Indicators a reporting unit of `level` reports for the month, by pillar: the province
+    its agencies' own figures, a district for itself and its communes, a commune (from
+    07/2025) for itself."""
+    if level == Level.PROVINCE:
+        reported = Q(reports_province=True)
+    elif level == Level.COMMUNE:
+        reported = Q(reports_commune=True)
+    else:
+        reported = Q(reports_district=True) | Q(reports_commune=True)
     pillar_order = {p: n for n, p in enumerate(Pillar.values)}
-    rows = [
-        i
-        for i in Indicator.objects.filter(is_active=True).exclude(
-            reports_district=False, reports_commune=False
-        )
-        if is_due(i, period)
-    ]
+    rows = [i for i in Indicator.objects.filter(reported, is_active=True) if is_due(i, period)]
     rows.sort(key=lambda i: (pillar_order.get(i.pillar, 99), i.position, i.code))
     return rows
 
 
 def reporting_units(*, period: dt.date) -> QuerySet[Division]:
-    """Units that send monthly reports in the period: district-level units before 07/2025,
-    commune-level units directly under the province from 07/2025 (the structure in force)."""
+    """Units that send monthly reports in the period: the province (its agencies' own
+    figures) in every month, district-level units before 07/2025, commune-level units
+    directly under the province from 07/2025 (the structure in force)."""
+    province = Division.objects.province()
+    if province is None:
+        return Division.objects.none()
     return (
         Division.objects.valid_on(period)
         .filter(
-            Q(level=Level.DISTRICT) | Q(level=Level.COMMUNE, parent__level=Level.PROVINCE),
-            path__startswith=_province_path(),
+            Q(pk=province.pk)
+            | Q(level=Level.DISTRICT)
+            | Q(level=Level.COMMUNE, parent__level=Level.PROVINCE),
+            path__startswith=province.path,
         )
         .order_by("path")
     )
-
-
-def _province_path() -> str:
-    province = Division.objects.province()
-    return province.path if province else ""
 
 
 def structure_label(period: dt.date) -> str:
@@ -192,10 +195,12 @@ class Grid:
 
 
 def _applies(indicator: Indicator, division: Division, is_district: bool) -> bool:
-    # By the unit's level: from 07/2025 a commune is its own reporting unit (the grid's first
-    # and only row) and reports what communes report.
+    # By the unit's level: the province and, from 07/2025, a commune are their own reporting
+    # units (the grid's only row) and report what their level reports.
     if division.level == Level.COMMUNE:
         return indicator.reports_commune
+    if division.level == Level.PROVINCE:
+        return indicator.reports_province
     return indicator.reports_district
 
 
@@ -222,12 +227,14 @@ def commune_totals(indicators: list[Indicator], rows: list[GridRow]) -> list[Tot
 
 
 def entry_grid(*, district: Division, period: dt.date) -> Grid:
-    """The month's grid for a district: rows district + communes, columns indicators.
+    """The month's grid of a reporting unit: rows the unit (and a district's communes),
+    columns the indicators its level reports. The province's grid holds the province alone:
+    its agencies report the province's own figures, the communes report theirs.
 
     Five queries: communes, indicators, report, this and last month's figures (one query).
     """
-    indicators = entry_indicators(period)
-    communes = communes_of(district, period)
+    indicators = entry_indicators(period, district.level)
+    communes = communes_of(district, period) if district.level == Level.DISTRICT else []
     report = Report.objects.filter(division=district, period=period).first()
     units = [district, *communes]
     prev = periods.previous_month(period)

@@ -3,9 +3,14 @@
 Each app lists its cases in tests/<app>/access_cases.py; the test in tests/test_access_matrix.py
 walks the URL configuration and fails for any URL that has no case, so a new view cannot escape.
 
-Roles (see tests/conftest.py `role_users`): anonymous, steering, officer_a (district A),
-officer_b (district B), commune (commune officer in A), team_leader (in A), viewer (province,
-read-only), no_role (signed in, no group or scope).
+Roles (see tests/conftest.py `role_users`): anonymous, steering, province_officer (a provincial
+agency's officer: reads the province, changes only the province's own figures), officer_a
+(district A), officer_b (district B), commune (commune officer in A), team_leader (in A), viewer
+(province, read-only), no_role (signed in, no group or scope).
+
+A province officer reads what the province-wide viewer reads and changes nothing below the
+province, so where a case does not name the role it expects the viewer's status; the cases of
+the province's own report (tests/reports/access_cases.py) name it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 ROLES = (
     "anonymous",
     "steering",
+    "province_officer",
     "officer_a",
     "officer_b",
     "commune",
@@ -55,9 +61,12 @@ def everyone(code: int) -> dict[str, int]:
 
 
 def signed_in(code: int, *, anonymous: int = LOGIN_REDIRECT, **overrides: int) -> dict[str, int]:
-    """`code` for every signed-in role, login redirect for anonymous, then overrides."""
+    """`code` for every signed-in role, login redirect for anonymous, then overrides; the
+    province officer gets the viewer's status unless named."""
     result = {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, code)}
     result.update(overrides)
+    if "province_officer" not in overrides:
+        result["province_officer"] = result["viewer"]
     return result
 
 

@@ -13,6 +13,7 @@ from tests.divisions.factories import make_user
 pytest_plugins = [
     "tests.targets.fixtures",
     "tests.reports.fixtures",
+    "tests.reports.province_fixtures",
     "tests.teams.fixtures",
     "tests.api.fixtures",
 ]
@@ -139,6 +140,12 @@ def team_leader(camau):
 
 
 @pytest.fixture
+def province_officer(camau):
+    """An officer of a provincial agency (Sở, ban, ngành): the province's own figures."""
+    return make_user("province_officer", "96", username="so_khcn")
+
+
+@pytest.fixture
 def viewer(camau):
     return make_user("viewer", "96", username="viewer")
 
@@ -150,11 +157,19 @@ def no_role_user(camau):
 
 @pytest.fixture
 def role_users(
-    steering_user, officer_a, officer_b, commune_officer, team_leader, viewer, no_role_user
+    steering_user,
+    province_officer,
+    officer_a,
+    officer_b,
+    commune_officer,
+    team_leader,
+    viewer,
+    no_role_user,
 ):
     """Every role of the access matrix, keyed by the names the matrix uses."""
     return {
         "steering": steering_user,
+        "province_officer": province_officer,
         "officer_a": officer_a,
         "officer_b": officer_b,
         "commune": commune_officer,

@@ -11,6 +11,7 @@ from tests.api.access_cases import CASES as API_CASES
 from tests.dashboards.access_cases import CASES as DASHBOARD_CASES
 from tests.divisions.access_cases import CASES as DIVISION_CASES
 from tests.reports.access_cases import CASES as REPORT_CASES
+from tests.reports.access_cases import PROVINCE_CASES
 from tests.targets.access_cases import CASES as TARGET_CASES
 from tests.teams.access_cases import CASES as TEAM_CASES
 
@@ -57,7 +58,7 @@ def test_no_case_for_a_url_that_does_not_exist():
 def world(role_users, request):
     """Objects the cases' kwargs builders need; apps add theirs in their own fixtures."""
     data = {"users": role_users}
-    for case in ALL_CASES.values():
+    for case in [*ALL_CASES.values(), *PROVINCE_CASES]:
         for fixture_name in case.world:
             data.setdefault(fixture_name, request.getfixturevalue(fixture_name))
     return data
@@ -67,7 +68,22 @@ def world(role_users, request):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(ALL_CASES))
 def test_access(name, role, world):
-    case = ALL_CASES[name]
+    check(ALL_CASES[name], role, world)
+
+
+# The province's own report: the same URLs with the province's code, a second set of cases.
+PROVINCE_REPORT_CASES = {c.name: c for c in PROVINCE_CASES}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(PROVINCE_REPORT_CASES))
+def test_access_to_the_provinces_own_report(name, role, world):
+    check(PROVINCE_REPORT_CASES[name], role, world)
+
+
+def check(case, role, world) -> None:
+    name = case.name
     client = Client()
     if role != "anonymous":
         client.force_login(world["users"][role])

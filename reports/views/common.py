@@ -30,8 +30,9 @@ def period_from_url(text: str) -> dt.date:
 def unit_from_url(code: str, period: dt.date) -> Division:
     """The reporting unit with this code in force in the month, or 404.
 
-    Codes are unique per validity period: before 07/2025 the district-level units report;
-    from 07/2025 the commune-level units directly under the province (see DECISIONS.md).
+    Codes are unique per validity period: the province reports its own figures in every
+    month; before 07/2025 the district-level units report; from 07/2025 the commune-level
+    units directly under the province (see DECISIONS.md).
     """
     unit = Division.objects.by_code(code, on=period)
     if unit is None or not is_reporting_unit(unit):
@@ -45,7 +46,11 @@ def unit_from_url(code: str, period: dt.date) -> Division:
 
 
 def is_reporting_unit(unit: Division) -> bool:
-    """District-level units, and commune-level units directly under the province (2025)."""
+    """The province (its agencies' own figures), district-level units, and commune-level
+    units directly under the province (2025)."""
+    if unit.level == Level.PROVINCE:
+        province = Division.objects.province()
+        return province is not None and unit.pk == province.pk
     if unit.level == Level.DISTRICT:
         return True
     return unit.level == Level.COMMUNE and reporting_unit_of(unit) == unit

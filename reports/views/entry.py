@@ -35,9 +35,10 @@ def default_period(unit, today=None):
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """'This month's report': officers go to their district's month; others get a list."""
+    """'This month's report': officers go to their unit's month (provincial agencies' officers
+    to the province's); others get a list."""
     acc = access.get_access(request.user)
-    reports_itself = acc.role == access.Role.DISTRICT_OFFICER or (
+    reports_itself = acc.role in (access.Role.DISTRICT_OFFICER, access.Role.PROVINCE_OFFICER) or (
         acc.role == access.Role.COMMUNE_OFFICER and access.Action.EDIT_FIGURES in acc.actions
     )
     if reports_itself and acc.scope is not None:

@@ -1,5 +1,7 @@
 """Access cases for every reports URL. `report_a` is district A's (967) draft for last month;
-`figure_a` is a figure of commune 32068 in it. Officers of district B get 403 everywhere in A."""
+`figure_a` is a figure of commune 32068 in it. Officers of district B get 403 everywhere in A.
+`PROVINCE_CASES` are the same URLs for the province's own report (`report_province`), which
+the provincial agencies' officer (province_officer) enters and steering staff approve."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ REPORT = {"kwargs": _report, "world": ("report_a", "figure_a")}
 CASES = [
     Case(
         "reports:index",
-        signed_in(200, officer_a=302, officer_b=302, no_role=403),
+        signed_in(200, province_officer=302, officer_a=302, officer_b=302, no_role=403),
     ),
     Case("reports:board", STEERING_ONLY),
     Case(
@@ -184,3 +186,118 @@ WRITE_CASES = [
         prepare=_upload_then_token,
     ),
 ]
+
+
+# --- the province's own report: entered by a provincial agency's officer ---------------------
+# Only users scoped to the province read it; its officer and steering staff change it.
+OUTSIDE_PROVINCE = {
+    "officer_a": 403,
+    "officer_b": 403,
+    "commune": 403,
+    "team_leader": 403,
+    "no_role": 403,
+}
+PROVINCE_VIEW = signed_in(200, province_officer=200, **OUTSIDE_PROVINCE)
+PROVINCE_EDIT = signed_in(200, province_officer=200, viewer=403, **OUTSIDE_PROVINCE)
+PROVINCE_EDIT_POST = signed_in(302, province_officer=302, viewer=403, **OUTSIDE_PROVINCE)
+PROVINCE_EDITORS = ("steering", "province_officer")
+
+
+def _province_cell_post(w):
+    from tests.reports.province_fixtures import PROVINCE_INDICATOR
+
+    prefix = f"{PROVINCE_INDICATOR}__96__"
+    return {f"{prefix}numerator": "5", f"{prefix}denominator": "8", f"{prefix}version": "1"}
+
+
+def _province_upload(w):
+    from tests.reports.province_fixtures import PROVINCE_INDICATOR
+    from tests.reports.test_import import row, xlsx
+
+    period = w["report_province"].period
+    return {"file": xlsx([row(PROVINCE_INDICATOR, "96", period, numerator=5, denominator=8)])}
+
+
+def _province_upload_then_token(client, w):
+    from django.urls import reverse
+
+    url = reverse("reports:import", kwargs=_report_of("report_province")(w))
+    response = client.post(url, _province_upload(w))
+    context = getattr(response, "context", None)
+    token = context.get("token") if response.status_code == 200 and context else None
+    return {"token": token or "no-preview"}
+
+
+PROVINCE = {
+    "kwargs": _report_of("report_province"),
+    "world": ("report_province", "figure_province"),
+}
+
+PROVINCE_CASES = [
+    Case("reports:entry", PROVINCE_VIEW, **PROVINCE),
+    Case("reports:history", PROVINCE_VIEW, **PROVINCE),
+    Case(
+        "reports:figure_history",
+        PROVINCE_VIEW,
+        kwargs=lambda w: {"pk": w["figure_province"].pk},
+        world=("figure_province",),
+    ),
+    Case(
+        "reports:save_all", PROVINCE_EDIT_POST, method="post", data=_province_cell_post, **PROVINCE
+    ),
+    Case(
+        "reports:save_row",
+        PROVINCE_EDIT_POST,
+        method="post",
+        data=_province_cell_post,
+        kwargs=lambda w: {**_report_of("report_province")(w), "division_code": "96"},
+        world=("report_province", "figure_province"),
+    ),
+    Case("reports:submit", PROVINCE_EDIT_POST, method="post", **PROVINCE),
+    Case(
+        "reports:return",
+        STEERING_ONLY_POST,
+        method="post",
+        data=lambda w: {"reason": "x"},
+        **PROVINCE,
+    ),
+    Case("reports:approve", STEERING_ONLY_POST, method="post", **PROVINCE),
+    Case("reports:template", PROVINCE_EDIT, **PROVINCE),
+    Case("reports:import", PROVINCE_EDIT, **PROVINCE),
+]
+
+PROVINCE_WRITE_CASES = [
+    Write(
+        "reports:save_all",
+        "edit the province's own figure",
+        PROVINCE_EDIT_POST,
+        PROVINCE_EDITORS,
+        data=_province_cell_post,
+        **PROVINCE,
+    ),
+    Write(
+        "reports:submit",
+        "submit the province's draft",
+        PROVINCE_EDIT_POST,
+        PROVINCE_EDITORS,
+        **PROVINCE,
+    ),
+    Write(
+        "reports:approve",
+        "approve the province's report",
+        STEERING_ONLY_POST,
+        ("steering",),
+        kwargs=_report_of("report_province_submitted"),
+        world=("report_province_submitted",),
+    ),
+    Write(
+        "reports:import_confirm",
+        "confirm own preview of the province's figures",
+        PROVINCE_EDIT_POST,
+        PROVINCE_EDITORS,
+        kwargs=_report_of("report_province"),
+        world=("report_province",),
+        prepare=_province_upload_then_token,
+    ),
+]
+WRITE_CASES += PROVINCE_WRITE_CASES

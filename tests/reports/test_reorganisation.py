@@ -150,10 +150,12 @@ def test_index_sends_a_new_commune_officer_to_their_report(reorganised, new_comm
 
 
 def test_board_follows_the_structure_of_the_month(reorganised):
+    # The province reports its own figures in every month (provincial agencies), first.
     rows, units = completeness_board(months=[AUG], today=dt.date(2025, 9, 1))
-    assert len(units) == 64 and {u.level for u in units} == {3}
+    assert units[0].code == "96" and len(units) == 1 + 64 and {u.level for u in units[1:]} == {3}
     rows, units = completeness_board(months=[JUNE], today=dt.date(2025, 7, 1))
-    assert len(units) == 9 and {u.parent.code for u in units} == {"96"}
+    assert units[0].code == "96"
+    assert len(units) == 1 + 9 and {u.parent.code for u in units[1:]} == {"96"}
     assert str(structure_label(JUNE)) == "Cơ cấu trước 01/07/2025"
     assert str(structure_label(AUG)) == "Cơ cấu từ 01/07/2025"
 
