@@ -206,9 +206,10 @@ class IndicatorAdmin(_CatalogueAdmin):
         "measurement",
         "division_aggregation",
         "time_aggregation",
+        "counting_window",
         "is_active",
     )
-    list_filter = ("pillar", "measurement", "is_active")
+    list_filter = ("pillar", "measurement", "counting_window", "is_active")
     search_fields = ("code", "name_vi", "name_en")
     inlines = [TargetInline]
 

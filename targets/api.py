@@ -40,6 +40,8 @@ INDICATOR_FIELDS = (
     "direction",
     "division_aggregation",
     "time_aggregation",
+    "counting_window",
+    "authoritative_level",
     "frequency",
     "reports_province",
     "reports_district",
@@ -76,6 +78,15 @@ class IndicatorSchema(serializers.Serializer):
     direction = serializers.CharField()
     division_aggregation = serializers.CharField()
     time_aggregation = serializers.CharField()
+    counting_window = serializers.ChoiceField(
+        choices=["cumulative", "year_to_date", "latest"],
+        help_text="Months counted in a month's value: since the programme began, the calendar "
+        "year to date, or the latest figure.",
+    )
+    authoritative_level = serializers.IntegerField(
+        allow_null=True,
+        help_text="Level whose own figure replaces the sum of its units in a month it is given.",
+    )
     frequency = serializers.CharField()
     reporting_levels = serializers.ListField(child=serializers.IntegerField())
     max_value = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from targets.models import Indicator, Pillar, ProgrammeGoal, ScopeLevel, Target
 
@@ -82,8 +84,95 @@ def indicator_rollup_table() -> QuerySet[Indicator]:
         "measurement",
         "division_aggregation",
         "time_aggregation",
+        "counting_window",
+        "authoritative_level",
+        "reports_province",
+        "reports_district",
+        "reports_commune",
         "position",
     )
+
+
+@dataclass
+class ReportingRow:
+    """One indicator as the methodology page and docs/INDICATORS.md list it."""
+
+    indicator: Indicator
+
+    @property
+    def authoritative(self) -> str:
+        """Whose figure is the province's where several levels report."""
+        ind = self.indicator
+        levels = ind.reporting_levels
+        if ind.division_aggregation == "none" and len(levels) > 1:
+            return str(_("mỗi cấp riêng"))
+        if ind.authoritative_level and ind.authoritative_level < max(levels):
+            return str(
+                _("%(level)s (tổng các đơn vị khi thiếu)")
+                % {"level": ind.get_authoritative_level_display()}
+            )
+        if levels == [ScopeLevel.PROVINCE]:
+            return str(_("Cấp tỉnh"))
+        return str(_("tổng các đơn vị"))
+
+    @property
+    def before_2025(self) -> str:
+        return _reporters(self.indicator.reporting_levels, before=True)
+
+    @property
+    def since_2025(self) -> str:
+        return _reporters(self.indicator.reporting_levels, before=False)
+
+
+def _reporters(levels: list[int], *, before: bool) -> str:
+    """Who enters the indicator's figures: until 06/2025 district-level units also reported
+    for their communes; since 07/2025 commune-level units report directly to the province."""
+    names = []
+    if ScopeLevel.PROVINCE in levels:
+        names.append(_("sở, ban, ngành (số liệu cấp tỉnh)"))
+    if before and ScopeLevel.DISTRICT in levels:
+        names.append(_("đơn vị cấp huyện"))
+    if ScopeLevel.COMMUNE in levels:
+        names.append(_("cấp xã (qua báo cáo của huyện)") if before else _("đơn vị cấp xã"))
+    return "; ".join(str(n) for n in names) or "—"
+
+
+def reporting_table() -> list[ReportingRow]:
+    """Each active indicator: unit, window, authoritative level, who reports before and after
+    the 2025 reorganisation (one query)."""
+    return [ReportingRow(ind) for ind in indicator_rollup_table()]
+
+
+def reporting_table_markdown() -> str:
+    """docs/INDICATORS.md, from the catalogue (a test keeps the file equal to this)."""
+    head = (
+        "| code | indicator | unit | counting window | over time | over units | authoritative "
+        "| reports until 06/2025 | reports since 07/2025 |\n"
+        "|---|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = []
+    with translation.override("vi"):
+        for row in reporting_table():
+            ind = row.indicator
+            cells = (
+                f"`{ind.code}`",
+                ind.name_vi,
+                ind.unit,
+                ind.get_counting_window_display(),
+                ind.get_time_aggregation_display(),
+                ind.get_division_aggregation_display(),
+                row.authoritative,
+                row.before_2025,
+                row.since_2025,
+            )
+            lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
+    intro = (
+        "# Indicators: counting windows and who reports them\n\n"
+        "Generated from the catalogue (`targets/catalogue/*.yaml`) by\n"
+        "`python manage.py indicator_table > docs/INDICATORS.md`; a test keeps this file equal\n"
+        "to the catalogue. The methodology page (`/targets/methodology/`) shows the same table.\n\n"
+    )
+    return intro + head + "\n".join(lines) + "\n"
 
 
 def targets_for_export() -> QuerySet[Target]:

@@ -129,7 +129,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "kinds": TargetKind.choices,
             "levels": ScopeLevel.choices,
             "pillars": dict(Pillar.choices),
-            "indicators": list(selectors.indicator_rollup_table()),
+            "reporting": selectors.reporting_table(),
             "thresholds": {
                 "on_track": progress.ON_TRACK,
                 "needs_acceleration": progress.NEEDS_ACCELERATION,

@@ -167,3 +167,47 @@ def test_navigation_links(client, steering_user, officer_a):
     client.logout()
     html = client.get(reverse("home")).content.decode()
     assert f'href="{CATALOGUE}"' in html and 'href="/targets/methodology/"' in html
+
+
+@pytest.mark.django_db
+def test_methodology_gives_each_indicator_its_window_authority_and_reporters(client, catalogue):
+    response = client.get(reverse("targets:methodology"))
+    html = response.content.decode()
+    # A worked example of each window, with the numbers the engine's tests pin.
+    for anchor in ("example-cumulative", "example-year", "example-latest"):
+        assert f'id="{anchor}"' in html
+    text = _text(response)
+    assert "12 × 10 + 12 × 20 = 360 người" in text
+    assert "(12 × 95) ÷ (12 × 100) = 95%" in text
+    assert "«Chưa có số liệu năm 2025»" in text
+
+    def row(code: str) -> str:
+        start = html.index(f'<tr data-code="{code}">')
+        return _text_of(html[start : html.index("</tr>", start)])
+
+    assert "Lũy kế từ đầu năm" in row("work_records_online")
+    assert "Lũy kế từ khi bắt đầu chương trình" in row("people_guided")
+    einvoice = row("business_einvoice")
+    assert "Cấp tỉnh (tổng các đơn vị khi thiếu)" in einvoice
+    # Until 06/2025 the districts reported it too; since 07/2025 only the provincial agencies.
+    assert einvoice.endswith("sở, ban, ngành (số liệu cấp tỉnh)")
+    assert "đơn vị cấp huyện" in einvoice
+    assert row("pilot_communes").endswith("—")
+
+
+def _text_of(fragment: str) -> str:
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
+
+
+@pytest.mark.django_db
+def test_docs_indicator_table_is_the_catalogue(catalogue):
+    """docs/INDICATORS.md is regenerated with `manage.py indicator_table` when the catalogue
+    changes; a stale copy fails here."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from targets.selectors import reporting_table_markdown
+
+    shipped = (Path(settings.BASE_DIR) / "docs" / "INDICATORS.md").read_text(encoding="utf-8")
+    assert shipped == reporting_table_markdown()
