@@ -74,8 +74,10 @@ class DivisionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(DivisionSuccession)
-class DivisionSuccessionAdmin(admin.ModelAdmin):
-    list_display = ("predecessor", "successor", "effective_on", "share")
+class DivisionSuccessionAdmin(SimpleHistoryAdmin):
+    list_display = ("predecessor", "successor", "effective_on", "share", "share_basis", "source")
+    list_filter = ("share_basis",)
+    list_select_related = ("predecessor", "successor")
     search_fields = ("predecessor__code", "predecessor__name", "successor__code", "successor__name")
     raw_id_fields = ("predecessor", "successor")
 

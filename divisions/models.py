@@ -117,6 +117,11 @@ class DivisionQuerySet(models.QuerySet):
             return self.none()
         return self.within(root)
 
+    def open_data(self) -> DivisionQuerySet:
+        """Units whose approved figures and attainment are open data, read by everyone signed
+        in or not: the province level. A signed-in user reads these plus `for_user`."""
+        return self.filter(level=Level.PROVINCE)
+
 
 class Division(models.Model):
     code = models.CharField(
@@ -280,6 +285,15 @@ class Division(models.Model):
         return self.valid_from is not None and self.valid_from >= REORG_DATE
 
 
+class ShareBasis(models.TextChoices):
+    """How an old unit's share in a successor was set (the resolution gives no shares itself)."""
+
+    WHOLE = "whole", _("toàn bộ (không chia tách)")
+    EQUAL = "equal", _("chia đều (giả định)")
+    POPULATION = "population", _("theo dân số")
+    AREA = "area", _("theo diện tích")
+
+
 class DivisionSuccession(models.Model):
     """A predecessor unit continued (wholly or by a share) in a successor unit."""
 
@@ -296,6 +310,16 @@ class DivisionSuccession(models.Model):
         blank=True,
         help_text=_("Phần của đơn vị cũ chuyển sang đơn vị mới khi đơn vị cũ bị chia tách."),
     )
+    share_basis = models.CharField(
+        _("cơ sở tỷ lệ"), max_length=12, choices=ShareBasis.choices, default=ShareBasis.WHOLE
+    )
+    source = models.CharField(
+        _("căn cứ"),
+        max_length=200,
+        blank=True,
+        help_text=_("Văn bản và điều, khoản quy định việc sắp xếp (ví dụ khoản 6 Điều 1)."),
+    )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("kế thừa đơn vị")
@@ -304,8 +328,9 @@ class DivisionSuccession(models.Model):
             models.UniqueConstraint(
                 fields=["predecessor", "successor"], name="division_succession_unique"
             ),
+            # A share may be 0: a part with land but no residents gets nothing by population.
             models.CheckConstraint(
-                condition=Q(share__isnull=True) | (Q(share__gt=0) & Q(share__lte=1)),
+                condition=Q(share__isnull=True) | (Q(share__gte=0) & Q(share__lte=1)),
                 name="division_succession_share_range",
             ),
         ]

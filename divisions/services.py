@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -21,6 +24,7 @@ from divisions.models import (
     Division,
     DivisionSuccession,
     Kind,
+    ShareBasis,
     overlaps,
     parent_level_ok,
 )
@@ -327,30 +331,87 @@ class SuccessionLink:
     old: str
     new: str
     share: Decimal | None = None
+    share_basis: str = ""
+    source: str = ""
 
 
 def links_from_file(path: Path = REORG_2025_MAPPING) -> tuple[dt.date, list[SuccessionLink]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     links = [
         SuccessionLink(
-            str(x["old"]), str(x["new"]), Decimal(str(x["share"])) if x.get("share") else None
+            str(x["old"]),
+            str(x["new"]),
+            Decimal(str(x["share"])) if x.get("share") is not None else None,
+            x.get("share_basis", ""),
+            x.get("source", ""),
         )
         for x in data["links"]
     ]
     return dt.date.fromisoformat(data["effective_on"]), links
 
 
-@transaction.atomic
-def successions_upsert(*, links: list[SuccessionLink], effective_on: dt.date) -> int:
-    """Write old → new links, all or nothing; returns the number of links created.
+def _equal_shares(count: int) -> list[Decimal]:
+    """1/n at four places, the last taking the remainder so that they sum to exactly 1."""
+    equal = (Decimal(1) / count).quantize(Decimal("0.0001"))
+    return [equal] * (count - 1) + [Decimal(1) - equal * (count - 1)]
 
-    The old unit is the one with the code in force the day before `effective_on`, the new one
-    the one in force on it. A unit split between several successors needs a share for each,
-    summing to 1; a unit taken over whole may omit it (share 1).
-    """
-    day_before = effective_on - dt.timedelta(days=1)
-    olds = Division.objects.by_codes({x.old for x in links}, on=day_before)
-    news = Division.objects.by_codes({x.new for x in links}, on=effective_on)
+
+def _basis_of(group: list[SuccessionLink]) -> str:
+    if len(group) == 1:
+        return group[0].share_basis or ShareBasis.WHOLE
+    return group[0].share_basis or ShareBasis.EQUAL
+
+
+def _group_errors(code: str, name: str, group: list[SuccessionLink]) -> list[str]:
+    """What is wrong with one old unit's links: shares, their sum and their stated basis."""
+    args = {"code": code, "name": name, "count": len(group)}
+    if len(group) > 1 and any(x.share is None for x in group):
+        return [
+            _(
+                "%(code)s %(name)s chuyển sang %(count)s đơn vị mới nhưng thiếu tỷ lệ; hãy ghi "
+                "tỷ lệ cho từng đơn vị mới (tổng bằng 1)."
+            )
+            % args
+        ]
+    shares = [x.share if x.share is not None else Decimal(1) for x in group]
+    if any(not (0 <= x <= 1) for x in shares) or not any(shares):
+        return [
+            _("%(code)s %(name)s: tỷ lệ phải từ 0 đến 1 và ít nhất một tỷ lệ lớn hơn 0.") % args
+        ]
+    if sum(shares, Decimal(0)) != 1:
+        return [_("%(code)s %(name)s: tổng tỷ lệ chuyển sang các đơn vị mới phải bằng 1.") % args]
+    bases = {_basis_of(group) if not x.share_basis else x.share_basis for x in group}
+    if len(bases) > 1 or not bases <= set(ShareBasis.values):
+        return [
+            _(
+                "%(code)s %(name)s: cơ sở tỷ lệ phải là một trong whole, equal, population, area "
+                "và giống nhau cho mọi đơn vị mới."
+            )
+            % args
+        ]
+    basis = bases.pop()
+    if (basis == ShareBasis.WHOLE) != (len(group) == 1):
+        return [
+            _(
+                "%(code)s %(name)s: chỉ đơn vị chuyển toàn bộ sang một đơn vị mới mới có cơ sở "
+                "tỷ lệ whole; đơn vị bị chia tách ghi equal, population hoặc area."
+            )
+            % args
+        ]
+    if basis == ShareBasis.EQUAL and sorted(shares) != sorted(_equal_shares(len(group))):
+        return [
+            _(
+                "%(code)s %(name)s: tỷ lệ ghi là chia đều nhưng không bằng 1/%(count)s cho mỗi "
+                "đơn vị mới."
+            )
+            % args
+        ]
+    return []
+
+
+def _link_errors(
+    links: list[SuccessionLink], olds: dict, news: dict, day_before: dt.date, effective_on
+) -> list[str]:
     errors: list[str] = []
     grouped: dict[str, list[SuccessionLink]] = defaultdict(list)
     for n, link in enumerate(links, start=1):
@@ -372,45 +433,123 @@ def successions_upsert(*, links: list[SuccessionLink], effective_on: dt.date) ->
             )
         grouped[link.old].append(link)
     for code, group in grouped.items():
-        name = olds[code].name if code in olds else code
-        if len(group) > 1 and any(x.share is None for x in group):
-            errors.append(
-                _(
-                    "%(code)s %(name)s chuyển sang %(count)s đơn vị mới nhưng thiếu tỷ lệ; hãy ghi "
-                    "tỷ lệ cho từng đơn vị mới (tổng bằng 1)."
-                )
-                % {"code": code, "name": name, "count": len(group)}
-            )
-        elif any(x.share is not None and not (0 < x.share <= 1) for x in group):
-            errors.append(
-                _("%(code)s %(name)s: tỷ lệ phải lớn hơn 0 và không quá 1.")
-                % {"code": code, "name": name}
-            )
-        elif sum((x.share or Decimal(1) for x in group), Decimal(0)) != 1:
-            errors.append(
-                _("%(code)s %(name)s: tổng tỷ lệ chuyển sang các đơn vị mới phải bằng 1.")
-                % {"code": code, "name": name}
-            )
+        errors += _group_errors(code, olds[code].name if code in olds else code, group)
+    return errors
+
+
+@transaction.atomic
+def successions_upsert(*, links: list[SuccessionLink], effective_on: dt.date) -> int:
+    """Write old → new links, all or nothing; returns the number of links created.
+
+    The old unit is the one with the code in force the day before `effective_on`, the new one
+    the one in force on it. A unit split between several successors needs a share for each,
+    summing to 1, and the basis of the shares; a unit taken over whole may omit both (share 1).
+    The file is the truth for the old units it names: a link it no longer lists is deleted.
+    Every created, changed or deleted link is kept in the links' history.
+    """
+    day_before = effective_on - dt.timedelta(days=1)
+    olds = Division.objects.by_codes({x.old for x in links}, on=day_before)
+    news = Division.objects.by_codes({x.new for x in links}, on=effective_on)
+    errors = _link_errors(links, olds, news, day_before, effective_on)
     if errors:
         raise ValidationError(errors)
+    grouped: dict[str, list[SuccessionLink]] = defaultdict(list)
+    for link in links:
+        grouped[link.old].append(link)
     have = {
         (s.predecessor_id, s.successor_id): s
         for s in DivisionSuccession.objects.filter(predecessor__in=olds.values())
     }
-    created = 0
-    for link in links:
-        old, new = olds[link.old], news[link.new]
-        share = link.share if link.share is not None else Decimal(1)
-        current = have.get((old.pk, new.pk))
-        if current is None:
-            DivisionSuccession.objects.create(
-                predecessor=old, successor=new, effective_on=effective_on, share=share
+    wanted: dict[tuple[int, int], DivisionSuccession] = {}
+    for code, group in grouped.items():
+        basis = _basis_of(group)
+        for link in group:
+            key = (olds[code].pk, news[link.new].pk)
+            wanted[key] = DivisionSuccession(
+                predecessor_id=key[0],
+                successor_id=key[1],
+                effective_on=effective_on,
+                share=link.share if link.share is not None else Decimal(1),
+                share_basis=basis,
+                source=link.source,
             )
-            created += 1
-        elif current.share != share or current.effective_on != effective_on:
-            current.share, current.effective_on = share, effective_on
-            current.save(update_fields=["share", "effective_on"])
-    return created
+    _write_succession_changes(have, wanted)
+    return sum(1 for key in wanted if key not in have)
+
+
+SUCCESSION_FIELDS = ("effective_on", "share", "share_basis", "source")
+
+
+def _write_succession_changes(
+    have: dict[tuple[int, int], DivisionSuccession],
+    wanted: dict[tuple[int, int], DivisionSuccession],
+) -> None:
+    """Create, update and delete links set-based, each change with its history row."""
+    created = [link for key, link in wanted.items() if key not in have]
+    changed = []
+    for key, link in wanted.items():
+        current = have.get(key)
+        if current is not None and any(
+            getattr(current, f) != getattr(link, f) for f in SUCCESSION_FIELDS
+        ):
+            for f in SUCCESSION_FIELDS:
+                setattr(current, f, getattr(link, f))
+            changed.append(current)
+    gone = [link for key, link in have.items() if key not in wanted]
+    if created:
+        bulk_create_with_history(created, DivisionSuccession, batch_size=500)
+    if changed:
+        bulk_update_with_history(changed, DivisionSuccession, list(SUCCESSION_FIELDS))
+    if gone:
+        historical = DivisionSuccession.history.model
+        now = timezone.now()
+        historical.objects.bulk_create(
+            historical(
+                id=link.pk,
+                predecessor_id=link.predecessor_id,
+                successor_id=link.successor_id,
+                **{f: getattr(link, f) for f in SUCCESSION_FIELDS},
+                history_date=now,
+                history_type="-",
+            )
+            for link in gone
+        )
+        DivisionSuccession.objects.filter(pk__in=[link.pk for link in gone]).delete()
+
+
+def _place_name(name: str) -> str:
+    """A unit's name without its kind ("Xã", "Phường", ...), case or tone-mark placement."""
+    for prefix in ("Thị trấn ", "Phường ", "Xã ", "Đặc khu "):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    return unicodedata.normalize("NFC", name.lower().replace("oà", "òa").replace("oá", "óa"))
+
+
+def primary_successors(predecessor_ids: Iterable[int]) -> dict[int, int]:
+    """Old unit → the one successor that continues it where only one can (its teams).
+
+    The successor with the largest share; shares set equal by assumption are all equal (the
+    rounding remainder decides nothing), and a tie goes to the successor that keeps the old
+    unit's name, then to the lowest code. One query.
+    """
+    rows = DivisionSuccession.objects.filter(predecessor_id__in=list(predecessor_ids)).values_list(
+        "predecessor_id",
+        "successor_id",
+        "share",
+        "share_basis",
+        "predecessor__name",
+        "successor__name",
+        "successor__code",
+    )
+    best: dict[int, tuple] = {}
+    for pred, succ, share, basis, pred_name, succ_name, succ_code in rows:
+        share = Decimal(1) if share is None else share
+        weight = Decimal(0) if basis == ShareBasis.EQUAL else -share
+        key = (weight, _place_name(pred_name) != _place_name(succ_name), succ_code, succ)
+        if pred not in best or key < best[pred]:
+            best[pred] = key
+    return {pred: key[-1] for pred, key in best.items()}
 
 
 @dataclass

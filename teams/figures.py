@@ -178,22 +178,16 @@ def figures_write_available() -> bool:
 
 
 def _primary_successors(commune_ids: Iterable[int]) -> dict[int, int]:
-    """Old commune → the successor that continues its teams (the largest share; by code on a tie).
+    """Old commune → the successor that continues its teams (`divisions.services`' rule:
+    the largest share; on a tie the one keeping the old name, then the lowest code).
 
     Teams stay attached to the commune that set them up; after the 2025 reorganisation their
     work counts for the unit now in force there. A split commune's teams go to one successor
     (the source gives no way to tell which hamlet went where).
     """
-    from divisions.models import DivisionSuccession
+    from divisions.services import primary_successors
 
-    result: dict[int, int] = {}
-    for pred, succ in (
-        DivisionSuccession.objects.filter(predecessor_id__in=list(commune_ids))
-        .order_by("predecessor_id", "-share", "successor__code")
-        .values_list("predecessor_id", "successor_id")
-    ):
-        result.setdefault(pred, succ)
-    return result
+    return primary_successors(commune_ids)
 
 
 def _with_sibling_predecessors(commune_ids: Iterable[int]) -> set[int]:

@@ -24,9 +24,10 @@ pytestmark = pytest.mark.django_db
 
 JUNE, JULY, AUG = dt.date(2025, 6, 1), dt.date(2025, 7, 1), dt.date(2025, 8, 1)
 START = dt.date(2022, 7, 1)
-# New Xã Nguyễn Phích (32044) = old Thị trấn U Minh (32044) + old Xã Khánh Thuận (32048)
-# + a third of old Xã Nguyễn Phích (32053, split between 32044, 32059 and 32062), all in U Minh.
-NEW, OLD_WHOLE_1, OLD_WHOLE_2, OLD_SPLIT, U_MINH = "32044", "32044", "32048", "32053", "966"
+# New Xã Nguyễn Phích (32044) = old Thị trấn U Minh (32044) + half of old Xã Khánh Thuận (32048,
+# split with Xã U Minh) + a third of old Xã Nguyễn Phích (32053, split between 32044, 32059 and
+# 32062), all in U Minh.
+NEW, OLD_WHOLE_1, OLD_HALF, OLD_SPLIT, U_MINH = "32044", "32044", "32048", "32053", "966"
 THIRD = D("0.3333")
 
 
@@ -193,7 +194,7 @@ def test_new_commune_series_from_2022_is_reconstructed_from_predecessors(reorgan
         reorganised,
         people,
         JUNE,
-        {OLD_WHOLE_1: {"value": D(10)}, OLD_WHOLE_2: {"value": D(20)}, OLD_SPLIT: {"value": D(30)}},
+        {OLD_WHOLE_1: {"value": D(10)}, OLD_HALF: {"value": D(20)}, OLD_SPLIT: {"value": D(30)}},
         new=False,
     )
     _figures(
@@ -217,13 +218,13 @@ def test_new_commune_series_from_2022_is_reconstructed_from_predecessors(reorgan
     attainment_recompute()
     new = reorganised.new[NEW]
 
-    # People guided, cumulative: 07/2022 = 4 + 3 × 0.3333; 06/2025 adds 10 + 20 + 30 × 0.3333.
+    # People guided, cumulative: 07/2022 = 4 + 3 × 0.3333; 06/2025 adds 10 + 20 × 0.5 + 30 × 0.3333.
     first = _row(people, new, START)
     assert first.actual == D("4.9999") and first.reconstructed
     june = _row(people, new, JUNE)
-    assert june.actual == D("4.9999") + D("39.999") and june.reconstructed
+    assert june.actual == D("4.9999") + D("29.999") and june.reconstructed
     july = _row(people, new, JULY)
-    assert july.actual == D("44.9989") + 5 and not july.reconstructed
+    assert july.actual == D("34.9989") + 5 and not july.reconstructed
     # The old units' own rows end with them; the province series is continuous.
     assert _row(people, reorganised.old[OLD_SPLIT], JUNE).actual == 33
     assert not Attainment.objects.filter(division=reorganised.old[OLD_SPLIT], period=JULY).exists()
