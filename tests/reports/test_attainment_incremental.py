@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from reports.attainment import ROW_COLUMNS, attainment_recompute
 from reports.models import Attainment, DataValue, Report, ReportStatus, Source
-from targets.models import Comparator, ScopeLevel, Target
+from targets.models import Comparator, CountingWindow, ScopeLevel, Target
 from tests.reports.factories import (
     DataValueFactory,
     amount_indicator,
@@ -22,7 +22,8 @@ from tests.reports.factories import (
 )
 from tests.reports.test_attainment import make_report
 
-MONTHS = [dt.date(2024, m, 1) for m in range(1, 13)]
+# Twelve months across a new year: year-to-date windows start again in January.
+MONTHS = [dt.date(2024 + (m > 12), (m - 1) % 12 + 1, 1) for m in range(7, 19)]
 # Two communes of Thới Bình (967) and one of another district (966).
 UNITS = (("967", "32068"), ("967", "32069"), ("966", "32047"))
 COMPARED = [c for c in ROW_COLUMNS if c != "computed_at"]
@@ -38,16 +39,17 @@ def snapshot(since: dt.date | None = None) -> list[tuple]:
 
 
 def catalogue():
-    ratio = ratio_indicator()
+    # The ratio counts within the year, and a district's own figure replaces its communes' sum.
+    ratio = ratio_indicator(counting_window=CountingWindow.YEAR_TO_DATE, authoritative_level=2)
     flow = count_indicator()
-    stock = stock_indicator()
-    average = amount_indicator()
+    stock = stock_indicator(counting_window=CountingWindow.LATEST)
+    average = amount_indicator(counting_window=CountingWindow.YEAR_TO_DATE)
     # Without a baseline (assessed from the series' first value), with a deadline inside the
     # months so rows after it carry the judged value; and one with a baseline.
     Target.objects.create(
         indicator=ratio,
         wording_vi="80% hồ sơ",
-        deadline=dt.date(2024, 6, 30),
+        deadline=dt.date(2024, 12, 31),
         scope_level=ScopeLevel.PROVINCE,
         value=D(80),
         comparator=Comparator.AT_LEAST,
@@ -65,7 +67,7 @@ def catalogue():
     return ratio, flow, stock, average
 
 
-def figure(ind, district, commune, period, number, camau, *, teams=False):
+def figure(ind, district, commune, period, number, camau, *, teams=False, own=False):
     """A hand-typed figure in the district's approved report, or (teams) one derived from
     Tổ CNSCĐ activities, which counts only where no counted hand-typed figure exists."""
     report = None
@@ -77,7 +79,8 @@ def figure(ind, district, commune, period, number, camau, *, teams=False):
     if ind.code == "work_records_online":
         values = {"numerator": D(number), "denominator": D(500), "value": D(number) / 5}
     # Indicators reported by districts only (the average one) take the district's figure.
-    unit = camau[commune] if ind.reports_commune else camau[district]
+    # (own: the district's own figure, authoritative over its communes' sum where declared.)
+    unit = camau[commune] if ind.reports_commune and not own else camau[district]
     source = Source.TEAMS if teams else Source.MANUAL
     DataValue.objects.filter(indicator=ind, division=unit, period=period, source=source).delete()
     DataValueFactory(
@@ -92,6 +95,7 @@ cells = st.lists(
         st.integers(0, 11),  # month
         st.integers(0, 500),  # number
         st.booleans(),  # from team activities
+        st.booleans(),  # the district's own figure (not its commune's)
     ),
     min_size=1,
     max_size=25,
@@ -102,16 +106,16 @@ cells = st.lists(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(before=cells, change=cells, unapprove=st.booleans())
-# A change in July: the month before the window is the ratio target's deadline month.
+# A change in January: the month before the window is the ratio target's deadline month.
 @example(
-    before=[(0, 0, 0, 100, False), (0, 0, 6, 200, False)],
-    change=[(0, 0, 6, 300, False)],
+    before=[(0, 0, 0, 100, False, False), (0, 0, 6, 200, False, False)],
+    change=[(0, 0, 6, 300, False, False)],
     unapprove=False,
 )
 # A team figure under a hand-typed one that stops counting when its report is returned.
 @example(
-    before=[(1, 0, 3, 40, True), (1, 0, 3, 10, False)],
-    change=[(1, 0, 3, 12, False)],
+    before=[(1, 0, 3, 40, True, False), (1, 0, 3, 10, False, False)],
+    change=[(1, 0, 3, 12, False, False)],
     unapprove=True,
 )
 @pytest.mark.django_db
@@ -121,16 +125,20 @@ def test_incremental_recompute_equals_full_recompute(camau, before, change, unap
     Report.objects.all().delete()
     Target.objects.all().delete()
     indicators = catalogue()
-    for ind, unit, month, number, teams in before:
+    for ind, unit, month, number, teams, own in before:
         district, commune = UNITS[unit]
-        figure(indicators[ind], district, commune, MONTHS[month], number, camau, teams=teams)
+        figure(
+            indicators[ind], district, commune, MONTHS[month], number, camau, teams=teams, own=own
+        )
     attainment_recompute()
 
     # Changes in Thới Bình only, from their earliest month on: what one approval causes.
-    start = min(MONTHS[month] for _i, _u, month, _n, _t in change)
-    for ind, unit, month, number, teams in change:
+    start = min(MONTHS[month] for _i, _u, month, _n, _t, _o in change)
+    for ind, unit, month, number, teams, own in change:
         district, commune = UNITS[unit % 2]
-        figure(indicators[ind], district, commune, MONTHS[month], number, camau, teams=teams)
+        figure(
+            indicators[ind], district, commune, MONTHS[month], number, camau, teams=teams, own=own
+        )
     if unapprove:
         Report.objects.filter(division=camau["967"], period=start).update(
             status=ReportStatus.RETURNED, approved_at=None
@@ -214,8 +222,8 @@ def test_a_target_added_since_the_last_full_recompute_is_assessed_on_the_whole_s
     attainment_recompute()
     Target.objects.create(
         indicator=flow,
-        wording_vi="100 người trước 30/06/2024",
-        deadline=dt.date(2024, 6, 30),
+        wording_vi="100 người trước 31/12/2024",
+        deadline=dt.date(2024, 12, 31),
         scope_level=ScopeLevel.DISTRICT,
         value=D(100),
         comparator=Comparator.AT_LEAST,
@@ -231,7 +239,7 @@ def test_a_target_added_since_the_last_full_recompute_is_assessed_on_the_whole_s
         period=MONTHS[-1],
         target__wording_vi__startswith="100",
     )
-    # First value 10 in 01/2024; at the deadline month (06/2024) the running sum is 10+…+15.
+    # First value 10 in 07/2024; at the deadline month (12/2024) the running sum is 10+…+15.
     assert new.baseline_value == D(10) and new.baseline_period == MONTHS[0]
     assert new.judged_value == D(75) and new.status == "not_met"
     attainment_recompute()
