@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from camau_cds import numbers
 from camau_cds.api import params
 from camau_cds.api.errors import Conflict
 from camau_cds.api.lean import paginated_rows
@@ -144,19 +145,40 @@ STATUS_FILTERS = {"approved", "submitted", "draft", "returned", "all"}
 MAX_WRITE_ROWS = 5000
 
 
+class RuleDecimalField(serializers.DecimalField):
+    """A JSON number as it is; a string by the portal's number rule with no convention assumed,
+    so "12,5" is 12.5 and an ambiguous "1.500" is refused rather than guessed."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.strip():
+            try:
+                data = numbers.parse(data, None)
+            except numbers.NumberError as exc:
+                hint = _(
+                    "Hãy gửi số JSON (không đặt trong ngoặc kép) hoặc bỏ dấu phân cách hàng nghìn."
+                )
+                raise serializers.ValidationError(f"{exc.message} {hint}") from exc
+        return super().to_internal_value(data)
+
+
+def _figure_field() -> RuleDecimalField:
+    return RuleDecimalField(
+        max_digits=20,
+        decimal_places=4,
+        required=False,
+        allow_null=True,
+        help_text="A JSON number, or a string: decimal comma or dot, thousands grouped by three; "
+        'a string two conventions read differently ("1.500", "20,000") is refused.',
+    )
+
+
 class ValueInput(serializers.Serializer):
     indicator = serializers.CharField(max_length=40)
     division = serializers.CharField(max_length=20)
     period = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text=PERIOD_DOC)
-    value = serializers.DecimalField(
-        max_digits=20, decimal_places=4, required=False, allow_null=True
-    )
-    numerator = serializers.DecimalField(
-        max_digits=20, decimal_places=4, required=False, allow_null=True
-    )
-    denominator = serializers.DecimalField(
-        max_digits=20, decimal_places=4, required=False, allow_null=True
-    )
+    value = _figure_field()
+    numerator = _figure_field()
+    denominator = _figure_field()
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     version = serializers.IntegerField(
         required=False,

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -19,6 +19,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from camau_cds import numbers
 from camau_cds.bulk_sql import copy_rows, db_datetime, insert_rows
 from divisions import access
 from divisions.access import Action
@@ -103,45 +104,11 @@ class UpsertResult:
 
 
 def to_decimal(raw) -> Decimal | None:
-    """Read a number typed the Vietnamese way ("12,5", "1.234,5") or the English way ("12.5").
-
-    A single comma is the decimal separator; with both, the last one is. A lone dot followed by
-    exactly three digits is ambiguous ("1.500"): we read it as a thousands separator, as a
-    Vietnamese user means, and the template says so. Raises ValueError when unreadable.
+    """A figure as typed in the grid or a form: the one number rule, Vietnamese convention
+    ("1.500" is 1500, "12,5" and "0.500" are 12.5 and 0.5). Imports and the API resolve their
+    own convention first and pass Decimals. Raises ValueError (`NumberError`) when unreadable.
     """
-    if raw is None:
-        return None
-    if isinstance(raw, Decimal):
-        return raw
-    if isinstance(raw, bool):
-        raise ValueError(raw)
-    if isinstance(raw, int):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        return Decimal(repr(raw))
-    text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
-    if text == "":
-        return None
-    if "," in text and "." in text:
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    elif "," in text:
-        text = text.replace(",", "") if text.count(",") > 1 else text.replace(",", ".")
-    elif text.count(".") > 1:
-        text = text.replace(".", "")
-    elif "." in text:
-        whole, frac = text.split(".")
-        if len(frac) == 3 and whole.lstrip("-") not in ("", "0"):
-            text = whole + frac
-    try:
-        number = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValueError(raw) from exc
-    if not number.is_finite():
-        raise ValueError(raw)
-    return number
+    return numbers.parse(raw, numbers.COMMA)
 
 
 def fmt_number(number: Decimal | None) -> str:
