@@ -1,14 +1,14 @@
 """REST endpoints of figures, attainment and reports (read); writes of figures.
 
 Scoping: anonymous clients get the open-data subset (province-level approved figures and
-attainment); signed-in users and tokens get what `divisions.access` lets them see.
+attainment); signed-in users and tokens get that plus what `divisions.access` lets them see.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +24,7 @@ from camau_cds.api.errors import Conflict
 from camau_cds.api.lean import paginated_rows
 from camau_cds.api.permissions import TokenWriteAllowed
 from divisions import access
-from divisions.models import Division, Level
+from divisions.models import Division
 from reports.models import Attainment, Channel, DataValue, Report, ReportStatus, Source
 from reports.progress import Status
 from reports.services import FigureErrors, FigureInput, data_values_upsert
@@ -52,11 +52,18 @@ def _ym(day) -> str | None:
     return f"{day.year:04d}-{day.month:02d}" if day else None
 
 
-def scoped_divisions(request):
-    """Divisions the client may read: its scope, or the province alone for anonymous clients."""
-    if request.user.is_authenticated:
-        return Division.objects.for_user(request.user), False
-    return Division.objects.filter(level=Level.PROVINCE), True
+def readable_rows(request) -> tuple[Q | None, Q]:
+    """Filters on rows' division: the client's scope (None for anonymous clients) and the open
+    data (province level) that everyone reads. Signing in adds the scope to the open data,
+    never replaces it."""
+    open_data = Q(division__in=Division.objects.open_data())
+    if not request.user.is_authenticated:
+        return None, open_data
+    return Q(division__in=Division.objects.for_user(request.user)), open_data
+
+
+def _plus(public: Q, scope: Q | None) -> Q:
+    return public | scope if scope is not None else public
 
 
 def apply_common_filters(request, qs, *, prefix: str = ""):
@@ -341,7 +348,7 @@ class ValueList(generics.GenericAPIView):
         return write_values(request, require_version=True)
 
     def get(self, request):
-        divisions, public = scoped_divisions(request)
+        scope, open_data = readable_rows(request)
         status = params.choice(request, "status", STATUS_FILTERS) or "approved"
         if status != "approved" and not (
             access.can(request.user, access.Action.EDIT_FIGURES)
@@ -350,9 +357,11 @@ class ValueList(generics.GenericAPIView):
             raise PermissionDenied(
                 _("Chỉ cán bộ nhập liệu hoặc Ban Chỉ đạo xem được số liệu chưa duyệt.")
             )
-        qs = DataValue.objects.filter(division__in=divisions)
+        approved = Q(source=Source.TEAMS) | Q(report__status=ReportStatus.APPROVED)
+        # Open data is approved figures only; the scope adds its unapproved ones.
+        qs = DataValue.objects.filter(_plus(open_data & approved, scope))
         if status == "approved":
-            qs = qs.filter(source=Source.TEAMS) | qs.filter(report__status=ReportStatus.APPROVED)
+            qs = qs.filter(approved)
         elif status != "all":
             qs = qs.filter(report__status=status)
         qs = apply_common_filters(request, qs)
@@ -448,11 +457,13 @@ class AttainmentList(generics.GenericAPIView):
     queryset = Attainment.objects.none()
 
     def get(self, request):
-        divisions, public = scoped_divisions(request)
+        scope, open_data = readable_rows(request)
         provisional = params.integer(request, "provisional", {0, 1}) == 1
-        if provisional and public:
+        if provisional and scope is None:
             raise PermissionDenied(_("Số liệu tạm tính chỉ dành cho người dùng đã đăng nhập."))
-        qs = Attainment.objects.filter(division__in=divisions, provisional=provisional)
+        # Provisional rows are never open data: the scope's only.
+        visible = scope if provisional else _plus(open_data, scope)
+        qs = Attainment.objects.filter(visible, provisional=provisional)
         qs = apply_common_filters(request, qs)
         if status := params.choice(request, "status", {s.value for s in Status}):
             qs = qs.filter(status=status)
