@@ -386,8 +386,10 @@ def generate(
             cur.execute(
                 f"INSERT INTO {DataValueChange._meta.db_table} "  # noqa: S608
                 "(data_value_id, changed_by_id, changed_at, new_value, new_numerator, "
-                "new_denominator, version, note, channel) "
-                "SELECT id, updated_by_id, updated_at, value, numerator, denominator, 1, '', %s "
+                "new_denominator, version, note, channel, indicator_id, division_id, period, "
+                "source, report_id) "
+                "SELECT id, updated_by_id, updated_at, value, numerator, denominator, 1, '', %s, "
+                "indicator_id, division_id, period, source, report_id "
                 f"FROM {DataValue._meta.db_table} WHERE updated_by_id = %s",
                 [Channel.DEMO.value, user.pk],
             )

@@ -230,6 +230,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Reporting calendar (reports app): monthly reports due on this day of the following month.
 CDS_REPORT_DUE_DAY = env.int("CDS_REPORT_DUE_DAY", default=20)
+# Separation of duties: who submitted a report may not approve it, unless this is on (a
+# steering committee of one person, a training installation).
+CDS_ALLOW_SELF_APPROVAL = env.bool("CDS_ALLOW_SELF_APPROVAL", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

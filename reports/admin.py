@@ -51,7 +51,10 @@ class ReportAdmin(ReadOnlyAdmin):
             for m in getattr(exc, "messages", [str(exc)]):
                 self.message_user(request, m, messages.ERROR)
         else:
-            self.message_user(request, _("Đã duyệt %(n)s báo cáo.") % {"n": len(done)})
+            if done.approved:
+                self.message_user(request, _("Đã duyệt %(n)s báo cáo.") % {"n": len(done.approved)})
+            if done.skipped_own:
+                self.message_user(request, done.skipped_message(), messages.WARNING)
 
 
 @admin.register(DataValue)

@@ -194,6 +194,22 @@ class ValueInput(serializers.Serializer):
         help_text="The version you read (0 for a new figure); a stale one gives 409.",
     )
 
+    def validate(self, attrs):
+        # Null numbers clear (delete) the figure; a row naming no number at all is more likely
+        # a client's mistake than a request to delete, so it is refused.
+        if not any(name in attrs for name in ("value", "numerator", "denominator")):
+            raise serializers.ValidationError(
+                {
+                    "value": [
+                        _(
+                            "Hãy gửi giá trị (hoặc tử số và mẫu số); gửi null cho cả ba để xoá "
+                            "số liệu."
+                        )
+                    ]
+                }
+            )
+        return attrs
+
 
 class ValuePatchInput(ValueInput):
     version = serializers.IntegerField(
@@ -205,13 +221,16 @@ class WrittenValue(serializers.Serializer):
     indicator = serializers.CharField()
     division = serializers.CharField()
     period = serializers.CharField()
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(
+        allow_null=True, help_text="null when the row leaves no figure (a cleared cell)."
+    )
 
 
 class WriteResult(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+    deleted = serializers.IntegerField(help_text="Figures cleared by rows of null numbers.")
     warnings = serializers.ListField(child=serializers.CharField())
     results = WrittenValue(many=True)
 
@@ -275,6 +294,7 @@ def write_values(request, *, require_version: bool) -> Response:
             "created": result.created,
             "updated": result.updated,
             "unchanged": result.unchanged,
+            "deleted": result.deleted,
             "warnings": [w.message for w in result.warnings],
             "results": written,
         }

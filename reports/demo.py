@@ -325,6 +325,11 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
         [
             DataValueChange(
                 data_value=f,
+                indicator=f.indicator,
+                division=f.division,
+                period=f.period,
+                source=f.source,
+                report=f.report,
                 changed_by=f.updated_by,
                 changed_at=f.updated_at,
                 new_value=f.value,

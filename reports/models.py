@@ -37,6 +37,7 @@ class Channel(models.TextChoices):
     TEAMS = "teams", _("Hoạt động Tổ CNSCĐ")
     ADMIN = "admin", _("Trang quản trị")
     DEMO = "demo", _("Dữ liệu minh hoạ")
+    SYSTEM = "system", _("Hệ thống (nâng cấp dữ liệu)")
 
 
 class ReportQuerySet(models.QuerySet):
@@ -220,6 +221,15 @@ class DataValue(models.Model):
                 condition=Q(source="teams") | Q(report__isnull=False),
                 name="datavalue_manual_has_report",
             ),
+            # An emptied hand-typed cell is deleted, not kept blank: a blank manual figure
+            # would hide the teams' figure of the same cell.
+            models.CheckConstraint(
+                condition=Q(source="teams")
+                | Q(value__isnull=False)
+                | Q(numerator__isnull=False)
+                | Q(denominator__isnull=False),
+                name="datavalue_manual_has_number",
+            ),
         ]
         indexes = [
             models.Index(fields=["period", "indicator"], name="datavalue_period_ind_idx"),
@@ -230,10 +240,44 @@ class DataValue(models.Model):
 
 
 class DataValueChange(models.Model):
-    """One change of a figure: who, when, old → new, why. Written with the change."""
+    """One change of a figure: who, when, old → new, why. Written with the change.
+
+    Each row names its figure's cell (indicator, unit, month, source, report) itself: clearing
+    a cell deletes the figure, and the figure's history, the clearing included, outlives it.
+    """
 
     data_value = models.ForeignKey(
-        DataValue, on_delete=models.CASCADE, related_name="changes", verbose_name=_("số liệu")
+        DataValue,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("số liệu"),
+    )
+    # No index of their own: a cell's history is looked up through its report (or its figure).
+    indicator = models.ForeignKey(
+        "targets.Indicator",
+        verbose_name=_("chỉ tiêu"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("đơn vị"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    period = models.DateField(_("kỳ"))
+    source = models.CharField(_("nguồn"), max_length=10, choices=Source.choices)
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("báo cáo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="figure_changes",
     )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

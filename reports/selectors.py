@@ -329,13 +329,29 @@ def completeness_board(*, months: list[dt.date], today: dt.date) -> tuple[list, 
 
 def report_history(*, report: Report) -> tuple[list[ReportTransition], list[DataValueChange]]:
     transitions = list(report.transitions.select_related("by").order_by("at", "pk"))
+    # By the report, not through the figures: a cleared cell's figure is gone, its history not.
     changes = list(
-        DataValueChange.objects.filter(data_value__report=report)
-        .select_related("changed_by", "data_value__indicator", "data_value__division")
+        DataValueChange.objects.filter(report=report)
+        .select_related("changed_by", "indicator", "division")
         .order_by("-changed_at", "-pk")[:500]
     )
     return transitions, changes
 
 
 def figure_history(*, data_value: DataValue) -> list[DataValueChange]:
-    return list(data_value.changes.select_related("changed_by").order_by("-changed_at", "-pk"))
+    """The cell's history: this figure's changes and those of earlier figures of the same
+    cell that were deleted when the cell was cleared."""
+    cell = Q(data_value=data_value)
+    if data_value.report_id is not None:
+        cell |= Q(
+            report_id=data_value.report_id,
+            indicator_id=data_value.indicator_id,
+            division_id=data_value.division_id,
+            period=data_value.period,
+            source=data_value.source,
+        )
+    return list(
+        DataValueChange.objects.filter(cell)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-pk")
+    )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import prefetch_related_objects
@@ -42,6 +43,10 @@ logger = logging.getLogger(__name__)
 FOUR_PLACES = Decimal("0.0001")
 MAX_ABS = Decimal("1e15")
 BATCH_SIZE = 1000
+BLANK = (None, None, None)
+# An import file lists every cell of the month and an empty one there means "not given"; in
+# the grid, the API and the admin, emptying a cell means "no figure" and deletes it.
+BLANK_IS_NOT_GIVEN = frozenset({Channel.IMPORT})
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,6 +104,7 @@ class UpsertResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
     warnings: list[RowMessage] = field(default_factory=list)
     values: list[DataValue | None] = field(default_factory=list)
 
@@ -378,6 +384,8 @@ def data_values_upsert(
     and month. Manual figures go into the reporting unit's monthly report, created as a draft
     when missing; they need `access.can_change` and an editable (draft or returned) report.
     Figures of source "teams" are system-written: no report, `user` may be None.
+    A row with every number empty deletes the figure (a cleared cell: the teams' figure of
+    the cell counts again), except from an import, where it means "not given".
     Raises `FigureErrors` with every bad row, and saves nothing, when any row is bad.
     """
     if source not in Source.values:
@@ -597,16 +605,19 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
 
     to_create: list[DataValue] = []
     to_update: list[DataValue] = []
+    to_delete: list[DataValue] = []
     conflicts: list[tuple[_Prepared, DataValue | None, _Cell]] = []
     changes: list[tuple[DataValue, tuple, tuple, str]] = []
+    blank_clears = channel not in BLANK_IS_NOT_GIVEN
     for p in prepared:
         key = (p.indicator.pk, p.division.pk, p.row.period)
         cur = existing.get(key)
         cell = _Cell(p.indicator, p.division, p.row.period, p.row)
         new = (p.value, p.numerator, p.denominator)
         row_note = (p.row.note or note or "").strip()
-        if cur is None and new == (None, None, None):
+        if new == BLANK and (cur is None or not blank_clears):
             result.unchanged += 1
+            result.values[p.index] = cur
             continue
         old = (cur.value, cur.numerator, cur.denominator) if cur else (None, None, None)
         # Only changed numbers make a change: a row's note travels with the cells it explains.
@@ -642,7 +653,13 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
                     )
                     continue
         rep = reports.get((p.unit.pk, p.row.period)) if p.unit is not None else None
-        if cur is None:
+        if new == BLANK:
+            # The cell was emptied: the figure goes (its history stays), so the teams' figure
+            # of the cell, if any, counts again.
+            dv = cur
+            dv.version = cur.version + 1
+            to_delete.append(dv)
+        elif cur is None:
             dv = DataValue(
                 indicator=p.indicator,
                 division=p.division,
@@ -667,7 +684,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
             dv.updated_at = now
             dv.updated_by = user
             to_update.append(dv)
-        result.values[p.index] = dv
+        result.values[p.index] = dv if new != BLANK else None
         changes.append((dv, old, new, row_note))
 
     if conflicts:
@@ -701,19 +718,43 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
 
     _insert_figures(to_create, created_at=now)
     _update_figures(to_update, updated_at=now, updated_by=user)
+    _write_changes(changes, user=user, now=now, channel=channel)
+    if to_delete:
+        # After the history rows: deleting sets the figure link of its older rows to NULL.
+        DataValue.objects.filter(pk__in=[dv.pk for dv in to_delete]).delete()
+    result.created = len(to_create)
+    result.updated = len(to_update)
+    result.deleted = len(to_delete)
+    return result
+
+
+def _write_changes(changes, *, user, now, channel) -> None:
+    """One history row per changed figure, naming its cell, so that a deleted figure's
+    history (its deletion included) stays readable; a deleted figure's row links no figure."""
     changed_at = db_datetime(now)
     user_id = user.pk if user is not None else None
     copy_rows(
         DataValueChange,
         CHANGE_COLUMNS,
         [
-            (dv.pk, user_id, changed_at, *old, *new, dv.version, row_note, str(channel))
+            (
+                dv.pk if new != BLANK else None,
+                user_id,
+                changed_at,
+                *old,
+                *new,
+                dv.version,
+                row_note,
+                str(channel),
+                dv.indicator_id,
+                dv.division_id,
+                dv.period,
+                str(dv.source),
+                dv.report_id,
+            )
             for dv, old, new, row_note in changes
         ],
     )
-    result.created = len(to_create)
-    result.updated = len(to_update)
-    return result
 
 
 FIGURE_COLUMNS = (
@@ -744,6 +785,11 @@ CHANGE_COLUMNS = (
     "version",
     "note",
     "channel",
+    "indicator_id",
+    "division_id",
+    "period",
+    "source",
+    "report_id",
 )
 
 
@@ -851,6 +897,26 @@ class TransitionError(ValidationError):
     """A status change that the workflow does not allow."""
 
 
+class SelfApprovalError(TransitionError):
+    """The user who submitted a report tried to approve it (separation of duties)."""
+
+
+def approval_blocked_for(user, report: Report) -> bool:
+    """Whether separation of duties keeps `user` from approving `report`: they submitted it
+    (the latest submission counts), unless CDS_ALLOW_SELF_APPROVAL is on. Returning or
+    reopening one's own report stays allowed: it only sends the report back for correction."""
+    if settings.CDS_ALLOW_SELF_APPROVAL or user is None or report.submitted_by_id is None:
+        return False
+    return report.submitted_by_id == user.pk
+
+
+def _self_approval_message(report: Report) -> str:
+    return _(
+        "Bạn đã gửi báo cáo %(report)s nên không thể tự duyệt; cần một cán bộ khác của Ban "
+        "Chỉ đạo duyệt."
+    ) % {"report": f"{report.division.name} {periods.label(report.period)}"}
+
+
 # The only allowed status changes: action → (from statuses, to status).
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "submit": (frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED}), ReportStatus.SUBMITTED),
@@ -924,12 +990,15 @@ def _transition(
     stamp: Callable[[Report, dt.datetime], None],
     reason: str = "",
     recompute: bool = False,
+    guard: Callable[[Report], None] | None = None,
 ) -> Report:
-    """The one way a report changes status: lock the row, check the transition table, stamp
-    who and when, save, record the transition, and (approve, reopen) queue the recompute
-    through the outbox, all in one transaction."""
+    """The one way a report changes status: lock the row, check the transition table (and
+    `guard`, on the locked row), stamp who and when, save, record the transition, and
+    (approve, reopen) queue the recompute through the outbox, all in one transaction."""
     with transaction.atomic():
         report = _locked(report)
+        if guard is not None:
+            guard(report)
         before = report.status
         report.status = _check_transition(report, action)
         now = timezone.now()
@@ -993,13 +1062,20 @@ def queue_recompute_drain() -> None:
 
 
 def report_approve(*, user, report: Report) -> Report:
-    """Steering staff approve a submitted report: it is locked and attainment is recomputed."""
+    """Steering staff approve a submitted report: it is locked and attainment is recomputed.
+    Whoever submitted it may not approve it (`approval_blocked_for`)."""
     access.require(user, Action.APPROVE, report.division)
+
+    def not_own(r: Report) -> None:
+        if approval_blocked_for(user, r):
+            raise SelfApprovalError(_self_approval_message(r))
 
     def stamp(r: Report, now: dt.datetime) -> None:
         r.approved_at, r.approved_by = now, user
 
-    return _transition(user=user, report=report, action="approve", stamp=stamp, recompute=True)
+    return _transition(
+        user=user, report=report, action="approve", stamp=stamp, recompute=True, guard=not_own
+    )
 
 
 def report_reopen(*, user, report: Report, reason: str) -> Report:
@@ -1019,20 +1095,49 @@ def report_reopen(*, user, report: Report, reason: str) -> Report:
     )
 
 
-def reports_bulk_approve(*, user, report_ids: Iterable[int]) -> list[Report]:
-    """Approve several submitted reports at once, all or none."""
+@dataclass
+class BulkApproval:
+    """What a bulk approval did: the reports approved, and those left submitted because the
+    user submitted them (separation of duties)."""
+
+    approved: list[Report]
+    skipped_own: list[Report]
+
+    def skipped_message(self) -> str:
+        return _(
+            "Chưa duyệt %(n)s báo cáo do chính bạn gửi (%(reports)s); cần một cán bộ khác của "
+            "Ban Chỉ đạo duyệt."
+        ) % {
+            "n": len(self.skipped_own),
+            "reports": ", ".join(
+                f"{r.division.name} {periods.label(r.period)}" for r in self.skipped_own
+            ),
+        }
+
+
+def reports_bulk_approve(*, user, report_ids: Iterable[int]) -> BulkApproval:
+    """Approve several submitted reports at once, all or none: a report that is missing or not
+    submitted refuses the batch (the page is stale). Reports the user submitted are skipped,
+    not refused: the board lists them with the others, and the rest can still be approved."""
     ids = sorted({int(i) for i in report_ids})
     if not ids:
         raise TransitionError(_("Hãy chọn ít nhất một báo cáo đã gửi để duyệt."))
     with transaction.atomic():
-        reports = list(
+        locked = list(
             _for_update(Report.objects.select_related("division")).filter(pk__in=ids).order_by("pk")
         )
-        if len(reports) != len(ids):
+        if len(locked) != len(ids):
             raise TransitionError(_("Có báo cáo không tồn tại; hãy tải lại trang."))
-        for rep in reports:
+        for rep in locked:
             access.require(user, Action.APPROVE, rep.division)
             _check_transition(rep, "approve")
+        result = BulkApproval(
+            approved=[r for r in locked if not approval_blocked_for(user, r)],
+            skipped_own=[r for r in locked if approval_blocked_for(user, r)],
+        )
+        reports = result.approved
+        if not reports:
+            return result
         now = timezone.now()
         for rep in reports:
             rep.status = ReportStatus.APPROVED
@@ -1052,4 +1157,4 @@ def reports_bulk_approve(*, user, report_ids: Iterable[int]) -> list[Report]:
         )
         RecomputeRequest.objects.bulk_create([_outbox_row(r) for r in reports])
         transaction.on_commit(queue_recompute_drain)
-    return reports
+    return result

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 from divisions import access
 from reports import periods, selectors
 from reports.models import Channel, Report, ReportStatus, due_date_for
-from reports.services import FigureErrors, FigureInput, data_values_upsert
+from reports.services import (
+    FigureErrors,
+    FigureInput,
+    approval_blocked_for,
+    data_values_upsert,
+)
 from reports.views.common import period_from_url, period_slug, unit_for_edit, unit_for_view
 
 FIELDS = ("value", "numerator", "denominator")
@@ -94,6 +99,8 @@ def _grid_context(request, grid, unit) -> dict:
         # The first row saved creates the draft, so the button is there from the start.
         "can_submit": editable,
         "can_review": access.can_approve(request.user),
+        # Separation of duties: the submitter sees why "Duyệt và khoá" is not offered.
+        "own_submission": report is not None and approval_blocked_for(request.user, report),
         "is_steering": access.role_of(request.user) == access.Role.STEERING,
         "due": due_date_for(grid.period),
         "prev_slug": period_slug(periods.previous_month(grid.period))
@@ -223,11 +230,15 @@ def _save(request, unit, grid, division_codes: set[str]) -> HttpResponse:
         ctx = _grid_context(request, grid, unit)
         ctx.update(row=row, oob_totals=True)
         return render(request, "reports/_grid_row.html", ctx)
-    messages.success(
-        request,
-        _("Đã lưu: %(created)s số liệu mới, %(updated)s số liệu sửa.")
-        % {"created": result.created, "updated": result.updated},
-    )
+    saved = _("Đã lưu: %(created)s số liệu mới, %(updated)s số liệu sửa.") % {
+        "created": result.created,
+        "updated": result.updated,
+    }
+    if result.deleted:
+        saved += " " + _(
+            "Đã xoá %(n)s số liệu nhập tay để trống (số liệu từ Tổ CNSCĐ, nếu có, được tính lại)."
+        ) % {"n": result.deleted}
+    messages.success(request, saved)
     for w in warnings:
         messages.warning(request, w)
     return redirect(reverse("reports:entry", args=[unit.code, period_slug(grid.period)]))

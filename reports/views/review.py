@@ -140,6 +140,8 @@ def board(request: HttpRequest) -> HttpResponse:
         for c in cells
         if c.report and c.report.status == ReportStatus.SUBMITTED
     ]
+    # Separation of duties: the user's own submissions are shown but cannot be ticked.
+    own = {c.report.pk for c in submitted if services.approval_blocked_for(request.user, c.report)}
     return render(
         request,
         "reports/board.html",
@@ -147,6 +149,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "months": months,
             "submitted": submitted,
+            "approvable": [c for c in submitted if c.report.pk not in own],
+            "own_submissions": own,
             "structure": selectors.structure_label(months[-1]),
         },
     )
@@ -164,5 +168,8 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         for m in exc.messages:
             messages.error(request, m)
     else:
-        messages.success(request, _("Đã duyệt %(n)s báo cáo.") % {"n": len(done)})
+        if done.approved:
+            messages.success(request, _("Đã duyệt %(n)s báo cáo.") % {"n": len(done.approved)})
+        if done.skipped_own:
+            messages.warning(request, done.skipped_message())
     return redirect("reports:board")

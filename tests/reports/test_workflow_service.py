@@ -140,7 +140,7 @@ def test_bulk_approve_is_all_or_nothing(steering_user, camau, report_a_submitted
     other.status = ReportStatus.SUBMITTED
     other.save()
     done = reports_bulk_approve(user=steering_user, report_ids=[report_a_submitted.pk, other.pk])
-    assert {r.status for r in done} == {"approved"}
+    assert {r.status for r in done.approved} == {"approved"}
     assert RecomputeRequest.objects.count() == 2
 
 
