@@ -338,3 +338,32 @@ def test_upgrade_deletes_blank_manual_figures_with_a_history_row_and_queues_a_re
     assert (queued.division_path, queued.period_from) == (camau["967"].path, report.period)
     migration = importlib.import_module("reports.migrations.0007_delete_blank_manual_figures")
     assert deleted.note == migration.NOTE
+
+
+def test_clearing_many_cells_costs_the_same_queries_as_clearing_one(
+    officer_a, report_a, last_month, camau
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from divisions.models import Level
+
+    communes = [
+        d.code for d in camau.values() if d.level == Level.COMMUNE and d.parent.code == "967"
+    ]
+    assert len(communes) > 5
+
+    def rows(codes, value, version=None):
+        return [
+            FigureInput("people_guided", code, last_month, value=value, expected_version=version)
+            for code in codes
+        ]
+
+    counts = []
+    for codes in (communes[:1], communes[1:]):
+        data_values_upsert(user=officer_a, rows=rows(codes, 5))
+        with CaptureQueriesContext(connection) as ctx:
+            result = data_values_upsert(user=officer_a, rows=rows(codes, None, 1))
+        assert result.deleted == len(codes)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    assert DataValueChange.objects.filter(new_value=None, data_value=None).count() == len(communes)
