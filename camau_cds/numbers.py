@@ -137,9 +137,11 @@ def normalise(raw: str) -> str:
                 _("«%(text)s» có chữ số «%(char)s» không phải 0–9; hãy gõ lại bằng chữ số thường.")
                 % {"text": raw, "char": char},
             )
+        if not any(c.isdigit() for c in text):
+            raise NumberError(raw, _("«%(text)s» không phải là số.") % {"text": raw})
         raise NumberError(
             raw,
-            _("«%(text)s» có ký tự «%(char)s» không thuộc một số.") % {"text": raw, "char": char},
+            _("«%(text)s» không phải là số: có ký tự «%(char)s».") % {"text": raw, "char": char},
         )
     return text
 

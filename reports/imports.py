@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import tablib
 from django.conf import settings
@@ -23,11 +24,13 @@ from import_export import fields, instance_loaders, resources, widgets
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from camau_cds import numbers
 from divisions.models import Division
 from reports import periods, selectors
 from reports.models import Channel, DataValue
 from reports.models import Source as FigureSource
 from reports.services import FigureErrors, FigureInput, UpsertResult, data_values_upsert
+from targets.models import Indicator, Measurement
 
 COLUMNS = (
     "indicator_code",
@@ -42,7 +45,9 @@ COLUMNS = (
     "version",
 )
 REQUIRED = frozenset(COLUMNS) - {"indicator_name", "division_name"}
+NUMBER_COLUMNS = ("value", "numerator", "denominator")
 HEADER_SEARCH_ROWS = 5
+CSV_DELIMITERS = (",", ";", "\t")
 
 
 class ImportRefused(ValidationError):
@@ -61,17 +66,37 @@ class ImportOutcome:
     total: int = 0
     errors: list[CellError] = field(default_factory=list)
     result: UpsertResult | None = None
+    detection: numbers.Detection = field(default_factory=numbers.Detection)
+    # The convention ambiguous cells were read with: chosen by the user, else detected.
+    convention: str | None = None
+    chosen: bool = False
+    changes: list[FigureChange] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def needs_choice(self) -> bool:
+        """Cells read two ways and nothing in the file says which: the page asks."""
+        return self.detection.needs_choice and self.convention is None
+
+    @property
+    def convention_label(self) -> str:
+        return numbers.convention_label(self.convention) if self.convention else ""
+
+    @property
+    def convention_example(self) -> str:
+        return self.detection.examples.get(self.convention, "") if self.convention else ""
+
 
 def note_text() -> str:
     return _(
-        "Ghi chú: số thập phân dùng DẤU PHẨY (ví dụ 12,5); dấu chấm là dấu phân cách hàng "
-        "nghìn (1.500 = một nghìn năm trăm). Chỉ tiêu tỷ lệ: nhập tử số (numerator) và mẫu số "
-        "(denominator), để trống cột value. Không đổi tên hoặc xoá cột; giữ nguyên cột version."
+        "Ghi chú: số thập phân dùng DẤU PHẨY (ví dụ 12,5); dấu chấm chỉ tách từng nhóm ba chữ "
+        "số hàng nghìn (1.500 = một nghìn năm trăm; 0.500 = 0,5). Tệp CSV lưu theo quy ước "
+        "tiếng Anh (12.5; 20,000) cũng được nhận; số đọc được hai cách sẽ được hỏi lại. Chỉ "
+        "tiêu tỷ lệ: nhập tử số (numerator) và mẫu số (denominator), để trống cột value. Không "
+        "đổi tên hoặc xoá cột; giữ nguyên cột version."
     )
 
 
@@ -121,7 +146,7 @@ def read_dataset(upload) -> tuple[tablib.Dataset, int]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ImportRefused(_("Tệp CSV phải dùng bảng mã UTF-8.")) from exc
-        raw_rows = [tuple(_cell_text(v) for v in r) for r in csv.reader(io.StringIO(text))]
+        raw_rows = [tuple(_cell_text(v) for v in r) for r in _csv_rows(text)]
     else:
         raise ImportRefused(
             _("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv); hãy dùng mẫu tải về từ trang báo cáo.")
@@ -168,6 +193,17 @@ def read_dataset(upload) -> tuple[tablib.Dataset, int]:
     return dataset, header_at + 1
 
 
+def _csv_rows(text: str) -> list[list[str]]:
+    """Rows of a CSV in whichever delimiter puts "indicator_code" in a cell of the header
+    (spreadsheets under a decimal-comma locale often save with ";")."""
+    for delimiter in CSV_DELIMITERS:
+        head = csv.reader(io.StringIO(text), delimiter=delimiter)
+        for _n, row in zip(range(HEADER_SEARCH_ROWS), head, strict=False):
+            if "indicator_code" in (c.strip() for c in row):
+                return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return list(csv.reader(io.StringIO(text)))
+
+
 # --------------------------------------------------------------------------------------------
 # The Resource: rows → FigureInputs (no database writes of its own)
 # --------------------------------------------------------------------------------------------
@@ -210,24 +246,36 @@ class PeriodWidget(widgets.Widget):
         return period
 
 
-class RawWidget(widgets.Widget):
-    """Keep numbers as typed: the service reads '12,5' and '12.5' the same way everywhere."""
+class NumberWidget(widgets.Widget):
+    """A number cell by the one number rule, under the file's convention; with none known, a
+    cell that two conventions read differently is refused, naming both readings."""
+
+    def __init__(self, convention: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.convention = convention
 
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, str):
-            value = value.strip()
-        return None if value in (None, "") else value
-
-
-class VersionWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return None
         try:
-            number = float(str(value).replace(",", "."))
+            return numbers.parse(value, self.convention)
+        except numbers.AmbiguousNumber as exc:
+            raise ValueError(
+                exc.message
+                + " "
+                + _("Hãy chọn quy ước số của tệp trên trang nhập rồi kiểm tra lại tệp.")
+            ) from exc
+        except numbers.NumberError as exc:
+            raise ValueError(exc.message) from exc
+
+
+class VersionWidget(NumberWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            number = super().clean(value, row, **kwargs)
         except ValueError as exc:
             raise ValueError(_("cột version phải giữ nguyên số trong mẫu")) from exc
-        if number < 0 or number != int(number):
+        if number is None:
+            return None
+        if number < 0 or number != number.to_integral_value():
             raise ValueError(_("cột version phải giữ nguyên số trong mẫu"))
         return int(number)
 
@@ -247,10 +295,10 @@ class FigureResource(resources.Resource):
         attribute="division_code", column_name="division_code", widget=TextWidget()
     )
     period = fields.Field(attribute="period", column_name="period", widget=PeriodWidget())
-    value = fields.Field(attribute="value", column_name="value", widget=RawWidget())
-    numerator = fields.Field(attribute="numerator", column_name="numerator", widget=RawWidget())
+    value = fields.Field(attribute="value", column_name="value", widget=NumberWidget())
+    numerator = fields.Field(attribute="numerator", column_name="numerator", widget=NumberWidget())
     denominator = fields.Field(
-        attribute="denominator", column_name="denominator", widget=RawWidget()
+        attribute="denominator", column_name="denominator", widget=NumberWidget()
     )
     note = fields.Field(attribute="note", column_name="note", widget=TextWidget())
     version = fields.Field(attribute="version", column_name="version", widget=VersionWidget())
@@ -266,11 +314,13 @@ class FigureResource(resources.Resource):
         store_instance = False
         report_skipped = False
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, convention: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.figures: list[tuple[int, FigureInput]] = []
         self._counter = 0
         self.row_numbers: list[int] = []
+        for name in (*NUMBER_COLUMNS, "version"):  # fields are this instance's own copies
+            self.fields[name].widget.convention = convention
 
     def before_import(self, dataset, **kwargs) -> None:
         self.row_numbers = list(getattr(dataset, "row_numbers", []))
@@ -321,41 +371,42 @@ COLUMN_OF_FIELD = {
 }
 
 
+def detect_convention(dataset: tablib.Dataset) -> numbers.Detection:
+    """What the file's number cells say about its convention (text cells only: a number
+    stored as a number in a spreadsheet is never ambiguous)."""
+    columns = [dataset.headers.index(c) for c in NUMBER_COLUMNS if c in dataset.headers]
+    return numbers.detect(row[i] for row in dataset for i in columns)
+
+
 def figures_import(
-    *, user, upload, unit: Division, period: dt.date, dry_run: bool
+    *, user, upload, unit: Division, period: dt.date, dry_run: bool, convention: str | None = None
 ) -> ImportOutcome:
     """Read the upload and apply it through `data_values_upsert` (rolled back when dry_run).
 
+    `convention` (numbers.COMMA or DOT) is the user's answer for cells two conventions read
+    differently; without it the file's own cells decide, or those cells are refused.
+    A dry run that finds no error lists every changed figure (`outcome.changes`).
     Raises ImportRefused for a file that cannot be used at all.
     """
     dataset, _header_row = read_dataset(upload)
-    resource = FigureResource()
+    detection = detect_convention(dataset)
+    used = convention or detection.convention
+    outcome = ImportOutcome(
+        total=len(dataset), detection=detection, convention=used, chosen=bool(convention)
+    )
+    resource = FigureResource(convention=used)
     # The Resource only parses (its bulk_create collects FigureInputs and writes nothing), so
     # no dry-run transaction: import-export would wrap every batch in savepoints for nothing.
     parsed = resource.import_data(dataset, dry_run=False, use_transactions=False)
-    outcome = ImportOutcome(total=len(dataset))
-    for invalid in parsed.invalid_rows:
-        file_row = dataset.row_numbers[invalid.number - 1]
-        for col, msgs in invalid.error_dict.items():
-            for msg in msgs:
-                text = str(msg)
-                outcome.errors.append(
-                    CellError(
-                        file_row,
-                        col,
-                        _("Dòng %(n)s, cột %(col)s: %(msg)s")
-                        % {"n": file_row, "col": col, "msg": text},
-                    )
-                )
-    for number, errors in parsed.row_errors():
-        file_row = dataset.row_numbers[number - 1]
-        for err in errors:
-            outcome.errors.append(CellError(file_row, "", str(err.error)))
+    _collect_parse_errors(outcome, parsed, dataset)
     rows = [f for _n, f in resource.figures]
     row_numbers = [n for n, _f in resource.figures]
+    # Read before writing: the preview compares each figure with what is stored now.
+    before = stored_figures(rows, period) if dry_run else {}
     # `data_values_upsert` is atomic by itself; an enclosing transaction is needed only to
     # undo what it wrote for a preview or for a file with unreadable cells.
     undo = dry_run or bool(outcome.errors)
+    result = None
     try:
         with transaction.atomic() if undo else contextlib.nullcontext():
             # Readable rows go through the rules even when others are bad, so the preview
@@ -370,27 +421,180 @@ def figures_import(
             )
             if undo:
                 transaction.set_rollback(True)
-            else:
-                outcome.result = result
     except FigureErrors as exc:
-        for err in exc.row_errors:
-            file_row = row_numbers[err.index] if err.index < len(row_numbers) else 0
-            outcome.errors.append(
-                CellError(
-                    file_row,
-                    COLUMN_OF_FIELD.get(err.field, err.field),
-                    _("Dòng %(n)s, cột %(col)s: %(msg)s")
-                    % {
-                        "n": file_row,
-                        "col": COLUMN_OF_FIELD.get(err.field, err.field),
-                        "msg": err.message,
-                    },
-                )
-            )
+        _collect_rule_errors(outcome, exc, row_numbers)
     outcome.errors.sort(key=lambda e: (e.row, e.column))
-    if dry_run and not outcome.errors:
+    if not outcome.errors:
         outcome.result = result
+        if dry_run:
+            typed = _typed_numbers(dataset)
+            outcome.changes = figure_changes(rows, row_numbers, result, before, typed)
     return outcome
+
+
+def _cell_error(row: int, column: str, message: str) -> CellError:
+    return CellError(
+        row,
+        column,
+        _("Dòng %(n)s, cột %(col)s: %(msg)s") % {"n": row, "col": column, "msg": message},
+    )
+
+
+def _collect_parse_errors(outcome: ImportOutcome, parsed, dataset) -> None:
+    for invalid in parsed.invalid_rows:
+        file_row = dataset.row_numbers[invalid.number - 1]
+        for col, msgs in invalid.error_dict.items():
+            for msg in msgs:
+                outcome.errors.append(_cell_error(file_row, col, str(msg)))
+    for number, errors in parsed.row_errors():
+        file_row = dataset.row_numbers[number - 1]
+        for err in errors:
+            outcome.errors.append(CellError(file_row, "", str(err.error)))
+
+
+def _collect_rule_errors(outcome: ImportOutcome, exc: FigureErrors, row_numbers) -> None:
+    for err in exc.row_errors:
+        file_row = row_numbers[err.index] if err.index < len(row_numbers) else 0
+        column = COLUMN_OF_FIELD.get(err.field, err.field)
+        outcome.errors.append(_cell_error(file_row, column, err.message))
+
+
+def _typed_numbers(dataset) -> dict[int, str]:
+    """What the file holds in the number cells of each row, as text ("1.500 / 20.000")."""
+    columns = [dataset.headers.index(c) for c in NUMBER_COLUMNS if c in dataset.headers]
+    typed = {}
+    for file_row, row in zip(dataset.row_numbers, dataset, strict=True):
+        cells = [str(row[i]) for i in columns if row[i] not in (None, "")]
+        typed[file_row] = " / ".join(cells)
+    return typed
+
+
+# --------------------------------------------------------------------------------------------
+# Preview: every changed figure beside the stored one and last month's
+# --------------------------------------------------------------------------------------------
+
+JUMP_FACTOR = Decimal(10)
+Figure = tuple[Decimal | None, Decimal | None, Decimal | None]  # value, numerator, denominator
+NO_FIGURE: Figure = (None, None, None)
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    row: int
+    indicator: str
+    division: str
+    typed: str  # the file's cells as written
+    new: str
+    current: str
+    last_month: str
+    jumps: tuple[str, ...]  # "ten times or more" warnings
+
+
+def stored_figures(rows: list[FigureInput], period: dt.date) -> dict[tuple, dict]:
+    """This and last month's stored figures of the rows' cells (one query), keyed by
+    (indicator code, division code, period, source)."""
+    if not rows:
+        return {}
+    found = DataValue.objects.filter(
+        period__in=[period, periods.previous_month(period)],
+        indicator__code__in={r.indicator_code for r in rows},
+        division__code__in={r.division_code for r in rows},
+    ).values(
+        "indicator__code",
+        "indicator__name_vi",
+        "division__code",
+        "division__name",
+        "period",
+        "source",
+        "value",
+        "numerator",
+        "denominator",
+    )
+    return {(f["indicator__code"], f["division__code"], f["period"], f["source"]): f for f in found}
+
+
+def figure_changes(rows, row_numbers, result: UpsertResult, before, typed) -> list[FigureChange]:
+    """The rows whose figure differs from the stored one, with last month's beside it."""
+    codes = {r.indicator_code for r in rows}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    names = {
+        (d.code, d.pk): d.name
+        for d in Division.objects.filter(code__in={r.division_code for r in rows})
+    }
+    changes = []
+    for i, (row, file_row) in enumerate(zip(rows, row_numbers, strict=True)):
+        dv = result.values[i]
+        new: Figure = (dv.value, dv.numerator, dv.denominator) if dv else NO_FIGURE
+        manual = before.get(_key(row, row.period, FigureSource.MANUAL))
+        current = _figure(manual)
+        if new == current:
+            continue
+        prev = periods.previous_month(row.period)
+        last = before.get(_key(row, prev, FigureSource.MANUAL)) or before.get(
+            _key(row, prev, FigureSource.TEAMS)
+        )
+        ind = indicators.get(row.indicator_code)
+        ratio = ind is not None and ind.measurement == Measurement.RATIO
+        name = names.get((row.division_code, dv.division_id)) if dv else None
+        changes.append(
+            FigureChange(
+                row=file_row,
+                indicator=ind.name_vi if ind else row.indicator_code,
+                division=name or (manual or {}).get("division__name") or row.division_code,
+                typed=typed.get(file_row, ""),
+                new=_figure_text(new, ratio),
+                current=_figure_text(current, ratio),
+                last_month=_figure_text(_figure(last), ratio),
+                jumps=_jumps(new, _figure(last), current, ratio),
+            )
+        )
+    return changes
+
+
+def _key(row: FigureInput, period: dt.date, source: str) -> tuple:
+    return (row.indicator_code, row.division_code, period, source)
+
+
+def _figure(stored: dict | None) -> Figure:
+    if stored is None:
+        return NO_FIGURE
+    return (stored["value"], stored["numerator"], stored["denominator"])
+
+
+def _figure_text(figure: Figure, ratio: bool) -> str:
+    value, num, den = figure
+    if figure == NO_FIGURE:
+        return "—"
+    if ratio and num is not None and den is not None:
+        pct = f" ({numbers.shown(value.quantize(Decimal('0.01')))}%)" if value is not None else ""
+        return f"{numbers.shown(num)} / {numbers.shown(den)}{pct}"
+    return numbers.shown(value) if value is not None else "—"
+
+
+def _jumps(new: Figure, last: Figure, current: Figure, ratio: bool) -> tuple[str, ...]:
+    """A warning per number that is ten times or more above or below last month's (or, with
+    no figure last month, the stored one). Zero has no ratio and is never flagged."""
+    labels = (_("giá trị"), _("tử số"), _("mẫu số"))
+    warnings = []
+    for index in (0, 1, 2) if ratio else (0,):
+        number = new[index]
+        reference, when = last[index], _("tháng trước")
+        if not reference:
+            reference, when = current[index], _("số đang lưu")
+        if not number or not reference:
+            continue
+        factor = abs(number) / abs(reference)
+        if factor >= JUMP_FACTOR:
+            text = _("%(what)s gấp %(n)s lần %(when)s")
+        elif factor <= 1 / JUMP_FACTOR:
+            text, factor = _("%(what)s chỉ bằng 1/%(n)s %(when)s"), 1 / factor
+        else:
+            continue
+        n = numbers.shown(
+            factor.quantize(Decimal(1)) if factor >= 100 else factor.quantize(Decimal("0.1"))
+        )
+        warnings.append(text % {"what": labels[index], "n": n, "when": when})
+    return tuple(warnings)
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from camau_cds import numbers
 from reports.imports import ImportRefused, check_size, figures_import, template_workbook
 from reports.models import Report
 from reports.views.common import period_from_url, period_slug, unit_for_edit
@@ -51,7 +52,21 @@ def template(request: HttpRequest, district_code: str, period: str) -> HttpRespo
 
 def _context(unit, month, **extra) -> dict:
     report = Report.objects.filter(division=unit, period=month).first()
-    return {"unit": unit, "period": month, "slug": period_slug(month), "report": report, **extra}
+    conventions = [(c, numbers.convention_label(c)) for c in numbers.CONVENTIONS]
+    return {
+        "unit": unit,
+        "period": month,
+        "slug": period_slug(month),
+        "report": report,
+        "conventions": conventions,
+        **extra,
+    }
+
+
+def _chosen_convention(request: HttpRequest) -> str | None:
+    """The number convention the user picked for the file ("" = let the file decide)."""
+    chosen = request.POST.get("number_convention", "")
+    return chosen if chosen in numbers.CONVENTIONS else None
 
 
 @login_required
@@ -63,6 +78,7 @@ def import_upload(request: HttpRequest, district_code: str, period: str) -> Http
     if request.method == "GET":
         return render(request, "reports/import.html", _context(unit, month))
     upload = request.FILES.get("file")
+    convention = _chosen_convention(request)
     if upload is None:
         return render(
             request,
@@ -79,6 +95,7 @@ def import_upload(request: HttpRequest, district_code: str, period: str) -> Http
             unit=unit,
             period=month,
             dry_run=True,
+            convention=convention,
         )
     except ImportRefused as exc:
         return render(
@@ -98,11 +115,14 @@ def import_upload(request: HttpRequest, district_code: str, period: str) -> Http
             "unit": unit.code,
             "period": period_slug(month),
             "name": upload.name,
+            "convention": convention or "",
         }
     return render(
         request,
         "reports/import.html",
-        _context(unit, month, outcome=outcome, token=token, filename=upload.name),
+        _context(
+            unit, month, outcome=outcome, token=token, filename=upload.name, chosen=convention
+        ),
         status=200 if outcome.ok else 422,
     )
 
@@ -136,6 +156,7 @@ def import_confirm(request: HttpRequest, district_code: str, period: str) -> Htt
             unit=unit,
             period=month,
             dry_run=False,
+            convention=pending.get("convention") or None,
         )
     except ImportRefused as exc:
         outcome = None

@@ -63,7 +63,7 @@ def test_ambiguous_message_names_the_text_and_both_readings():
 
 def test_refusals_say_why():
     with translation.override("vi"):
-        with pytest.raises(NumberError, match="ký tự «%»"):
+        with pytest.raises(NumberError, match="không phải là số: có ký tự «%»"):
             parse("12,5%", COMMA)
         with pytest.raises(NumberError, match="chữ số «١» không phải 0–9"):
             parse("١٢", COMMA)
