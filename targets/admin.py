@@ -18,7 +18,7 @@ from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from targets.models import Indicator, ProgrammeGoal, Target
-from targets.services import BadValue, parse_date
+from targets.services import BadValue, parse_date, parse_decimal
 
 
 class IndicatorByCodeWidget(ForeignKeyWidget):
@@ -96,6 +96,17 @@ class DayWidget(widgets.DateWidget):
             raise ValueError(exc.message) from exc
 
 
+class RuleDecimalWidget(widgets.DecimalWidget):
+    """Numbers by the portal's one number rule, as the catalogue import reads them: text that
+    two conventions read differently ("1.500") is refused, never guessed."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return parse_decimal(value, "number")
+        except BadValue as exc:
+            raise ValueError(exc.message) from exc
+
+
 class _CatalogueResource(_NoDuplicateRows, resources.ModelResource):
     # An empty Excel cell is None; text columns (notes, wording_en) are NOT NULL with blank
     # allowed, so read them as "" like CharFields (else the save fails instead of validating).
@@ -103,6 +114,7 @@ class _CatalogueResource(_NoDuplicateRows, resources.ModelResource):
         **resources.ModelResource.WIDGETS_MAP,
         "TextField": widgets.CharWidget,
         "DateField": DayWidget,
+        "DecimalField": RuleDecimalWidget,
     }
 
 

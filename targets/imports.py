@@ -1,7 +1,9 @@
 """Reading uploaded target spreadsheets (xlsx or csv) into plain rows.
 
-Cells are turned into JSON-safe values (dates as ISO text, non-whole floats as text) so the
-rows of a previewed file can wait in the session until the user confirms.
+Cells are turned into JSON-safe values (dates as ISO text, non-whole numbers as text that every
+number convention reads the same way) so the rows of a previewed file can wait in the session
+until the user confirms. Number cells typed as text are read in the file's own convention,
+detected from its unambiguous cells (`camau_cds.numbers`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from camau_cds import numbers
 from targets.services import TARGET_COLUMNS
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ROWS = 5000
 ALLOWED_EXTENSIONS = (".xlsx", ".csv")
+NUMBER_COLUMNS = ("value", "baseline_value")
 
 Row = tuple[int, dict[str, Any]]
 
@@ -31,9 +35,9 @@ def _cell(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
-        return int(value) if value.is_integer() else repr(value)
+        return int(value) if value.is_integer() else numbers.plain(Decimal(repr(value)))
     if isinstance(value, Decimal):
-        return str(value)
+        return numbers.plain(value)
     if isinstance(value, str):
         return value.strip()
     return value
@@ -72,7 +76,7 @@ def read_rows(upload) -> list[Row]:
     """Rows of the first sheet (xlsx) or of the file (csv), numbered as the user sees them."""
     ext = check_upload(upload)
     raw = upload.read()
-    rows = _read_xlsx(raw) if ext == ".xlsx" else _read_csv(raw)
+    rows = _in_file_convention(_read_xlsx(raw) if ext == ".xlsx" else _read_csv(raw))
     if not rows:
         raise ValidationError(_("Tệp không có dòng dữ liệu nào (dòng 1 là tiêu đề cột)."))
     if len(rows) > MAX_ROWS:
@@ -80,6 +84,31 @@ def read_rows(upload) -> list[Row]:
             _("Tệp có %(n)s dòng; mỗi lần nhập tối đa %(max)s dòng.")
             % {"n": len(rows), "max": MAX_ROWS}
         )
+    return rows
+
+
+def _in_file_convention(rows: list[Row]) -> list[Row]:
+    """Number cells typed as text, rewritten in a form no convention misreads when the file's
+    own cells prove its convention ("90,5" or "2,345.6"). Otherwise cells stay as typed: the
+    catalogue reader accepts what only one convention reads and refuses the rest by name."""
+    texts = [
+        row[c].removesuffix("%")
+        for _n, row in rows
+        for c in NUMBER_COLUMNS
+        if isinstance(row.get(c), str)
+    ]
+    convention = numbers.detect(texts).convention
+    if convention is None:
+        return rows
+    for _n, row in rows:
+        for column in NUMBER_COLUMNS:
+            cell = row.get(column)
+            if not isinstance(cell, str) or not cell:
+                continue
+            try:
+                row[column] = numbers.plain(numbers.parse(cell.removesuffix("%"), convention))
+            except numbers.NumberError:
+                continue  # left as typed: the catalogue reader names the cell and the problem
     return rows
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from camau_cds import numbers
 from targets.models import Indicator, ProgrammeGoal, ScopeLevel, Target
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
@@ -185,33 +186,22 @@ class BadValue(Exception):
 
 
 def parse_decimal(value: Any, field_name: str) -> Decimal | None:
-    """A number from YAML, Excel or CSV text; "12,5" and "12.5" both mean twelve and a half.
-
-    Thousands separators are refused rather than guessed: under the Vietnamese locale "1.500"
-    could be 1500 or 1.5, and a silent wrong guess is worse than a clear error.
+    """A number from YAML, Excel or CSV by the portal's one number rule, no convention assumed:
+    "12,5", "12.5" and "1.234,5" are read; "1.500", which two conventions read differently, is
+    refused naming both readings (a file's reader resolves it from the file's own convention
+    first, see `targets.imports`). A trailing "%" is allowed.
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise BadValue(field_name, _("«%(value)s» không phải là số.") % {"value": value})
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
-    if "," in text and "." in text:
+    if isinstance(value, str):
+        value = value.strip().removesuffix("%")
+    try:
+        return numbers.parse(value, None)
+    except numbers.AmbiguousNumber as exc:
         raise BadValue(
             field_name,
-            _("«%(value)s»: không dùng dấu phân cách hàng nghìn; hãy ghi số như 1500 hoặc 12,5.")
-            % {"value": value},
-        )
-    text = text.replace(",", ".")
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
-        raise BadValue(field_name, _("«%(value)s» không phải là số.") % {"value": value})
-    try:
-        return Decimal(text)
-    except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
-        raise BadValue(field_name, _("«%(value)s» không phải là số.") % {"value": value}) from exc
+            exc.message + " " + _("Hãy ghi số không có dấu phân cách hàng nghìn, ví dụ 1500."),
+        ) from exc
+    except numbers.NumberError as exc:
+        raise BadValue(field_name, exc.message) from exc
 
 
 def parse_date(value: Any, field_name: str, *, year_means: str) -> dt.date | None:
