@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from camau_cds import numbers
 from divisions.access import Action, can, visible_root
 from divisions.models import Division, Level
 from teams.models import ActivityKind, MemberBody, MemberRole, TeamStatus
@@ -144,13 +145,34 @@ class LeaveForm(forms.Form):
         _style(self)
 
 
+class CountField(forms.IntegerField):
+    """A count typed the Vietnamese way by the portal's one number rule ("1.500" is 1500).
+    A text box, not type=number: browsers rewrite or drop what a number box cannot parse in
+    their own locale, so the server would not see what was typed."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            number = numbers.parse(value, numbers.COMMA)
+        except numbers.NumberError as exc:
+            raise ValidationError(exc.message, code="invalid") from exc
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise ValidationError(
+                _("«%(text)s» không phải là số nguyên.") % {"text": value}, code="invalid"
+            )
+        return int(number)
+
+
 def _count_field(label) -> forms.IntegerField:
     # No min_value here: the service refuses negatives with its own message.
-    return forms.IntegerField(
+    return CountField(
         label=label,
         initial=0,
         required=False,
-        widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric", "step": 1}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
 
