@@ -134,6 +134,15 @@ class IndicatorResource(_CatalogueResource):
         self._check_duplicate(
             (str(row.get("code") or "").strip(),), "code", kwargs.get("row_number")
         )
+        if not str(row.get("counting_window") or "").strip():
+            # Which months count is declared for every indicator, never taken from a default.
+            raise ValidationError(
+                {
+                    "counting_window": _(
+                        "Thiếu khoảng cộng dồn: ghi cumulative, year_to_date hoặc latest."
+                    )
+                }
+            )
 
 
 class TargetResource(_CatalogueResource):

@@ -23,6 +23,7 @@ INDICATOR_HEADER = [
     "direction",
     "division_aggregation",
     "time_aggregation",
+    "counting_window",
     "frequency",
     "reports_province",
     "reports_district",
@@ -45,6 +46,7 @@ def _indicator_row(code: str, **overrides) -> list:
         "direction": "higher",
         "division_aggregation": "ratio_of_sums",
         "time_aggregation": "latest",
+        "counting_window": "latest",
         "frequency": "monthly",
         "reports_province": 1,
         "reports_district": 1,
@@ -83,6 +85,19 @@ def test_good_indicator_file_previews_then_confirms(admin_client):
     )
     assert response.status_code == 200
     assert Indicator.objects.get().code == "einvoice_test"
+
+
+def test_indicator_without_a_counting_window_is_refused_not_defaulted(admin_client):
+    header = [h for h in INDICATOR_HEADER if h != "counting_window"]
+    row = [
+        v
+        for h, v in zip(INDICATOR_HEADER, _indicator_row("no_window"), strict=True)
+        if h != "counting_window"
+    ]
+    response = _import(admin_client, "indicator", xlsx_file([row], header=header), 0)
+    assert _row_errors(response) == [
+        (1, "counting_window", "Thiếu khoảng cộng dồn: ghi cumulative, year_to_date hoặc latest.")
+    ]
 
 
 def _row_errors(response) -> list[tuple[int, str, str]]:
