@@ -21,6 +21,11 @@ class LinkSchema(serializers.Serializer):
     valid_from = serializers.DateField(allow_null=True)
     valid_to = serializers.DateField(allow_null=True)
     share = serializers.DecimalField(max_digits=5, decimal_places=4)
+    share_basis = serializers.ChoiceField(
+        choices=["whole", "equal", "population", "area"],
+        help_text="How the share was set: the whole unit, equal parts, or by population or area.",
+    )
+    source = serializers.CharField(help_text="The legal text (and clause) the link comes from.")
     effective_on = serializers.DateField()
 
 
@@ -124,10 +129,22 @@ def _links(ids: set[int]) -> dict[str, dict[int, list[dict]]]:
     ):
         for link in (
             DivisionSuccession.objects.filter(**{f"{own}_id__in": ids})
-            .values(f"{own}_id", "share", "effective_on", *(f"{other}__{f}" for f in fields))
+            .values(
+                f"{own}_id",
+                "share",
+                "share_basis",
+                "source",
+                "effective_on",
+                *(f"{other}__{f}" for f in fields),
+            )
             .order_by(f"{other}__code")
         ):
             item = {f: link[f"{other}__{f}"] for f in fields}
-            item.update(share=str(link["share"]), effective_on=link["effective_on"])
+            item.update(
+                share=str(link["share"]),
+                share_basis=link["share_basis"],
+                source=link["source"],
+                effective_on=link["effective_on"],
+            )
             out[direction].setdefault(link[f"{own}_id"], []).append(item)
     return out

@@ -181,8 +181,9 @@ def test_api_lists_validity_predecessors_and_successors(reorganised, client):
     old = client.get("/api/v1/divisions/", {"valid_on": "2025-06-30", "parent": "966"}).json()
     phich = next(r for r in old if r["code"] == "32053")
     assert phich["valid_to"] == "2025-06-30"
-    assert [(s["code"], s["share"]) for s in phich["successors"]] == [
-        ("32044", "0.3333"),
-        ("32059", "0.3333"),
-        ("32062", "0.3334"),
+    assert [(s["code"], s["share"], s["share_basis"]) for s in phich["successors"]] == [
+        ("32044", "0.3333", "equal"),
+        ("32059", "0.3333", "equal"),
+        ("32062", "0.3334", "equal"),
     ]
+    assert all("1655/NQ-UBTVQH15" in s["source"] for s in phich["successors"])
