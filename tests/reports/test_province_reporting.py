@@ -283,3 +283,20 @@ def test_einvoices_after_the_districts_ended_are_reported_by_the_province(
     assert figure.report.division == reorganised.province
     grid = entry_grid(district=reorganised.province, period=september)
     assert "business_einvoice" in {i.code for i in grid.indicators}
+
+
+def test_demo_accounts_include_a_provincial_agency_officer(reorganised, settings):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from divisions.management.commands.seed_accounts import DEMO_PASSWORD
+
+    settings.DEBUG = True
+    call_command("seed_accounts", stdout=io.StringIO())
+    user = get_user_model().objects.get(username="so_khcn")
+    assert access.role_of(user) == access.Role.PROVINCE_OFFICER
+    assert access.can_change(user, reorganised.province)
+    assert not access.can_change(user, reorganised.new[NEW_COMMUNE])
+    assert user.check_password(DEMO_PASSWORD)
+    response = client_for(user).get(reverse("reports:index"))
+    assert response.status_code == 302 and f"/reports/{PROVINCE}/" in response.url

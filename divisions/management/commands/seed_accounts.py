@@ -14,9 +14,12 @@ from divisions.models import REORG_DATE, Division, UserScope
 DEMO_PASSWORD = "camau-demo-2025"
 
 # username, role, scope code, full name. Thới Bình (967) and commune Biển Bạch (32068) are
-# pilot-shaped examples; the second district officer lets people try the access rules.
+# pilot-shaped examples; the second district officer lets people try the access rules. The
+# provincial agency is the Department of Science and Technology, which took over the
+# information-communication department's digital-transformation work in 2025.
 DEMO_ACCOUNTS = [
     ("bcd", Role.STEERING, "96", "Nguyễn Văn Bạch (BCĐ tỉnh)"),
+    ("so_khcn", Role.PROVINCE_OFFICER, "96", "Đỗ Thị Khoa (Sở Khoa học và Công nghệ)"),
     ("huyen_thoibinh", Role.DISTRICT_OFFICER, "967", "Trần Thị Bình (huyện Thới Bình)"),
     ("huyen_umin", Role.DISTRICT_OFFICER, "966", "Lê Văn Minh (huyện U Minh)"),
     ("xa_bienbach", Role.COMMUNE_OFFICER, "32068", "Phạm Thị Bạch (xã Biển Bạch)"),
