@@ -119,8 +119,18 @@ class DivisionQuerySet(models.QuerySet):
 
     def open_data(self) -> DivisionQuerySet:
         """Units whose approved figures and attainment are open data, read by everyone signed
-        in or not: the province level. A signed-in user reads these plus `for_user`."""
+        in or not: the province level."""
         return self.filter(level=Level.PROVINCE)
+
+    def readable_by(self, user) -> DivisionQuerySet:
+        """The user's scope plus the open-data units: signing in adds, never subtracts. One
+        condition on the divisions table, so callers filter rows with one `IN` subquery."""
+        from divisions.access import visible_root
+
+        root = visible_root(user)
+        if root is None:
+            return self.open_data()
+        return self.filter(Q(path__startswith=root.path) | Q(level=Level.PROVINCE))
 
 
 class Division(models.Model):

@@ -52,20 +52,6 @@ def _ym(day) -> str | None:
     return f"{day.year:04d}-{day.month:02d}" if day else None
 
 
-def readable_rows(request) -> tuple[Q | None, Q]:
-    """Filters on rows' division: the client's scope (None for anonymous clients) and the open
-    data (province level) that everyone reads. Signing in adds the scope to the open data,
-    never replaces it."""
-    open_data = Q(division__in=Division.objects.open_data())
-    if not request.user.is_authenticated:
-        return None, open_data
-    return Q(division__in=Division.objects.for_user(request.user)), open_data
-
-
-def _plus(public: Q, scope: Q | None) -> Q:
-    return public | scope if scope is not None else public
-
-
 def apply_common_filters(request, qs, *, prefix: str = ""):
     """indicator, division, within, level, period_from/to: each validated, unknown codes 400."""
     if wanted := params.codes(request, "indicator"):
@@ -368,7 +354,6 @@ class ValueList(generics.GenericAPIView):
         return write_values(request, require_version=True)
 
     def get(self, request):
-        scope, open_data = readable_rows(request)
         status = params.choice(request, "status", STATUS_FILTERS) or "approved"
         if status != "approved" and not (
             access.can(request.user, access.Action.EDIT_FIGURES)
@@ -377,13 +362,17 @@ class ValueList(generics.GenericAPIView):
             raise PermissionDenied(
                 _("Chỉ cán bộ nhập liệu hoặc Ban Chỉ đạo xem được số liệu chưa duyệt.")
             )
+        # The open data (province level) for everyone, plus the scope of a signed-in client.
+        qs = DataValue.objects.filter(division__in=Division.objects.readable_by(request.user))
         approved = Q(source=Source.TEAMS) | Q(report__status=ReportStatus.APPROVED)
-        # Open data is approved figures only; the scope adds its unapproved ones.
-        qs = DataValue.objects.filter(_plus(open_data & approved, scope))
         if status == "approved":
             qs = qs.filter(approved)
-        elif status != "all":
-            qs = qs.filter(report__status=status)
+        else:
+            # Open data is approved figures only: unapproved ones come from the scope alone.
+            root = access.visible_root(request.user)
+            qs = qs.filter(approved | Q(division__path__startswith=root.path))
+            if status != "all":
+                qs = qs.filter(report__status=status)
         qs = apply_common_filters(request, qs)
         return paginated_rows(request, self, qs, VALUE_FIELDS, _value_row)
 
@@ -477,13 +466,16 @@ class AttainmentList(generics.GenericAPIView):
     queryset = Attainment.objects.none()
 
     def get(self, request):
-        scope, open_data = readable_rows(request)
         provisional = params.integer(request, "provisional", {0, 1}) == 1
-        if provisional and scope is None:
+        if provisional and not request.user.is_authenticated:
             raise PermissionDenied(_("Số liệu tạm tính chỉ dành cho người dùng đã đăng nhập."))
-        # Provisional rows are never open data: the scope's only.
-        visible = scope if provisional else _plus(open_data, scope)
-        qs = Attainment.objects.filter(visible, provisional=provisional)
+        # Provisional rows are never open data: the scope's only. Approved rows: the open data
+        # (province level) for everyone, plus the scope of a signed-in client.
+        if provisional:
+            divisions = Division.objects.for_user(request.user)
+        else:
+            divisions = Division.objects.readable_by(request.user)
+        qs = Attainment.objects.filter(division__in=divisions, provisional=provisional)
         qs = apply_common_filters(request, qs)
         if status := params.choice(request, "status", {s.value for s in Status}):
             qs = qs.filter(status=status)
