@@ -193,6 +193,11 @@ class Grid:
     def row_for(self, division_code: str) -> GridRow | None:
         return next((r for r in self.rows if r.division.code == division_code), None)
 
+    @property
+    def has_totals(self) -> bool:
+        """A district's grid sums its communes; a unit reporting alone has nothing to sum."""
+        return len(self.rows) > 1
+
 
 def _applies(indicator: Indicator, division: Division, is_district: bool) -> bool:
     # By the unit's level: the province and, from 07/2025, a commune are their own reporting

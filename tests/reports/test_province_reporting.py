@@ -133,6 +133,19 @@ def test_province_report_page_has_one_row_with_the_province_level_indicators(
     page = response.content.decode()
     assert f'name="{PROVINCE_RATIO}__{PROVINCE}__numerator"' in page
     assert "Xã Nguyễn Phích" not in page and "Huyện Thới Bình" not in page
+    # A unit reporting alone has no communes to add up: no empty totals row.
+    assert "Tổng các xã (tự tính)" not in page and 'id="grid-totals"' not in page
+
+
+def test_a_commune_reporting_alone_has_no_totals_row_but_a_district_has(
+    reorganised, catalogue, steering
+):
+    commune = client_for(steering).get(reverse("reports:entry", args=["32069", slug(AUG_2025)]))
+    assert commune.status_code == 200
+    assert "Tổng các xã (tự tính)" not in commune.content.decode()
+    district = client_for(steering).get(reverse("reports:entry", args=["967", slug(JUNE_2025)]))
+    assert district.status_code == 200
+    assert "Tổng các xã (tự tính)" in district.content.decode()
 
 
 def test_province_excel_template_lists_only_the_provinces_own_figures(
