@@ -1,4 +1,4 @@
-"""Reminder emails to district officers whose monthly report is not sent yet."""
+"""Reminder emails to the officers of reporting units whose monthly report is not sent yet."""
 
 from __future__ import annotations
 
@@ -22,8 +22,13 @@ logger = logging.getLogger(__name__)
 REMINDER_DAYS_BEFORE = (3, 0)
 
 
+# The roles that enter a unit's report, each scoped to the reporting unit itself: the province's
+# agencies, a district-level unit (until 06/2025), a commune-level unit (since 07/2025).
+REPORTING_ROLES = (Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+
+
 def pending_units(period: dt.date):
-    """District-level units without a submitted or approved report for the period."""
+    """Reporting units without a submitted or approved report for the period."""
     done = Report.objects.filter(
         period=period, status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED]
     ).values("division_id")
@@ -31,7 +36,7 @@ def pending_units(period: dt.date):
 
 
 def reminders_send(*, today: dt.date | None = None) -> int:
-    """Email the officers of late-running districts when today is a reminder day.
+    """Email the officers of late-running reporting units when today is a reminder day.
 
     The report due this month is last month's. Returns the number of emails sent.
     """
@@ -47,7 +52,7 @@ def reminders_send(*, today: dt.date | None = None) -> int:
         get_user_model()
         .objects.filter(
             is_active=True,
-            groups__name=Role.DISTRICT_OFFICER.value,
+            groups__name__in=[role.value for role in REPORTING_ROLES],
             cds_scope__division__in=units,
         )
         .exclude(email="")

@@ -36,6 +36,28 @@ def test_officers_of_districts_without_report_are_reminded_before_and_on_due_day
     assert "Hôm nay là hạn" in mail.outbox[1].subject
 
 
+def test_provincial_agency_and_2026_commune_officers_are_reminded_too(reorganised, settings):
+    """Since 07/2025 the communes report directly, and the province reports its own figures:
+    their officers are reminded like the districts' were."""
+    from tests.divisions.factories import make_user
+
+    settings.CDS_REPORT_DUE_DAY = 20
+    agency = make_user("province_officer", "96", username="so_a", email="so@example.vn")
+    commune = make_user(
+        "commune_officer",
+        "32069",
+        on=dt.date(2026, 1, 1),
+        username="bienbach",
+        email="bb@example.vn",
+    )
+    make_user("commune_officer", "32068", username="old_commune", email="old@example.vn")
+    assert reminders_send(today=dt.date(2026, 10, 17)) == 2
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert set(sent) == {agency.email, commune.email}
+    assert "/reports/96/2026-09/" in sent[agency.email].body
+    assert "/reports/32069/2026-09/" in sent[commune.email].body
+
+
 def test_no_reminders_on_other_days(officer_a, camau):
     assert reminders_send(today=dt.date(2024, 5, 10)) == 0
     assert mail.outbox == []
