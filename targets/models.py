@@ -1,4 +1,4 @@
-"""Indicator catalogue and first-class targets of Resolution 05-NQ/TU (see DESIGN.md).
+"""Indicator catalogue, programmes and their first-class targets (see DESIGN.md).
 
 Aggregation is declared per indicator and never guessed: a percentage rolls up as the ratio of
 summed numerators and denominators, a stock takes the latest value over time, a flow sums.
@@ -75,7 +75,7 @@ class Frequency(models.TextChoices):
 
 
 # Words used as page addresses under /targets/; an indicator code must not shadow them.
-RESERVED_CODES = frozenset({"methodology", "import", "template"})
+RESERVED_CODES = frozenset({"methodology", "import", "template", "programmes"})
 
 
 class Indicator(models.Model):
@@ -240,6 +240,95 @@ class ScopeLevel(models.IntegerChoices):
     COMMUNE = 3, _("Từng đơn vị cấp xã")
 
 
+class ProgrammeKind(models.TextChoices):
+    RESOLUTION = "resolution", _("Nghị quyết")
+    PLAN = "plan", _("Kế hoạch")
+    SCHEME = "scheme", _("Đề án")
+    DECISION = "decision", _("Quyết định")
+    PROGRAMME = "programme", _("Chương trình")
+
+
+# The programme every target and goal belonged to before programmes were data; a target or goal
+# created without naming a programme still belongs to it (the catalogue loader names it).
+DEFAULT_PROGRAMME_CODE = "05-nq-tu"
+DEFAULT_PROGRAMME = {
+    "kind": "resolution",
+    "number": "05-NQ/TU",
+    "issuer": "Tỉnh ủy Cà Mau",
+    "issued_on": dt.date(2022, 7, 14),
+    "title_vi": "Nghị quyết về chuyển đổi số tỉnh Cà Mau đến năm 2025, định hướng đến năm 2030",
+    "title_en": "Resolution on the digital transformation of Cà Mau province to 2025, "
+    "with orientations to 2030",
+    "first_year": 2022,
+    "last_year": 2030,
+    "source": "Nghị quyết 05-NQ/TU ngày 14/7/2022 của Tỉnh ủy Cà Mau",
+    "position": 10,
+}
+
+
+def default_programme_id() -> int:
+    """The primary key of Resolution 05-NQ/TU, created with its known data when missing."""
+    programme, _created = Programme.objects.get_or_create(
+        code=DEFAULT_PROGRAMME_CODE, defaults=DEFAULT_PROGRAMME
+    )
+    return programme.pk
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def in_force(self, on: dt.date | None = None) -> ProgrammeQuerySet:
+        """Programmes whose period (first to last year) contains the day asked (today by default)."""
+        on = on or dt.date.today()
+        return self.filter(first_year__lte=on.year, last_year__gte=on.year).filter(
+            Q(issued_on__isnull=True) | Q(issued_on__lte=on)
+        )
+
+
+class Programme(models.Model):
+    """A programme document (resolution, plan, scheme, decision) with its own targets.
+
+    An indicator can serve several programmes: each keeps its own targets, which are shown side
+    by side and never merged, even when two programmes set a different value for the same
+    indicator and deadline.
+    """
+
+    code = models.SlugField(_("mã chương trình"), max_length=40, unique=True)
+    kind = models.CharField(_("loại văn bản"), max_length=12, choices=ProgrammeKind.choices)
+    number = models.CharField(_("số hiệu"), max_length=40, help_text=_("Ví dụ: 05-NQ/TU."))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=200)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    title_vi = models.CharField(_("tên (tiếng Việt)"), max_length=500)
+    title_en = models.CharField(_("tên (tiếng Anh)"), max_length=500, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("năm bắt đầu"))
+    last_year = models.PositiveSmallIntegerField(_("năm kết thúc"))
+    source = models.TextField(
+        _("nguồn"), blank=True, help_text=_("Địa chỉ hoặc trích dẫn văn bản đã công bố.")
+    )
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+
+    objects = ProgrammeQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("chương trình")
+        verbose_name_plural = _("chương trình")
+        ordering = ["position", "issued_on", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gte=models.F("first_year")),
+                name="programme_period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def clean(self) -> None:
+        if self.first_year and self.last_year and self.last_year < self.first_year:
+            raise ValidationError(
+                {"last_year": _("Năm kết thúc phải bằng hoặc sau năm bắt đầu của chương trình.")}
+            )
+
+
 DEADLINE_MIN = dt.date(2020, 1, 1)
 DEADLINE_MAX = dt.date(2035, 12, 31)
 
@@ -257,6 +346,13 @@ class Target(models.Model):
     'lower' = reduce by 30%); `resolved_value()` turns it into an absolute number.
     """
 
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        related_name="targets",
+        verbose_name=_("chương trình"),
+        default=default_programme_id,
+    )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="targets", verbose_name=_("chỉ tiêu")
     )
@@ -295,7 +391,8 @@ class Target(models.Model):
         ordering = ["deadline", "indicator__position", "scope_level"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "deadline", "scope_level"], name="target_unique_scope"
+                fields=["programme", "indicator", "deadline", "scope_level"],
+                name="target_unique_programme_scope",
             ),
             models.CheckConstraint(
                 condition=Q(deadline__gte=DEADLINE_MIN) & Q(deadline__lte=DEADLINE_MAX),
@@ -368,6 +465,13 @@ class Target(models.Model):
 class ProgrammeGoal(models.Model):
     """A qualitative goal of the programme, shown on the catalogue page (not a number)."""
 
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        related_name="goals",
+        verbose_name=_("chương trình"),
+        default=default_programme_id,
+    )
     # A stable key so that the catalogue loader can update a goal instead of duplicating it.
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     text_vi = models.TextField(_("nội dung (tiếng Việt)"))
