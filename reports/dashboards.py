@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, Min, Q
+from django.db.models import Case, F, Max, Min, Q, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -325,6 +325,9 @@ class Card:
     target: Target | None
     row: Attainment | None
     spark: list[float | None] = field(default_factory=list)
+    # The month shown: a target without any row still says "no data for <year>" after its
+    # deadline.
+    as_of: dt.date | None = None
 
     @property
     def key(self) -> str:
@@ -340,7 +343,7 @@ class Card:
 
     @property
     def status_label(self) -> str:
-        period = self.row.period if self.row else None
+        period = self.row.period if self.row else self.as_of
         return status_label(self.status, target=self.target, period=period)
 
     @property
@@ -350,6 +353,11 @@ class Card:
     @property
     def provisional(self) -> bool:
         return bool(self.row and self.row.shown_provisional)
+
+    @property
+    def live(self) -> bool:
+        """A target still to be reached in the month shown (its deadline not passed)."""
+        return self.target is not None and is_live(self.target, self.as_of)
 
     @property
     def actual(self) -> Decimal | None:
@@ -389,6 +397,11 @@ class Card:
         return self.status in (Status.MET, Status.NOT_MET)
 
     @property
+    def judged_display(self) -> str:
+        """The value a final verdict rests on (at the deadline); "—" when it has none."""
+        return fmt_value(self.row.judged_value if self.row else None, self.indicator)
+
+    @property
     def verdict_display(self) -> str:
         """The value a final verdict was judged on (at the deadline), else the current one."""
         if self.final and self.row is not None and self.row.judged_value is not None:
@@ -420,6 +433,12 @@ class Card:
         return bool(self.row and self.row.reconstructed)
 
 
+def is_live(target: Target, as_of: dt.date | None) -> bool:
+    """A target whose deadline has not passed in the month `as_of` (default: this month)."""
+    month = (as_of or timezone.localdate()).replace(day=1)
+    return target.deadline >= month
+
+
 @dataclass
 class PillarGroup:
     pillar: str
@@ -428,13 +447,45 @@ class PillarGroup:
 
 
 @dataclass
+class ResultGroup:
+    """The final verdicts of the targets whose deadline fell in one year."""
+
+    year: int
+    cards: list[Card]
+
+    @property
+    def title(self) -> str:
+        return _("Kết quả năm %(year)s") % {"year": self.year}
+
+
+def pillar_groups(cards: list[Card]) -> list[PillarGroup]:
+    groups: dict[str, list[Card]] = defaultdict(list)
+    for card in cards:
+        groups[card.indicator.pillar].append(card)
+    return [
+        PillarGroup(p, str(Pillar(p).label), cs)
+        for p, cs in sorted(groups.items(), key=lambda kv: PILLAR_ORDER.get(kv[0], 99))
+    ]
+
+
+def result_groups(cards: list[Card]) -> list[ResultGroup]:
+    """Ended targets by the year of their deadline, the latest year first."""
+    years: dict[int, list[Card]] = defaultdict(list)
+    for card in cards:
+        years[card.target.deadline.year].append(card)
+    return [ResultGroup(y, years[y]) for y in sorted(years, reverse=True)]
+
+
+@dataclass
 class Overview:
     division: Division | None
     period: dt.date | None
+    # Live targets (deadline not passed in the month shown), by pillar: what is still to reach.
     groups: list[PillarGroup]
     monitoring: list[Card]
-    status_counts: list[tuple[str, str, str, int]]  # status, label, colour, count
-    targets_2025: list[Card]
+    status_counts: list[tuple[str, str, str, int]]  # status, label, colour, count (live only)
+    # Targets whose deadline has passed, with their final verdicts, by year (latest first).
+    results: list[ResultGroup]
     spark_labels: list[str]
     computed_at: dt.datetime | None
     pending: bool
@@ -443,6 +494,10 @@ class Overview:
     @property
     def cards(self) -> list[Card]:
         return [c for g in self.groups for c in g.cards]
+
+    @property
+    def result_cards(self) -> list[Card]:
+        return [c for g in self.results for c in g.cards]
 
     @property
     def sparks(self) -> list[dict]:
@@ -458,7 +513,8 @@ def division_overview(
     *, division: Division | None, period: dt.date | None, provisional: bool
 ) -> Overview:
     """Cards per target (grouped by pillar) of one division at one month, with sparklines of
-    the last 12 months, counts by status and the 2025 verdicts. Four queries."""
+    the last 12 months, counts by status of the live targets and the final verdicts of the
+    ended ones, by year. Four queries."""
     if division is None:
         return Overview(None, period, [], [], [], [], [], None, recompute_pending(), False)
     months: list[dt.date] = []
@@ -471,12 +527,12 @@ def division_overview(
         )
     cards: dict[tuple[int, int], Card] = {}
     for t in level_targets(division.level):
-        cards[(t.indicator_id, t.pk)] = Card(t.indicator, t, None)
+        cards[(t.indicator_id, t.pk)] = Card(t.indicator, t, None, as_of=period)
     series: dict[tuple[int, int], dict[dt.date, Attainment]] = defaultdict(dict)
     for (ind_id, _div, p, tkey), row in rows.items():
         series[(ind_id, tkey)][p] = row
         if (ind_id, tkey) not in cards:
-            cards[(ind_id, tkey)] = Card(row.indicator, row.target, None)
+            cards[(ind_id, tkey)] = Card(row.indicator, row.target, None, as_of=period)
     for key, card in cards.items():
         by_month = series.get(key, {})
         card.row = by_month.get(period)
@@ -485,26 +541,20 @@ def division_overview(
             for m in months
         ]
     ordered = sorted(cards.values(), key=lambda c: _target_sort(c.indicator, c.target))
-    targeted = [c for c in ordered if c.target is not None]
-    groups: dict[str, list[Card]] = defaultdict(list)
-    for card in targeted:
-        groups[card.indicator.pillar].append(card)
-    counts = Counter(c.status for c in targeted)
+    live = [c for c in ordered if c.live]
+    counts = Counter(c.status for c in live)
     shown_rows = [c.row for c in ordered if c.row is not None]
     return Overview(
         division=division,
         period=period,
-        groups=[
-            PillarGroup(p, str(Pillar(p).label), cs)
-            for p, cs in sorted(groups.items(), key=lambda kv: PILLAR_ORDER.get(kv[0], 99))
-        ],
+        groups=pillar_groups(live),
         monitoring=[c for c in ordered if c.target is None],
         status_counts=[
             (s.value, status_label(s.value), status_colour(s.value), counts.get(s.value, 0))
             for s in STATUS_ORDER
             if counts.get(s.value)
         ],
-        targets_2025=[c for c in targeted if c.target.deadline.year == 2025],
+        results=result_groups([c for c in ordered if c.target is not None and not c.live]),
         spark_labels=[period_label(m) for m in months],
         computed_at=max((r.computed_at for r in shown_rows), default=None),
         pending=recompute_pending(),
@@ -867,6 +917,7 @@ class OpenData:
     period: dt.date | None
     cards: list[Card]
     computed_at: dt.datetime | None
+    results: list[ResultGroup] = field(default_factory=list)
 
 
 def open_data_latest() -> OpenData:
@@ -880,10 +931,15 @@ def open_data_latest() -> OpenData:
         division_ids=[root.pk], period_from=latest, period_to=latest, provisional=False
     )
     cards = sorted(
-        (Card(r.indicator, r.target, r) for r in rows.values()),
+        (Card(r.indicator, r.target, r, as_of=latest) for r in rows.values()),
         key=lambda c: _target_sort(c.indicator, c.target),
     )
-    return OpenData(latest, cards, max((r.computed_at for r in rows.values()), default=None))
+    return OpenData(
+        latest,
+        [c for c in cards if c.target is None or c.live],
+        max((r.computed_at for r in rows.values()), default=None),
+        result_groups([c for c in cards if c.target is not None and not c.live]),
+    )
 
 
 OPEN_DATA_HEADERS = [
@@ -895,16 +951,28 @@ OPEN_DATA_HEADERS = [
     gettext_lazy("Mục tiêu"),
     gettext_lazy("Thời hạn"),
     gettext_lazy("Trạng thái"),
+    gettext_lazy("Còn hạn"),
+    gettext_lazy("Giá trị xét kết quả"),
 ]
 
 
 def open_data_rows() -> Iterable[list[str]]:
-    """Every province-level approved row, oldest month first (streamed, one query)."""
+    """Every province-level approved row, oldest month first (streamed, one query). Within a
+    month, as on the page: targets still live first, then the ended ones with the value their
+    final verdict was judged on ("Còn hạn": 1 live, 0 ended, empty without a target)."""
+    # The month's first day against the deadline: live while the deadline is in or after it.
+    ended = Case(When(target__deadline__lt=F("period"), then=1), default=0)
     qs = (
         Attainment.objects.filter(provisional=False, division__level=1)
         .select_related("indicator", "target")
+        .annotate(ended=ended)
         .order_by(
-            "period", "indicator__pillar", "indicator__position", "indicator__code", "target_key"
+            "period",
+            "ended",
+            "indicator__pillar",
+            "indicator__position",
+            "indicator__code",
+            "target_key",
         )
     )
     for r in qs.iterator(chunk_size=2000):
@@ -917,6 +985,8 @@ def open_data_rows() -> Iterable[list[str]]:
             plain(r.target_value),
             f"{r.target.deadline:%Y-%m-%d}" if r.target else "",
             r.status,
+            "" if r.target is None else ("0" if r.ended else "1"),
+            plain(r.judged_value) if r.ended else "",
         ]
 
 
@@ -969,6 +1039,39 @@ def cards_table(title: str, cards: list[Card]) -> Table:
             for c in cards
         ],
     )
+
+
+def results_tables(results: list[ResultGroup]) -> list[Table]:
+    """One table per year of ended targets: the final verdict and the value it rests on."""
+    return [
+        Table(
+            group.title,
+            [
+                _("Mã chỉ tiêu"),
+                _("Tên chỉ tiêu"),
+                _("Đơn vị tính"),
+                _("Thời hạn"),
+                _("Mục tiêu"),
+                _("Giá trị xét kết quả"),
+                _("Kết quả"),
+                _("Tạm tính"),
+            ],
+            [
+                [
+                    c.indicator.code,
+                    c.indicator.name_vi,
+                    c.indicator.unit,
+                    c.target.deadline,
+                    c.target_number,
+                    c.row.judged_value if c.row else None,
+                    c.status_label,
+                    _("có") if c.provisional else "",
+                ]
+                for c in group.cards
+            ],
+        )
+        for group in results
+    ]
 
 
 def heat_export(title: str, table: HeatTable) -> Table:

@@ -78,7 +78,7 @@ def province(request: HttpRequest) -> HttpResponse:
         request,
         [
             dash.cards_table(_("Mục tiêu toàn tỉnh"), overview.cards + overview.monitoring),
-            dash.cards_table(_("Mục tiêu năm 2025"), overview.targets_2025),
+            *dash.results_tables(overview.results),
         ],
         f"tong-quan-tinh-{_stamp(choice)}",
     )
@@ -153,6 +153,7 @@ def division(request: HttpRequest, code: str) -> HttpResponse:
         [
             dash.cards_table(unit.name, overview.cards + overview.monitoring),
             dash.heat_export(_("Đơn vị trực thuộc"), table),
+            *dash.results_tables(overview.results),
         ],
         f"don-vi-{unit.code}-{_stamp(choice)}",
     )

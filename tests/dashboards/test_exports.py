@@ -121,11 +121,19 @@ def test_pages_have_a_print_button_and_print_styles(client, steering_user, dash_
 
 
 @pytest.mark.django_db
-def test_2025_targets_table_exports_on_its_own(client, steering_user, dash_world):
+def test_2025_results_table_exports_on_its_own(client, steering_user, dash_world):
     client.force_login(steering_user)
-    rows = rows_of_csv(client.get(PROVINCE, {"period": "2024-01", "export": "csv", "table": "1"}))
+    rows = rows_of_csv(client.get(PROVINCE, {"period": "2026-01", "export": "csv", "table": "1"}))
+    assert rows[0][5:7] == ["Giá trị xét kết quả", "Kết quả"]
+    # January 2024's figure is not a 2025 figure: no judged value, no data for 2025.
     assert [r[0] for r in rows[1:]] == ["work_records_online"]
+    assert rows[1][5:7] == ["", "Chưa có số liệu năm 2025"]
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(PROVINCE, {"period": "2026-01", "export": "xlsx"}).content)
+    )
+    assert book.sheetnames == ["Mục tiêu toàn tỉnh", "Kết quả năm 2025"]
+    # Before the deadline the 2025 target is live: no results sheet.
     book = openpyxl.load_workbook(
         io.BytesIO(client.get(PROVINCE, {"period": "2024-01", "export": "xlsx"}).content)
     )
-    assert book.sheetnames == ["Mục tiêu toàn tỉnh", "Mục tiêu năm 2025"]
+    assert book.sheetnames == ["Mục tiêu toàn tỉnh"]

@@ -53,6 +53,8 @@ def test_open_data_csv_lists_every_approved_province_row(client, with_provisiona
         "Mục tiêu",
         "Thời hạn",
         "Trạng thái",
+        "Còn hạn",
+        "Giá trị xét kết quả",
     ]
     approved = Attainment.objects.filter(provisional=False, division__level=1)
     assert len(rows) - 1 == approved.count()

@@ -45,7 +45,8 @@ def test_overview_counts_statuses_lists_2025_targets_and_says_when_computed(
     response = client.get(URL, {"period": "2024-01"})
     html = response.content.decode()
     assert 'data-count="needs_acceleration">Cần tăng tốc: 1' in html
-    assert "Mục tiêu năm 2025" in html and "Chưa đến hạn" in html
+    # In 01/2024 the 2025 target is still to be reached: a card, no results section yet.
+    assert "data-results=" not in html and "Kết quả năm 2025" not in html
     computed = Attainment.objects.order_by("-computed_at").first().computed_at
     local = computed.astimezone(dt.timezone(dt.timedelta(hours=7)))
     assert f"Tính lúc {local:%d/%m/%Y %H:%M}" in html
@@ -73,7 +74,7 @@ def test_2025_target_gets_its_final_verdict_after_the_deadline(
     client.force_login(steering_user)
     html = client.get(URL, {"period": "2026-01"}).content.decode()
     # Judged on the 2025 value at the deadline: 81% < 90% → not met.
-    row = html[html.index('<table class="table table-sm align-middle dash-2025">') :]
+    row = html[html.index('data-results="2025"') :]
     assert 'data-status="not_met"' in row.split("</table>")[0]
     assert "Không đạt (đã hết hạn)" in html
 
@@ -85,7 +86,7 @@ def test_2025_target_with_only_older_figures_says_no_data_for_2025(
     """January 2024's 40,5% is not a 2025 figure: the 2025 verdict cannot rest on it."""
     client.force_login(steering_user)
     html = client.get(URL, {"period": "2026-01"}).content.decode()
-    table = html[html.index('<table class="table table-sm align-middle dash-2025">') :]
+    table = html[html.index('data-results="2025"') :]
     table = table.split("</table>")[0]
     assert 'data-status="no_data"' in table and "not_met" not in table
     assert "Chưa có số liệu năm 2025" in table
@@ -180,7 +181,8 @@ def test_every_province_target_of_the_catalogue_has_a_card_even_without_figures(
 
     client.force_login(steering_user)
     response = client.get(URL)
-    cards = response.context["overview"].cards
+    overview = response.context["overview"]
+    cards = overview.cards + overview.result_cards
     expected = Target.objects.filter(scope_level=ScopeLevel.PROVINCE).count()
     assert expected > 5 and len(cards) == expected
     assert {c.status for c in cards} == {"no_data"}
