@@ -14,7 +14,8 @@ their `UserScope`. Deny by default: no role or no scope means no access to data.
 |                  |                               | from 07/2025 (a new commune) its figures   |
 | team_leader      | their team's commune          | members and activities of their own team  |
 | viewer           | their scope (read-only)       | nothing                                   |
-Superusers act as steering staff.
+Superusers act as steering staff. A scope unit that has ended (the 2023–2025 districts and old
+communes, ended 30/06/2025) gives read-only access whatever the role: its accounts are history.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from divisions.models import Division, Level
@@ -81,16 +83,32 @@ ROLE_SCOPE_LEVEL: dict[Role, int | None] = {
 }
 
 
+# What an account whose scope unit has ended may still do: read its unit's history.
+HISTORY_ACTIONS = frozenset({Action.VIEW})
+
+
 @dataclass(frozen=True)
 class Access:
     role: Role | None
     scope: Division | None
 
     @property
+    def is_history(self) -> bool:
+        """The scope unit has ended (valid_to before today): the account only reads history."""
+        return (
+            self.scope is not None
+            and self.scope.valid_to is not None
+            and self.scope.valid_to < timezone.localdate()
+        )
+
+    @property
     def actions(self) -> frozenset[Action]:
         if self.role is None or self.scope is None:
             return frozenset()
         actions = ROLE_ACTIONS[self.role]
+        if self.is_history:
+            # Nobody changes anything in the name of a unit that no longer exists.
+            return actions & HISTORY_ACTIONS
         if self.role == Role.COMMUNE_OFFICER and self.scope.is_new_structure:
             # From 07/2025 a commune-level unit reports for itself (no district above it).
             actions = actions | NEW_COMMUNE_OFFICER_ACTIONS
@@ -172,18 +190,27 @@ def can_approve(user) -> bool:
 
 
 def can_change_team(user, team) -> bool:
-    """Team leaders change only teams they lead; others by role and the team's division.
+    """Team leaders change only teams they lead; others by role and the team's commune.
 
-    `team` is a teams.Team; its manager provides `led_by(user)`.
+    `team` is a teams.Team; its manager provides `led_by(user)`. The team's commune is the unit
+    it belongs to now (a hamlet of an ended commune may still be its place), so scopes are
+    checked on the commune, never on the hamlet's path.
     """
     access = get_access(user)
+    if access.is_history:
+        return False
     if access.role == Role.TEAM_LEADER:
         return (
             team.pk is not None
-            and team.division.is_within(access.scope)
+            and team.commune.is_within(access.scope)
             and type(team).objects.led_by(user).filter(pk=team.pk).exists()
         )
-    return can(user, Action.MANAGE_TEAMS, team.division)
+    return can_manage_team(user, team)
+
+
+def can_manage_team(user, team) -> bool:
+    """May the user set up, edit or dissolve the team and link accounts to its members?"""
+    return can(user, Action.MANAGE_TEAMS, team.commune)
 
 
 def require(user, action: Action, division: Division | None = None) -> None:

@@ -117,12 +117,15 @@ def test_commune_officer_of_a_new_commune_enters_own_figures(reorganised, new_co
 def test_officers_of_old_units_keep_their_history(reorganised):
     old_commune_officer = make_user("commune_officer", OLD_SPLIT, username="xa_cu")
     assert not access.can_change(old_commune_officer, reorganised.old[OLD_SPLIT])
+    # The district ended on 30/06/2025: its officer reads its history and changes nothing.
     district_officer = make_user("district_officer", U_MINH, username="huyen")
+    assert access.can_view(district_officer, reorganised.old[OLD_SPLIT])
     count_indicator()
-    data_values_upsert(
-        user=district_officer, rows=[FigureInput("people_guided", OLD_SPLIT, JUNE, value=3)]
-    )
-    assert DataValue.objects.get().report.division == reorganised.old[U_MINH]
+    with pytest.raises(FigureErrors):
+        data_values_upsert(
+            user=district_officer, rows=[FigureInput("people_guided", OLD_SPLIT, JUNE, value=3)]
+        )
+    assert not DataValue.objects.exists()
 
 
 def test_entry_grid_of_a_new_commune_has_one_row(reorganised, new_commune_officer):
