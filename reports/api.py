@@ -28,7 +28,7 @@ from divisions.models import Division
 from reports.models import Attainment, Channel, DataValue, Report, ReportStatus, Source
 from reports.progress import Status
 from reports.services import FigureErrors, FigureInput, data_values_upsert
-from targets.models import Indicator
+from targets.models import Indicator, Programme
 
 PERIOD_DOC = "Month as YYYY-MM, e.g. 2024-01"
 COMMON_FILTERS = [
@@ -388,6 +388,7 @@ class AttainmentSchema(serializers.Serializer):
     target_value = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
     target_deadline = serializers.DateField(allow_null=True)
     target_scope_level = serializers.IntegerField(allow_null=True)
+    target_programme = serializers.CharField(allow_null=True, help_text="Programme code")
     share_reached = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
     status = serializers.CharField(help_text="achieved, on_track, needs_acceleration, …")
     projected_value = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
@@ -411,6 +412,7 @@ ATTAINMENT_FIELDS = (
     "target_value",
     "target__deadline",
     "target__scope_level",
+    "target__programme__code",
     "share_reached",
     "status",
     "projected_value",
@@ -434,6 +436,7 @@ def _attainment_row(r: dict) -> dict:
         "target_value": r["target_value"],
         "target_deadline": r["target__deadline"],
         "target_scope_level": r["target__scope_level"],
+        "target_programme": r["target__programme__code"],
         "share_reached": r["share_reached"],
         "status": r["status"],
         "projected_value": r["projected_value"],
@@ -455,6 +458,9 @@ def _attainment_row(r: dict) -> dict:
         OpenApiParameter("status", str, enum=[s.value for s in Status]),
         OpenApiParameter(
             "deadline", int, enum=list(range(2020, 2036)), description="Deadline year of the target"
+        ),
+        OpenApiParameter(
+            "programme", str, description="Code of the programme whose targets to list"
         ),
         OpenApiParameter("provisional", OpenApiTypes.INT, enum=[0, 1]),
     ],
@@ -481,6 +487,12 @@ class AttainmentList(generics.GenericAPIView):
             qs = qs.filter(status=status)
         if (year := params.integer(request, "deadline", set(range(2020, 2036)))) is not None:
             qs = qs.filter(target__deadline__year=year)
+        if code := request.query_params.get("programme"):
+            if not Programme.objects.filter(code=code).exists():
+                raise ValidationError(
+                    {"programme": _("Không có chương trình mã “%(code)s”.") % {"code": code[:40]}}
+                )
+            qs = qs.filter(target__programme__code=code)
         return paginated_rows(request, self, qs, ATTAINMENT_FIELDS, _attainment_row)
 
 

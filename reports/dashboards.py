@@ -32,7 +32,7 @@ from divisions.models import Division
 from reports.attainment import targets_assessed_at
 from reports.models import Attainment, RecomputeRequest
 from reports.progress import STATUS_LABELS, Status, month_from_index, month_index
-from targets.models import Indicator, Pillar, Target
+from targets.models import Indicator, Pillar, Programme, Target
 
 SPARK_MONTHS = 12
 # Units per page of the district comparison table: the province had 9 districts, so before
@@ -265,6 +265,76 @@ def choose_period(text: str | None) -> PeriodChoice:
     return PeriodChoice(asked, periods)
 
 
+# ---------------------------------------------------------------------------- programmes
+
+
+@dataclass
+class ProgrammeChoice:
+    """The programme asked for (`?programme=<code>`), else every programme in force in the
+    month shown. Targets of different programmes are never merged: each keeps its card."""
+
+    selected: Programme | None
+    programmes: list[Programme]
+    in_force: list[Programme]
+    error: str = ""
+
+    @property
+    def value(self) -> str:
+        return self.selected.code if self.selected else ""
+
+    @property
+    def ids(self) -> list[int]:
+        """The programmes whose targets are shown."""
+        return [self.selected.pk] if self.selected else [p.pk for p in self.in_force]
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return [(p.code, programme_label(p)) for p in self.programmes]
+
+    @property
+    def several(self) -> bool:
+        """More than one programme on the page: each card names its own."""
+        return len(self.ids) > 1
+
+    def keeps(self, target: Target | None, *, live: bool) -> bool:
+        """Whether a target is shown: the chosen programme's only; by default the live targets
+        of the programmes in force and the final verdicts of every programme (history)."""
+        if target is None:
+            return True
+        if self.selected is not None:
+            return target.programme_id == self.selected.pk
+        return not live or target.programme_id in self.ids
+
+
+def programme_label(programme: Programme) -> str:
+    return f"{programme.get_kind_display()} {programme.number}"
+
+
+def choose_programme(text: str | None, period: dt.date | None) -> ProgrammeChoice:
+    """One query: every programme; those in force on the month shown are the default."""
+    programmes = list(Programme.objects.all())
+    day = period or timezone.localdate()
+    first_day, last_day = day.replace(day=1), shift_month(day.replace(day=1), 1)
+    in_force = [
+        p
+        for p in programmes
+        if p.first_year <= first_day.year <= p.last_year
+        and (p.issued_on is None or p.issued_on < last_day)
+    ]
+    if not text:
+        return ProgrammeChoice(None, programmes, in_force)
+    selected = next((p for p in programmes if p.code == text), None)
+    if selected is None:
+        return ProgrammeChoice(
+            None,
+            programmes,
+            in_force,
+            _("Không có chương trình mã “%(code)s”; đang hiển thị mọi chương trình còn hiệu lực.")
+            % {"code": text[:40]},
+        )
+    return ProgrammeChoice(selected, programmes, in_force)
+
+
 # ---------------------------------------------------------------------------- row loading
 
 
@@ -278,16 +348,20 @@ def effective_rows(
     period_to: dt.date,
     provisional: bool,
     indicator_id: int | None = None,
+    programme_ids: list[int] | None = None,
 ) -> dict[RowKey, Attainment]:
     """One query: the rows to show, the provisional one replacing the approved one when asked.
 
+    With `programme_ids`, only targets of those programmes (and the rows without a target).
     A shown provisional row carries `shown_provisional = True`.
     """
     qs = Attainment.objects.filter(
         division_id__in=list(division_ids), period__gte=period_from, period__lte=period_to
-    ).select_related("indicator", "target")
+    ).select_related("indicator", "target", "target__programme")
     if indicator_id is not None:
         qs = qs.filter(indicator_id=indicator_id)
+    if programme_ids is not None:
+        qs = qs.filter(Q(target__isnull=True) | Q(target__programme_id__in=programme_ids))
     if not provisional:
         qs = qs.filter(provisional=False)
     rows: dict[RowKey, Attainment] = {}
@@ -299,21 +373,38 @@ def effective_rows(
 
 
 def _target_sort(indicator: Indicator, target: Target | None) -> tuple:
+    """Pillar, indicator, deadline, then programme: two programmes' targets of the same
+    indicator and deadline sit side by side."""
     return (
         PILLAR_ORDER.get(indicator.pillar, 99),
         indicator.position,
         indicator.code,
         target.deadline if target else dt.date.max,
+        target.programme.position if target else 0,
+        target.programme_id if target else 0,
     )
 
 
-def level_targets(level: int) -> list[Target]:
+def attach_programmes(targets: list[Target], known: list[Programme] | None = None) -> None:
+    """Give targets loaded without their programme its row: from `known` (the programme
+    choice's list, no query) or in one query for all of them."""
+    missing = {t.programme_id for t in targets if not Target.programme.is_cached(t)}
+    if not missing:
+        return
+    found = {p.pk: p for p in known or []}
+    if not missing <= found.keys():
+        found.update(Programme.objects.in_bulk(missing - found.keys()))
+    for target in targets:
+        if not Target.programme.is_cached(target):
+            target.programme = found[target.programme_id]
+
+
+def level_targets(level: int, programme_ids: list[int] | None = None) -> list[Target]:
     """Catalogue targets set for units of one level (so a target with no data still shows)."""
-    return list(
-        Target.objects.filter(scope_level=level, indicator__is_active=True).select_related(
-            "indicator"
-        )
-    )
+    qs = Target.objects.filter(scope_level=level, indicator__is_active=True)
+    if programme_ids is not None:
+        qs = qs.filter(programme_id__in=programme_ids)
+    return list(qs.select_related("indicator", "programme"))
 
 
 # ---------------------------------------------------------------------------- cards
@@ -353,6 +444,10 @@ class Card:
     @property
     def provisional(self) -> bool:
         return bool(self.row and self.row.shown_provisional)
+
+    @property
+    def programme_label(self) -> str:
+        return programme_label(self.target.programme) if self.target else ""
 
     @property
     def live(self) -> bool:
@@ -457,6 +552,15 @@ class ResultGroup:
     def title(self) -> str:
         return _("Kết quả năm %(year)s") % {"year": self.year}
 
+    @property
+    def several(self) -> bool:
+        return several_programmes(self.cards)
+
+
+def several_programmes(cards: list[Card]) -> bool:
+    """Targets of more than one programme among the cards: each then names its programme."""
+    return len({c.target.programme_id for c in cards if c.target is not None}) > 1
+
 
 def pillar_groups(cards: list[Card]) -> list[PillarGroup]:
     groups: dict[str, list[Card]] = defaultdict(list)
@@ -500,6 +604,10 @@ class Overview:
         return [c for g in self.results for c in g.cards]
 
     @property
+    def several_programmes(self) -> bool:
+        return several_programmes(self.cards)
+
+    @property
     def sparks(self) -> list[dict]:
         return [{"id": f"spark-{c.key}", "values": c.spark} for c in self.cards]
 
@@ -510,11 +618,15 @@ def recompute_pending() -> bool:
 
 
 def division_overview(
-    *, division: Division | None, period: dt.date | None, provisional: bool
+    *,
+    division: Division | None,
+    period: dt.date | None,
+    provisional: bool,
+    programmes: ProgrammeChoice | None = None,
 ) -> Overview:
     """Cards per target (grouped by pillar) of one division at one month, with sparklines of
     the last 12 months, counts by status of the live targets and the final verdicts of the
-    ended ones, by year. Four queries."""
+    ended ones, by year; only the targets `programmes` keeps. Four queries."""
     if division is None:
         return Overview(None, period, [], [], [], [], [], None, recompute_pending(), False)
     months: list[dt.date] = []
@@ -541,6 +653,8 @@ def division_overview(
             for m in months
         ]
     ordered = sorted(cards.values(), key=lambda c: _target_sort(c.indicator, c.target))
+    if programmes is not None:
+        ordered = [c for c in ordered if programmes.keeps(c.target, live=c.live)]
     live = [c for c in ordered if c.live]
     counts = Counter(c.status for c in live)
     shown_rows = [c.row for c in ordered if c.row is not None]
@@ -579,7 +693,9 @@ class HeatColumn:
     def label(self) -> str:
         if self.target is None:
             return name_of(self.indicator)
-        return f"{name_of(self.indicator)} ({self.target.deadline:%Y})"
+        return (
+            f"{name_of(self.indicator)} ({self.target.deadline:%Y}, {self.target.programme.number})"
+        )
 
 
 @dataclass
@@ -667,6 +783,7 @@ def heat_table(
     provisional: bool,
     page_size: int | None = None,
     page_number: str | int | None = None,
+    programmes: ProgrammeChoice | None = None,
 ) -> HeatTable:
     """Children of `parent` (those the user may see) × targets, coloured by status.
 
@@ -702,11 +819,19 @@ def heat_table(
         # Every page shows the same columns, the targets its units are assessed against, so
         # pages line up when compared: a target with no figure on this page shows "no data".
         # From the catalogue, not the data: the page costs the same at any number of units.
-        for target in targets_assessed_at(children[0].level):
+        assessed = targets_assessed_at(children[0].level)
+        attach_programmes(assessed, programmes.programmes if programmes else None)
+        for target in assessed:
             columns.setdefault(
                 (target.indicator_id, target.pk), HeatColumn(target.indicator, target)
             )
     ordered = sorted(columns.items(), key=lambda kv: _target_sort(kv[1].indicator, kv[1].target))
+    if programmes is not None:
+        ordered = [
+            (k, col)
+            for k, col in ordered
+            if programmes.keeps(col.target, live=col.target is None or is_live(col.target, period))
+        ]
     table_rows = [
         HeatRow(
             division=child,
@@ -812,6 +937,10 @@ class IndicatorPage:
     def name(self) -> str:
         return name_of(self.indicator)
 
+    @property
+    def several_programmes(self) -> bool:
+        return len({t.programme_id for t in self.targets}) > 1
+
 
 def indicator_page(
     *,
@@ -831,7 +960,8 @@ def indicator_page(
         indicator_id=indicator.pk,
     )
     targets: dict[int, Target] = {
-        t.pk: t for t in indicator.targets.filter(scope_level=division.level)
+        t.pk: t
+        for t in indicator.targets.filter(scope_level=division.level).select_related("programme")
     }
     for row in rows.values():
         if row.target is not None:
@@ -918,6 +1048,10 @@ class OpenData:
     cards: list[Card]
     computed_at: dt.datetime | None
     results: list[ResultGroup] = field(default_factory=list)
+
+    @property
+    def several_programmes(self) -> bool:
+        return several_programmes(self.cards)
 
 
 def open_data_latest() -> OpenData:

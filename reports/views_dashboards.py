@@ -27,11 +27,22 @@ def _flags(request: HttpRequest) -> tuple[dash.PeriodChoice, bool]:
     return dash.choose_period(request.GET.get("period")), request.GET.get("provisional") == "1"
 
 
-def _query(choice: dash.PeriodChoice, provisional: bool, **extra) -> str:
-    """The page's own query (period, switch, extras) for export and navigation links."""
+def _programmes(request: HttpRequest, choice: dash.PeriodChoice) -> dash.ProgrammeChoice:
+    return dash.choose_programme(request.GET.get("programme"), choice.period)
+
+
+def _query(
+    choice: dash.PeriodChoice,
+    provisional: bool,
+    programmes: dash.ProgrammeChoice | None = None,
+    **extra,
+) -> str:
+    """The page's own query (period, switch, programme, extras) for export and navigation."""
     params = {"period": choice.value} if choice.period else {}
     if provisional:
         params["provisional"] = "1"
+    if programmes is not None and programmes.selected is not None:
+        params["programme"] = programmes.value
     params.update({k: v for k, v in extra.items() if v not in (None, "")})
     return urlencode(params)
 
@@ -71,8 +82,12 @@ def province(request: HttpRequest) -> HttpResponse:
     """Province overview: every user with a scope reads it (province-level aggregates)."""
     dash.require_scope(request.user)
     choice, provisional = _flags(request)
+    programmes = _programmes(request, choice)
     overview = dash.division_overview(
-        division=dash.province(), period=choice.period, provisional=provisional
+        division=dash.province(),
+        period=choice.period,
+        provisional=provisional,
+        programmes=programmes,
     )
     exported = _export(
         request,
@@ -90,8 +105,9 @@ def province(request: HttpRequest) -> HttpResponse:
         {
             "overview": overview,
             "choice": choice,
+            "programmes": programmes,
             "provisional": provisional,
-            "query": _query(choice, provisional),
+            "query": _query(choice, provisional, programmes),
         },
     )
 
@@ -105,6 +121,7 @@ def districts(request: HttpRequest) -> HttpResponse:
     """
     dash.require_scope(request.user)
     choice, provisional = _flags(request)
+    programmes = _programmes(request, choice)
     table = dash.heat_table(
         user=request.user,
         parent=dash.province(),
@@ -112,6 +129,7 @@ def districts(request: HttpRequest) -> HttpResponse:
         provisional=provisional,
         page_size=None if request.GET.get("export") else dash.HEAT_PAGE_SIZE,
         page_number=request.GET.get("page"),
+        programmes=programmes,
     )
     exported = _export(
         request,
@@ -131,8 +149,9 @@ def districts(request: HttpRequest) -> HttpResponse:
             # From 07/2025 there is no district level: the table lists commune-level units and
             # per-district targets have ended with the level (said, not shown as "no data").
             "districts_abolished": bool(choice.period and choice.period >= REORG_DATE),
+            "programmes": programmes,
             "provisional": provisional,
-            "query": _query(choice, provisional),
+            "query": _query(choice, provisional, programmes),
         },
     )
 
@@ -144,9 +163,16 @@ def division(request: HttpRequest, code: str) -> HttpResponse:
     dash.require_scope(request.user)
     choice, provisional = _flags(request)
     unit = dash.division_for_user(request.user, code, on=choice.period)
-    overview = dash.division_overview(division=unit, period=choice.period, provisional=provisional)
+    programmes = _programmes(request, choice)
+    overview = dash.division_overview(
+        division=unit, period=choice.period, provisional=provisional, programmes=programmes
+    )
     table = dash.heat_table(
-        user=request.user, parent=unit, period=choice.period, provisional=provisional
+        user=request.user,
+        parent=unit,
+        period=choice.period,
+        provisional=provisional,
+        programmes=programmes,
     )
     exported = _export(
         request,
@@ -169,8 +195,9 @@ def division(request: HttpRequest, code: str) -> HttpResponse:
             "chart": table.chart_data(),
             "legend": dash.status_legend(),
             "choice": choice,
+            "programmes": programmes,
             "provisional": provisional,
-            "query": _query(choice, provisional),
+            "query": _query(choice, provisional, programmes),
         },
     )
 

@@ -1,0 +1,213 @@
+"""Dashboards of 11/2026 on the real structure (the merged province) and the shipped catalogue:
+live targets first (2030 and the year's milestones), the 2025 results with their final verdicts
+and judged values, and a programme selector whose programmes' targets stay side by side."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from reports.attainment import attainment_recompute
+from reports.dashboards import fmt_value, status_label
+from reports.models import Attainment
+from targets.models import Comparator, Programme, ScopeLevel, Target
+from tests.dashboards.helpers import make_report
+from tests.divisions.factories import make_user
+from tests.reports.factories import DataValueFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("dashboards:province")
+NOV_2026 = dt.date(2026, 11, 1)
+PLAN = "test-plan-2026"
+
+
+@pytest.fixture
+def steering_user(reorganised):
+    """Overrides the suite's fixture, which loads only the structure before 2025."""
+    return make_user("steering", "96", username="bcd")
+
+
+def month(year: int, m: int) -> dt.date:
+    return dt.date(year, m, 1)
+
+
+class ProvinceFigures:
+    """Approved figures of the province's own report (provincial agencies), month by month."""
+
+    def __init__(self, province):
+        self.province = province
+        self.reports = {}
+
+    def add(self, indicator, period, *, value=None, num=None, den=None):
+        if period not in self.reports:
+            self.reports[period] = make_report(division=self.province, period=period)
+        if num is not None:
+            value = D(num) / D(den) * 100
+        DataValueFactory(
+            indicator=indicator,
+            division=self.province,
+            period=period,
+            report=self.reports[period],
+            value=D(value),
+            numerator=None if num is None else D(num),
+            denominator=None if den is None else D(den),
+        )
+
+
+@pytest.fixture
+def present(reorganised, catalogue):
+    """The province's figures from 2024 to 11/2026 and a 2026–2030 plan with a 2026 milestone
+    and a 2030 target on the digital economy's share (05-NQ/TU says 20% by 2030, the plan 25%).
+
+    Hand-computed verdicts of 2025: e-government level-4 services 100/100 in 12/2025 (target
+    100%): met at 100%; e-commerce share 8% in 12/2024 and nothing in 2025: no data for 2025;
+    digital economy 9% in 12/2025 (target 10%): not met at 9%.
+    """
+    plan = Programme.objects.create(
+        code=PLAN,
+        kind="plan",
+        number="9999/KH-THU",
+        issuer="UBND tỉnh Cà Mau",
+        issued_on=dt.date(2025, 12, 31),
+        title_vi="Kế hoạch thử chuyển đổi số năm 2026",
+        first_year=2026,
+        last_year=2030,
+    )
+    grdp = catalogue["digital_economy_grdp"]
+    for deadline, value in ((dt.date(2026, 12, 31), 12), (dt.date(2030, 12, 31), 25)):
+        Target.objects.create(
+            programme=plan,
+            indicator=grdp,
+            wording_vi=f"Kinh tế số chiếm {value}% GRDP",
+            deadline=deadline,
+            scope_level=ScopeLevel.PROVINCE,
+            value=D(value),
+            comparator=Comparator.AT_LEAST,
+        )
+    figures = ProvinceFigures(reorganised.province)
+    figures.add(catalogue["ecommerce_retail_share"], month(2024, 12), value=8)
+    figures.add(catalogue["tthc_dvctt_level4"], month(2025, 12), num=100, den=100)
+    figures.add(grdp, month(2025, 12), value=9)
+    figures.add(grdp, month(2026, 6), value=11)
+    figures.add(catalogue["dvctt_level4_multichannel"], NOV_2026, num=60, den=100)
+    attainment_recompute()
+    return {"plan": plan, "grdp": grdp}
+
+
+def section(html: str, marker: str) -> str:
+    start = html.index(marker)
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_dashboard_of_november_2026_leads_with_2030_and_2026_targets(
+    client, steering_user, present
+):
+    client.force_login(steering_user)
+    response = client.get(URL, {"period": "2026-11"})
+    html = response.content.decode()
+    overview = response.context["overview"]
+    deadlines = {c.target.deadline.year for c in overview.cards}
+    assert {2026, 2030} <= deadlines and min(deadlines) == 2026
+    # The live cards come before the results: the first status badge of the page is a live one.
+    live, results = html.index("data-live-targets"), html.index('data-results="2025"')
+    assert live < results
+    assert "data-card=" not in html[:live]
+    # No ended target is shown as a card (no "hết hạn" badge among them).
+    assert "hết hạn" not in html[live:results]
+    # The plan's 2026 milestone is a card of its own, beside 05-NQ/TU's 2030 target.
+    grdp_cards = [c for c in overview.cards if c.indicator.code == "digital_economy_grdp"]
+    pairs = [(c.target.deadline.year, c.target.programme.code) for c in grdp_cards]
+    assert pairs[0] == (2026, PLAN)
+    assert sorted(pairs[1:]) == [(2030, "05-nq-tu"), (2030, PLAN)]
+    twenty = [c.target_display for c in grdp_cards[1:]]
+    assert sorted(twenty) == ["20%", "25%"]
+
+
+def test_the_2025_results_section_matches_the_final_verdicts(client, steering_user, present):
+    client.force_login(steering_user)
+    html = client.get(URL, {"period": "2026-11"}).content.decode()
+    results = section(html, 'data-results="2025"')
+    assert "Kết quả năm 2025" in results
+    rows = Attainment.objects.filter(
+        division__code="96",
+        period=NOV_2026,
+        provisional=False,
+        target__deadline__year=2025,
+    ).select_related("indicator", "target")
+    assert rows.count() == 3
+    # Every 2025 province target has its line, with or without figures.
+    expected = Target.objects.filter(scope_level=ScopeLevel.PROVINCE, deadline__year=2025)
+    assert results.count("<tr data-card=") == expected.count() > rows.count()
+    assert results.count("Chưa có số liệu năm 2025") == expected.count() - 2
+    for row in rows:
+        start = results.index(f'data-card="{row.indicator.code}"')
+        line = results[start : results.index("</tr>", start)]
+        label = status_label(row.status, target=row.target, period=row.period)
+        assert f'data-status="{row.status}"' in line and label in line
+        assert fmt_value(row.judged_value, row.indicator) in line
+
+    # By hand: met at 100%, no figure of 2025, not met at 9%.
+    def line_of(code):
+        start = results.index(f'data-card="{code}"')
+        return results[start : results.index("</tr>", start)]
+
+    assert 'data-status="met"' in line_of("tthc_dvctt_level4")
+    assert "100%" in line_of("tthc_dvctt_level4")
+    assert "Chưa có số liệu năm 2025" in line_of("ecommerce_retail_share")
+    assert "8%" not in line_of("ecommerce_retail_share")
+    assert 'data-status="not_met"' in line_of("digital_economy_grdp")
+    assert "9%" in line_of("digital_economy_grdp")
+
+
+def test_open_data_page_and_csv_put_live_targets_before_the_2025_results(client, present):
+    html = client.get(reverse("dashboards:open_data")).content.decode()
+    live_table = html[html.index("dash-open") : html.index("</table>", html.index("dash-open"))]
+    assert "dvctt_level4_multichannel" in live_table and "31/12/2025" not in live_table
+    results = section(html, 'data-results="2025"')
+    assert "tthc_dvctt_level4" in results and "Chưa có số liệu năm 2025" in results
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("dashboards:open_data_csv")).content.decode("utf-8-sig"))
+        )
+    )
+    november = [r for r in rows[1:] if r[0] == "2026-11" and r[6]]
+    live = [r[8] for r in november]
+    assert live == sorted(live, reverse=True) and "1" in live and "0" in live
+    judged = {r[1]: r[9] for r in november if r[8] == "0"}
+    assert judged["tthc_dvctt_level4"] == "100" and judged["ecommerce_retail_share"] == ""
+
+
+def test_programme_selector_shows_one_programme_and_names_the_programme_of_each_card(
+    client, steering_user, present, count_queries
+):
+    client.force_login(steering_user)
+    every, before = count_queries(f"{URL}?period=2026-11")
+    html = every.content.decode()
+    assert 'id="dash-programme"' in html and f'value="{PLAN}"' in html
+    assert f'data-programme="{PLAN}"' in html and 'data-programme="05-nq-tu"' in html
+    only, after = count_queries(f"{URL}?period=2026-11&programme={PLAN}")
+    cards = only.context["overview"].cards
+    assert cards and {c.target.programme.code for c in cards} == {PLAN}
+    # The query for the export and the period links keeps the programme.
+    assert f"programme={PLAN}" in only.context["query"]
+    assert after == before
+    unknown = client.get(URL, {"period": "2026-11", "programme": "khong-co"}).content.decode()
+    assert "Không có chương trình mã “khong-co”" in unknown
+    # 05-NQ/TU alone: its 2030 target, not the plan's 2026 milestone.
+    nq = client.get(URL, {"period": "2026-11", "programme": "05-nq-tu"}).context["overview"]
+    assert {c.target.programme.code for c in nq.cards} == {"05-nq-tu"}
+
+
+def test_api_attainment_filters_by_programme(client, steering_user, present):
+    client.force_login(steering_user)
+    url = "/api/v1/attainment/"
+    results = client.get(url, {"programme": PLAN, "period": "2026-11"}).json()["results"]
+    assert results and {r["target_programme"] for r in results} == {PLAN}
+    bad = client.get(url, {"programme": "khong-co"})
+    assert bad.status_code == 400 and "khong-co" in bad.content.decode()
