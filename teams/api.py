@@ -6,6 +6,7 @@ Members' phone numbers go out only to clients allowed to read them
 
 from __future__ import annotations
 
+from django.db.models import Case, F, Q, When
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
@@ -30,7 +31,13 @@ class MemberSchema(serializers.Serializer):
 class TeamSchema(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    commune = serializers.CharField(help_text="GSO code of the commune-level unit")
+    commune = serializers.CharField(
+        help_text="GSO code of the commune-level unit the team belongs to now (in force)"
+    )
+    former_commune = serializers.CharField(
+        allow_null=True,
+        help_text="GSO code of the commune it belonged to before its unit started (07/2025)",
+    )
     division = serializers.CharField(help_text="GSO code of the hamlet (or commune)")
     is_pilot = serializers.BooleanField()
     status = serializers.CharField()
@@ -41,16 +48,20 @@ class TeamSchema(serializers.Serializer):
 
 
 def _scoped_teams(request, qs):
-    """Teams the client may see, narrowed by `commune` / `within` codes."""
+    """Teams the client may see, narrowed by `commune` / `within` codes. A code matches the
+    teams that belong to the unit now or belonged to it before 07/2025 (old codes keep
+    working for history; codes reused in 2025 find both)."""
     qs = qs.for_user(request.user)
     if wanted := params.codes(request, "commune"):
         found = set(Division.objects.filter(code__in=wanted).values_list("code", flat=True))
         params.require_known("commune", wanted, found)
-        qs = qs.filter(commune__code__in=wanted)
+        qs = qs.filter(Q(commune__code__in=wanted) | Q(former_commune__code__in=wanted))
     if within := params.codes(request, "within"):
         root = Division.objects.filter(code__in=within).order_by("-valid_from").first()
         params.require_known("within", within, {root.code} if root else set())
-        qs = qs.filter(commune__path__startswith=root.path)
+        qs = qs.filter(
+            Q(commune__path__startswith=root.path) | Q(former_commune__path__startswith=root.path)
+        )
     return qs
 
 
@@ -76,7 +87,9 @@ class TeamList(generics.GenericAPIView):
     def get(self, request):
         qs = _scoped_teams(
             request,
-            Team.objects.select_related("commune", "division").prefetch_related("members"),
+            Team.objects.select_related("commune", "former_commune", "division").prefetch_related(
+                "members"
+            ),
         )
         paginator = StableCursorPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -88,6 +101,7 @@ class TeamList(generics.GenericAPIView):
                     "id": team.pk,
                     "name": team.name,
                     "commune": team.commune.code,
+                    "former_commune": team.former_commune.code if team.former_commune else None,
                     "division": team.division.code,
                     "is_pilot": team.is_pilot,
                     "status": team.status,
@@ -114,7 +128,9 @@ def _member_row(member: Member, visible: bool) -> dict:
 class ActivitySchema(serializers.Serializer):
     id = serializers.IntegerField()
     team = serializers.IntegerField()
-    commune = serializers.CharField()
+    commune = serializers.CharField(
+        help_text="GSO code of the commune-level unit the activity counted for on its date"
+    )
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=ActivityKind.values)
     households = serializers.IntegerField()
@@ -128,7 +144,7 @@ class ActivitySchema(serializers.Serializer):
 ACTIVITY_FIELDS = (
     "id",
     "team_id",
-    "team__commune__code",
+    "unit_code",
     "date",
     "kind",
     "households",
@@ -157,7 +173,17 @@ class ActivityList(generics.GenericAPIView):
 
     def get(self, request):
         teams = _scoped_teams(request, Team.objects.all())
-        qs = Activity.objects.filter(team__in=teams)
+        # The unit of the activity's day: the former commune before the current one started.
+        qs = Activity.objects.filter(team__in=teams).annotate(
+            unit_code=Case(
+                When(
+                    team__former_commune__isnull=False,
+                    date__lt=F("team__commune__valid_from"),
+                    then=F("team__former_commune__code"),
+                ),
+                default=F("team__commune__code"),
+            )
+        )
         start, end = params.period_range(request)
         if start:
             qs = qs.filter(date__gte=start)
@@ -169,9 +195,9 @@ class ActivityList(generics.GenericAPIView):
         page = paginator.paginate_queryset(qs.values(*ACTIVITY_FIELDS), request, view=self)
         rows = [
             {
-                **{k: r[k] for k in ACTIVITY_FIELDS if "__" not in k and k != "team_id"},
+                **{k: r[k] for k in ACTIVITY_FIELDS if k not in ("team_id", "unit_code")},
                 "team": r["team_id"],
-                "commune": r["team__commune__code"],
+                "commune": r["unit_code"],
             }
             for r in page
         ]

@@ -65,14 +65,22 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return result
 
 
+def _teams_touching(commune_ids: Iterable[int] | None):
+    """Teams that belong, or belonged before the 2025 change, to one of the communes."""
+    teams = Team.objects.all()
+    if commune_ids is not None:
+        ids = list(commune_ids)
+        teams = teams.filter(Q(commune_id__in=ids) | Q(former_commune_id__in=ids))
+    return teams
+
+
 def _default_scope(
     commune_ids: Iterable[int] | None, periods: Iterable[dt.date] | None
 ) -> tuple[list[int], list[dt.date]]:
-    teams = Team.objects.all()
-    if commune_ids is not None:
-        teams = teams.filter(commune_id__in=list(commune_ids))
+    teams = _teams_touching(commune_ids)
     if commune_ids is None:
-        commune_ids = teams.values_list("commune_id", flat=True).distinct()
+        pairs = teams.values_list("commune_id", "former_commune_id").distinct()
+        commune_ids = {c for pair in pairs for c in pair if c}
     if periods is None:
         first = teams.aggregate(first=Min("decision_date"))["first"]
         periods = months_between(first, timezone.localdate()) if first else []
@@ -86,14 +94,33 @@ def _alive_on(prefix: str, day: dt.date) -> Q:
     )
 
 
+class _Attribution:
+    """Which unit a team's month counts for: its former commune before its current commune
+    started, the current commune from then on (`Team.commune_on`, month by month)."""
+
+    def __init__(self, pairs: Iterable[tuple[int, int | None]]):
+        from divisions.models import Division
+
+        ids = {c for c, _f in pairs}
+        self.starts = dict(Division.objects.filter(pk__in=ids).values_list("pk", "valid_from"))
+
+    def unit(self, commune_id: int, former_id: int | None, period: dt.date) -> int:
+        start = self.starts.get(commune_id)
+        if former_id and start and period < start:
+            return former_id
+        return commune_id
+
+
 def team_monthly_totals(
     *, commune_ids: Iterable[int] | None = None, periods: Iterable[dt.date] | None = None
 ) -> dict[tuple[int, dt.date], dict[str, int]]:
     """Monthly team figures per commune: {(commune_id, period): {indicator_code: value}}.
 
+    A team counts in each month for the commune it belonged to then (`_Attribution`).
     `periods` are months (any day in the month; keyed by the first day). Without arguments:
-    every commune that has a team, every month from the first team's decision to this month.
-    The result is dense: each commune × period has every code, zero where nothing happened.
+    every commune that has (or had) a team, every month from the first team's decision to this
+    month. The result is dense over the communes asked: each commune × period has every code,
+    zero where nothing happened; months counting for other communes are left out.
     """
     communes, months = _default_scope(commune_ids, periods)
     totals: dict[tuple[int, dt.date], dict[str, int]] = {
@@ -101,16 +128,22 @@ def team_monthly_totals(
     }
     if not totals:
         return totals
+    teams = _teams_touching(communes)
+    pairs = list(teams.values_list("commune_id", "former_commune_id").distinct())
+    where = _Attribution(pairs)
+
+    def add(commune_id, former_id, period, code, value) -> None:
+        bucket = totals.get((where.unit(commune_id, former_id, period), period))
+        if bucket is not None:
+            bucket[code] += value or 0
 
     wanted = set(months)
     flows = (
         Activity.objects.filter(
-            team__commune_id__in=communes,
-            date__gte=months[0],
-            date__lte=month_end(months[-1]),
+            team__in=teams, date__gte=months[0], date__lte=month_end(months[-1])
         )
         .annotate(period=TruncMonth("date"))
-        .values("team__commune_id", "period")
+        .values("team__commune_id", "team__former_commune_id", "period")
         .annotate(**{code: Sum(field) for code, field in FLOW_INDICATORS.items()})
     )
     for row in flows:
@@ -119,15 +152,14 @@ def team_monthly_totals(
             period = period.date()
         if period not in wanted:
             continue
-        bucket = totals[(row["team__commune_id"], period)]
         for code in FLOW_INDICATORS:
-            bucket[code] = row[code] or 0
+            add(row["team__commune_id"], row["team__former_commune_id"], period, code, row[code])
 
     for start in range(0, len(months), _PERIODS_PER_QUERY):
         chunk = months[start : start + _PERIODS_PER_QUERY]
         team_counts = (
-            Team.objects.filter(commune_id__in=communes)
-            .values("commune_id")
+            teams.values("commune_id", "former_commune_id")
+            .order_by()
             .annotate(
                 **{
                     f"p{i}": Count("pk", filter=_alive_on("", month_end(p)))
@@ -137,10 +169,11 @@ def team_monthly_totals(
         )
         for row in team_counts:
             for i, p in enumerate(chunk):
-                totals[(row["commune_id"], p)]["team_count"] = row[f"p{i}"]
+                add(row["commune_id"], row["former_commune_id"], p, "team_count", row[f"p{i}"])
         member_counts = (
-            Member.objects.filter(team__commune_id__in=communes)
-            .values("team__commune_id")
+            Member.objects.filter(team__in=teams)
+            .values("team__commune_id", "team__former_commune_id")
+            .order_by()
             .annotate(
                 **{
                     f"p{i}": Count(
@@ -155,7 +188,13 @@ def team_monthly_totals(
         )
         for row in member_counts:
             for i, p in enumerate(chunk):
-                totals[(row["team__commune_id"], p)]["team_member_count"] = row[f"p{i}"]
+                add(
+                    row["team__commune_id"],
+                    row["team__former_commune_id"],
+                    p,
+                    "team_member_count",
+                    row[f"p{i}"],
+                )
     return totals
 
 
@@ -190,19 +229,21 @@ def _primary_successors(commune_ids: Iterable[int]) -> dict[int, int]:
     return primary_successors(commune_ids)
 
 
-def _with_sibling_predecessors(commune_ids: Iterable[int]) -> set[int]:
-    """The communes plus every other predecessor of their successors, so a scoped sync rewrites
-    a successor's month from all the teams that count for it, never from one commune's alone."""
+def _units_to_rewrite(commune_ids: Iterable[int]) -> set[int]:
+    """The communes plus every unit whose months they share teams with: the other unit of each
+    team touching them (current or former), the successors that continue them and every
+    predecessor of those. A scoped sync reads every team of these units and writes only them,
+    so a unit's month is always rewritten from all the teams that count for it."""
     from divisions.models import DivisionSuccession
 
-    ids = set(commune_ids)
-    successors = set(_primary_successors(ids).values())
-    if not successors:
-        return ids
-    siblings = DivisionSuccession.objects.filter(successor_id__in=successors).values_list(
+    ids = {c for c in commune_ids if c}
+    pairs = _teams_touching(ids).values_list("commune_id", "former_commune_id").distinct()
+    ids |= {c for pair in pairs for c in pair if c}
+    ids |= set(_primary_successors(ids).values())
+    predecessors = DivisionSuccession.objects.filter(successor_id__in=ids).values_list(
         "predecessor_id", flat=True
     )
-    return ids | set(siblings)
+    return ids | set(predecessors)
 
 
 def _onto_units_in_force(
@@ -250,7 +291,7 @@ def team_figures_sync(
     if not codes:
         return 0
     if commune_ids is not None:
-        commune_ids = _with_sibling_predecessors(commune_ids)
+        commune_ids = _units_to_rewrite(commune_ids)
     communes, months = _default_scope(commune_ids, periods)
     # Figures exist only inside the reporting window (07/2022 to this month).
     months = [m for m in months if REPORTING_START <= m <= month_start(timezone.localdate())]
@@ -268,7 +309,9 @@ def team_figures_sync(
             note=SYNC_NOTE,
         )
         for (commune_id, period), values in sorted(merged.items())
-        if commune_id in divisions and _valid_in(divisions[commune_id], period)
+        if commune_id in divisions
+        and _valid_in(divisions[commune_id], period)
+        and (commune_ids is None or commune_id in commune_ids)
         for code, value in values.items()
         if code in codes
     ]

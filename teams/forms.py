@@ -6,13 +6,16 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from camau_cds import numbers
 from divisions.access import Action, can, visible_root
 from divisions.models import Division, Level
+from teams import placement
 from teams.models import ActivityKind, MemberBody, MemberRole, TeamStatus
+from teams.selectors import structure_labels
 
 
 class DateInput(forms.DateInput):
@@ -50,20 +53,37 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 def manageable_divisions(user):
-    """Communes and hamlets/khóm where the user may set up teams."""
+    """Communes and hamlets/khóm where the user may set up teams: the scope's units, and the
+    ended communes (with their hamlets) whose teams the scope's units now hold, for teams set
+    up before 07/2025 and registered late, or in a hamlet of the old commune."""
     root = visible_root(user)
     if root is None or not can(user, Action.MANAGE_TEAMS, root):
         return Division.objects.none()
+    held = placement.predecessors_held_by(root).values("pk")
     return (
-        Division.objects.within(root)
+        Division.objects.filter(
+            Q(path__startswith=root.path) | Q(pk__in=held) | Q(parent_id__in=held)
+        )
         .filter(level__in=(Level.COMMUNE, Level.HAMLET))
+        .select_related("parent")
         .order_by("path")
     )
 
 
 class DivisionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Division) -> str:
-        return obj.name if obj.level == Level.COMMUNE else f"— {obj.name}"
+        commune = obj if obj.level == Level.COMMUNE else obj.parent
+        ended = commune is not None and commune.valid_to and commune.valid_to < timezone.localdate()
+        if obj.level == Level.COMMUNE:
+            if ended:
+                return _("%(name)s (trước 07/2025)") % {"name": placement.former_label(obj)}
+            return obj.name
+        if ended:
+            return _("— %(name)s (%(commune)s, trước 07/2025)") % {
+                "name": obj.name,
+                "commune": commune.name,
+            }
+        return f"— {obj.name}"
 
 
 class TeamForm(forms.Form):
@@ -259,8 +279,19 @@ class TeamFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         root = visible_root(user)
-        visible = Division.objects.within(root) if root else Division.objects.none()
-        self.fields["district"].queryset = visible.at_level(Level.DISTRICT).order_by("code")
+        # Labels and choices of the structure in force (an ended scope: its own period). Since
+        # 07/2025 there is no district level: the district filter is left out.
+        self.labels = structure_labels(root)
+        day = timezone.localdate()
+        if root is not None and root.valid_to and root.valid_to < day:
+            day = root.valid_to
+        visible = Division.objects.within(root).valid_on(day) if root else Division.objects.none()
+        if self.labels.has_districts:
+            self.fields["district"].label = self.labels.district
+            self.fields["district"].queryset = visible.at_level(Level.DISTRICT).order_by("code")
+        else:
+            del self.fields["district"]
+        self.fields["commune"].label = self.labels.commune
         self.fields["commune"].queryset = visible.at_level(Level.COMMUNE).order_by("path")
         for f in self.fields.values():
             f.widget.attrs["class"] = "form-select"

@@ -2,7 +2,10 @@
 
 A team is set up by the commune chairman's decision in a hamlet/khóm (or, where the hamlet is not
 known, for the commune as a whole). `commune` is always stored so that every commune or district
-filter is one indexed column, whatever level `division` is at.
+filter is one indexed column, whatever level `division` is at: it is the commune-level unit the
+team belongs to now (the unit in force; after the 2025 reorganisation the successor of the commune
+that set it up). `former_commune` keeps the commune it belonged to before that unit started, so
+months before the change still count, and read, under the unit of their time.
 Writes go through teams/services.py; simple rules live here as database constraints.
 """
 
@@ -84,13 +87,23 @@ class TeamStatus(models.TextChoices):
 
 class TeamQuerySet(models.QuerySet):
     def for_user(self, user) -> TeamQuerySet:
-        """Teams in the user's scope (their commune, district or the province); none without one."""
+        """Teams in the user's scope (their commune, district or the province); none without one.
+
+        A scope of the structure before 07/2025 (history accounts) also reads the teams that
+        were in it then: `former_commune` within the scope.
+        """
         from divisions.access import visible_root
 
         root = visible_root(user)
         if root is None:
             return self.none()
-        return self.filter(commune__path__startswith=root.path)
+        return self.filter(
+            Q(commune__path__startswith=root.path) | Q(former_commune__path__startswith=root.path)
+        )
+
+    def under(self, division) -> TeamQuerySet:
+        """Teams that belong now to `division`'s subtree (the registry's filter)."""
+        return self.filter(commune__path__startswith=division.path)
 
     def led_by(self, user) -> TeamQuerySet:
         """Teams whose current leader or deputy member is linked to `user`."""
@@ -126,6 +139,16 @@ class Team(models.Model):
         related_name="commune_teams",
         editable=False,
     )
+    former_commune = models.ForeignKey(
+        "divisions.Division",
+        verbose_name=_("xã trước sắp xếp 07/2025"),
+        on_delete=models.PROTECT,
+        related_name="former_commune_teams",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Đơn vị cấp xã mà tổ thuộc về trước khi đơn vị hiện tại có hiệu lực."),
+    )
     name = models.CharField(_("tên tổ"), max_length=200)
     decision_number = models.CharField(_("số quyết định thành lập"), max_length=60)
     decision_date = models.DateField(_("ngày quyết định"))
@@ -145,7 +168,10 @@ class Team(models.Model):
         verbose_name = _("Tổ công nghệ số cộng đồng")
         verbose_name_plural = _("Tổ công nghệ số cộng đồng")
         ordering = ["commune__path", "name"]
-        indexes = [models.Index(fields=["commune", "status"], name="team_commune_status_idx")]
+        indexes = [
+            models.Index(fields=["commune", "status"], name="team_commune_status_idx"),
+            models.Index(fields=["former_commune"], name="team_former_commune_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=TeamStatus.ACTIVE, dissolved_on__isnull=True)
@@ -165,6 +191,21 @@ class Team(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == TeamStatus.ACTIVE
+
+    @property
+    def former_commune_label(self) -> str:
+        """ "Xã Biển Bạch Đông, huyện Thới Bình" for a team moved in 2025; "" otherwise."""
+        from teams.placement import former_label
+
+        return former_label(self.former_commune) if self.former_commune_id else ""
+
+    def commune_on(self, day: dt.date):
+        """The commune-level unit the team belonged to on `day` (the former one before the
+        current unit started)."""
+        start = self.commune.valid_from
+        if self.former_commune_id and start and day < start:
+            return self.former_commune
+        return self.commune
 
 
 # --- members --------------------------------------------------------------------------------

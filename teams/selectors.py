@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from divisions.access import Role, get_access
 from divisions.models import Division, Level
@@ -49,6 +51,53 @@ def phone_display(phone: str, *, visible: bool) -> str:
     return format_phone(phone) if visible else mask_phone(phone)
 
 
+# --- words of the period -------------------------------------------------------------------
+
+_COMMUNE_WORDS = (
+    ("commune", gettext_lazy("xã")),
+    ("ward", gettext_lazy("phường")),
+    ("township", gettext_lazy("thị trấn")),
+)
+_DISTRICT_WORDS = (
+    ("district", gettext_lazy("huyện")),
+    ("city", gettext_lazy("thành phố")),
+    ("town_district", gettext_lazy("thị xã")),
+)
+
+
+@dataclass(frozen=True)
+class StructureLabels:
+    """How the levels under `root` are named in the period shown: "Xã, phường" and no district
+    since 07/2025; "Huyện, thành phố" / "Xã, phường, thị trấn" before."""
+
+    has_districts: bool
+    commune: str
+    district: str
+
+
+def _words(kinds: set[str], words) -> str:
+    text = ", ".join(str(word) for kind, word in words if kind in kinds)
+    return text[:1].upper() + text[1:]
+
+
+def structure_labels(root: Division | None, day: dt.date | None = None) -> StructureLabels:
+    """Labels from the units in force under `root` on `day` (default today; an ended root is
+    shown in its own last day). One query."""
+    day = day or timezone.localdate()
+    if root is not None and root.valid_to and root.valid_to < day:
+        day = root.valid_to
+    units = Division.objects.filter(level__in=(Level.DISTRICT, Level.COMMUNE)).valid_on(day)
+    if root is not None:
+        units = units.within(root)
+    kinds = set(units.order_by().values_list("kind", flat=True).distinct())
+    district_kinds = {k for k, _w in _DISTRICT_WORDS} & kinds
+    return StructureLabels(
+        has_districts=bool(district_kinds),
+        commune=_words(kinds, _COMMUNE_WORDS) or _("Xã, phường"),
+        district=_words(kinds, _DISTRICT_WORDS),
+    )
+
+
 # --- counts ---------------------------------------------------------------------------------
 
 
@@ -70,7 +119,9 @@ def teams_with_counts(user):
     today = timezone.localdate()
     return (
         Team.objects.for_user(user)
-        .select_related("division", "commune", "commune__parent")
+        .select_related(
+            "division", "commune", "commune__parent", "former_commune", "former_commune__parent"
+        )
         .annotate(
             member_count=_count_subquery(Member, extra=_current_members_q(today)),
             activity_count=_count_subquery(Activity),
@@ -87,10 +138,15 @@ class TeamFilters:
     status: str | None = None
 
     def apply(self, qs):
+        """A unit matches the teams that belong to it now or belonged to it before 07/2025
+        (an ended unit's filter reads its history; a unit in force holds its teams)."""
         if self.commune is not None:
-            qs = qs.filter(commune=self.commune)
+            qs = qs.filter(Q(commune=self.commune) | Q(former_commune=self.commune))
         elif self.district is not None:
-            qs = qs.filter(commune__path__startswith=self.district.path)
+            path = self.district.path
+            qs = qs.filter(
+                Q(commune__path__startswith=path) | Q(former_commune__path__startswith=path)
+            )
         if self.pilot is not None:
             qs = qs.filter(is_pilot=self.pilot)
         if self.status:
@@ -105,8 +161,11 @@ def commune_summary(teams_qs) -> list[dict]:
         teams_qs.order_by()
         .values("commune_id", "commune__name", "commune__code", "commune__path")
         .annotate(
+            # Only a district is named: a unit under the province (since 07/2025) has none.
             district_name=Subquery(
-                Division.objects.filter(pk=OuterRef("commune__parent_id")).values("name")[:1]
+                Division.objects.filter(
+                    pk=OuterRef("commune__parent_id"), level=Level.DISTRICT
+                ).values("name")[:1]
             ),
             teams=Count("pk", distinct=True),
             active_teams=Count("pk", filter=Q(status=TeamStatus.ACTIVE), distinct=True),
@@ -205,6 +264,19 @@ class PilotPlan:
         }
 
 
+def _district_on(on: dt.date, prefix: str = "") -> Case:
+    """The district of the commune a team belonged to on `on`: the former commune's when the
+    current commune started later (teams moved to the 2025 units keep their pilot history)."""
+    return Case(
+        When(
+            Q(**{f"{prefix}former_commune__isnull": False})
+            & Q(**{f"{prefix}commune__valid_from__gt": on}),
+            then=F(f"{prefix}former_commune__parent_id"),
+        ),
+        default=F(f"{prefix}commune__parent_id"),
+    )
+
+
 def pilot_plan(*, on: dt.date = PILOT_DEADLINE) -> PilotPlan:
     """The province's pilot plan: each district-level unit with its pilot communes, the teams and
     members standing in the district on `on` and the activities up to `on`.
@@ -228,7 +300,8 @@ def pilot_plan(*, on: dt.date = PILOT_DEADLINE) -> PilotPlan:
     alive = Q(decision_date__lte=on) & (Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
     teams = (
         Team.objects.filter(alive)
-        .values("commune__parent_id")
+        .annotate(district_id=_district_on(on))
+        .values("district_id")
         .annotate(
             teams=Count("pk", distinct=True),
             members=Count(
@@ -240,16 +313,17 @@ def pilot_plan(*, on: dt.date = PILOT_DEADLINE) -> PilotPlan:
         )
     )
     for t in teams:
-        row = rows.get(t["commune__parent_id"])
+        row = rows.get(t["district_id"])
         if row:
             row.teams, row.members = t["teams"], t["members"]
     activities = (
         Activity.objects.filter(date__lte=on)
-        .values("team__commune__parent_id")
+        .annotate(district_id=_district_on(on, "team__"))
+        .values("district_id")
         .annotate(n=Count("pk"))
     )
     for a in activities:
-        row = rows.get(a["team__commune__parent_id"])
+        row = rows.get(a["district_id"])
         if row:
             row.activities = a["n"]
     return PilotPlan(rows=list(rows.values()))
@@ -265,12 +339,15 @@ class HistoryEvent:
     kind: str  # "+" created, "~" changed, "-" deleted
     what: str
     changes: list[tuple[str, str, str]]  # (field label, before, after)
+    reason: str = ""
 
 
 _HISTORY_FIELDS = {
     Team: (
         "name",
         "division_id",
+        "commune_id",
+        "former_commune_id",
         "decision_number",
         "decision_date",
         "is_pilot",
@@ -282,10 +359,31 @@ _HISTORY_FIELDS = {
 }
 
 
-def _display(model, record, name: str, *, phones: bool) -> str:
+# Team fields naming a division: shown by the unit's name (with its district while it had one).
+_DIVISION_FIELDS = frozenset({"division_id", "commune_id", "former_commune_id"})
+
+
+def _division_names(records) -> dict[int, str]:
+    """Names of the units a team was moved between (one query, none if it never moved)."""
+    from teams.placement import former_label
+
+    ids: set[int] = set()
+    for name in _DIVISION_FIELDS:
+        values = {getattr(r, name) for r in records}
+        if len(values) > 1:  # only a field that changed is shown, so only its units are read
+            ids |= values - {None}
+    if not ids:
+        return {}
+    units = Division.objects.select_related("parent").in_bulk(ids)
+    return {pk: former_label(unit) for pk, unit in units.items()}
+
+
+def _display(model, record, name: str, *, phones: bool, names: dict | None = None) -> str:
     value = getattr(record, name)
     if value is None or value == "":
         return "—"
+    if name in _DIVISION_FIELDS:
+        return (names or {}).get(value, str(value))
     if name == "phone":
         return phone_display(value, visible=phones)
     if isinstance(value, bool):
@@ -301,19 +399,23 @@ def _display(model, record, name: str, *, phones: bool) -> str:
 def team_history(user, team: Team, *, limit: int = 20) -> list[HistoryEvent]:
     """The latest changes to the team, its members and activities, with before → after.
 
-    Three queries (one per history table, bounded by the team's own rows); diffs are computed
-    between consecutive versions of each object in Python.
+    Four queries (one per history table, bounded by the team's own rows, and the names of the
+    units the team was placed in); diffs are computed between consecutive versions in Python.
     """
     phones = phone_visible(user, team)
+    team_records = list(Team.history.filter(id=team.pk).select_related("history_user"))
+    names = _division_names(team_records)
     sources = [
-        (Team, Team.history.filter(id=team.pk)),
+        (Team, team_records),
         (Member, Member.history.filter(team_id=team.pk)),
         (Activity, Activity.history.filter(team_id=team.pk)),
     ]
     events: list[HistoryEvent] = []
     for model, qs in sources:
         previous: dict[int, object] = {}
-        for record in qs.select_related("history_user").order_by("history_date", "history_id"):
+        if model is not Team:
+            qs = qs.select_related("history_user")
+        for record in sorted(qs, key=lambda r: (r.history_date, r.history_id)):
             fields = _HISTORY_FIELDS[model]
             label = {
                 Team: lambda r: str(r.name),
@@ -326,8 +428,8 @@ def team_history(user, team: Team, *, limit: int = 20) -> list[HistoryEvent]:
             changes = []
             if record.history_type == "~" and before is not None:
                 for name in fields:
-                    old = _display(model, before, name, phones=phones)
-                    new = _display(model, record, name, phones=phones)
+                    old = _display(model, before, name, phones=phones, names=names)
+                    new = _display(model, record, name, phones=phones, names=names)
                     if old != new:
                         verbose = model._meta.get_field(name.removesuffix("_id")).verbose_name
                         changes.append((str(verbose), old, new))
@@ -340,6 +442,7 @@ def team_history(user, team: Team, *, limit: int = 20) -> list[HistoryEvent]:
                     kind=record.history_type,
                     what=f"{model._meta.verbose_name}: {label}",
                     changes=changes,
+                    reason=record.history_change_reason or "",
                 )
             )
     events.sort(key=lambda e: e.when, reverse=True)

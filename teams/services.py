@@ -17,9 +17,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
-from divisions.access import Action, can_change_team, require
+from divisions.access import Action, can_change_team, can_manage_team, require
 from divisions.models import Division, Level
+from teams import placement
 from teams.models import (
     ACTIVITY_COUNT_FIELDS,
     Activity,
@@ -51,21 +53,9 @@ def _require_team_change(user, team: Team) -> None:
         raise PermissionDenied(_("Bạn không có quyền thay đổi tổ này."))
 
 
-def _commune_of(division: Division) -> Division:
-    """The commune-level unit of a team's division, or a ValidationError for other levels."""
-    if division.level == Level.COMMUNE:
-        return division
-    if division.level == Level.HAMLET and division.parent_id:
-        return division.parent
-    raise ValidationError(
-        {
-            "division": _(
-                "Tổ CNSCĐ phải thuộc một xã, phường, thị trấn hoặc một ấp, khóm; "
-                "“%(name)s” là đơn vị %(level)s."
-            )
-            % {"name": division.name, "level": Level(division.level).label.lower()}
-        }
-    )
+def _require_manage(user, team: Team) -> None:
+    if not can_manage_team(user, team):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với đơn vị này."))
 
 
 # --- teams ----------------------------------------------------------------------------------
@@ -99,22 +89,27 @@ def team_create(
     is_pilot: bool = False,
     note: str = "",
 ) -> Team:
-    """Register a team set up by the commune chairman's decision in a commune or hamlet/khóm."""
-    commune = _commune_of(division)
-    require(user, Action.MANAGE_TEAMS, division)
+    """Register a team set up by the commune chairman's decision in a commune or hamlet/khóm.
+
+    The team belongs to the unit in force (`teams.placement.place`); the user must manage it.
+    """
+    where = placement.place(division, decision_date) if decision_date else None
+    commune = where.commune if where else placement.commune_of(division)
+    require(user, Action.MANAGE_TEAMS, commune)
     team = Team(
         division=division,
         commune=commune,
+        former_commune=where.former_commune if where else None,
         name=name.strip(),
         decision_number=decision_number.strip(),
         decision_date=decision_date,
         is_pilot=is_pilot,
         note=note,
     )
-    team.full_clean(exclude=["commune"])
+    team.full_clean(exclude=["commune", "former_commune"])
     _validate_team(team)
     team.save()
-    _queue_figures([team.commune_id], [team.decision_date], onwards=True)
+    _queue_figures([team.commune_id, team.former_commune_id], [team.decision_date], onwards=True)
     return team
 
 
@@ -124,28 +119,29 @@ def team_update(*, user, team: Team, **fields: Any) -> Team:
     unknown = set(fields) - set(TEAM_FIELDS)
     if unknown:
         raise TypeError(f"team_update: unknown fields {sorted(unknown)}")
-    require(user, Action.MANAGE_TEAMS, team.division)
-    team = Team.objects.select_for_update().get(pk=team.pk)
-    old_commune_id, old_decision = team.commune_id, team.decision_date
+    _require_manage(user, team)
+    team = Team.objects.select_for_update().select_related("commune").get(pk=team.pk)
+    before = (team.commune_id, team.former_commune_id, team.decision_date)
     for name, value in fields.items():
         setattr(team, name, value)
-    team.commune = _commune_of(team.division)
-    if "division" in fields:
-        require(user, Action.MANAGE_TEAMS, team.division)
-    team.full_clean(exclude=["commune"])
+    if team.decision_date:
+        where = placement.place(team.division, team.decision_date)
+        team.commune, team.former_commune = where.commune, where.former_commune
+        if team.commune_id != before[0]:
+            require(user, Action.MANAGE_TEAMS, team.commune)
+    team.full_clean(exclude=["commune", "former_commune"])
     _validate_team(team)
     team.save()
-    if (old_commune_id, old_decision) != (team.commune_id, team.decision_date):
-        _queue_figures(
-            [old_commune_id, team.commune_id], [old_decision, team.decision_date], onwards=True
-        )
+    after = (team.commune_id, team.former_commune_id, team.decision_date)
+    if before != after:
+        _queue_figures([*before[:2], *after[:2]], [before[2], after[2]], onwards=True)
     return team
 
 
 @transaction.atomic
 def team_dissolve(*, user, team: Team, dissolved_on: dt.date) -> Team:
     """Dissolve a team; its current members' membership ends the same day."""
-    require(user, Action.MANAGE_TEAMS, team.division)
+    _require_manage(user, team)
     team = Team.objects.select_for_update().get(pk=team.pk)
     if team.status == TeamStatus.DISSOLVED:
         raise ValidationError(
@@ -170,14 +166,43 @@ def team_dissolve(*, user, team: Team, dissolved_on: dt.date) -> Team:
         )
     team.status = TeamStatus.DISSOLVED
     team.dissolved_on = dissolved_on
-    team.full_clean(exclude=["commune"])
+    team.full_clean(exclude=["commune", "former_commune"])
     team.save()
     # Row by row so each member gets a history record; a team has at most a dozen members.
     for member in team.members.filter(left_on__isnull=True):
         member.left_on = max(dissolved_on, member.joined_on)
         member.save(update_fields=["left_on"])
-    _queue_figures([team.commune_id], [dissolved_on], onwards=True)
+    _queue_figures([team.commune_id, team.former_commune_id], [dissolved_on], onwards=True)
     return team
+
+
+@transaction.atomic
+def teams_move_to_units_in_force(*, today: dt.date | None = None) -> int:
+    """Move every team whose commune has ended to the unit that continues it, keeping the old
+    commune in `former_commune` and a history row per team. Idempotent; returns teams moved.
+
+    Figures need no rewrite: before the change a moved team counts for its former commune,
+    after it for the successor, which is what the figures already did for unmoved teams.
+    """
+    today = today or _today()
+    stale = list(Team.objects.filter(commune__valid_to__lt=today))
+    successors = placement.successors_in_force({t.commune_id for t in stale})
+    moved = []
+    for team in stale:
+        successor = successors.get(team.commune_id)
+        if successor is None:
+            continue  # no successor (a unit ended without one): the team stays as history
+        team.former_commune_id, team.commune = team.commune_id, successor
+        moved.append(team)
+    if moved:
+        bulk_update_with_history(
+            moved,
+            Team,
+            ["commune", "former_commune"],
+            batch_size=500,
+            default_change_reason=placement.MOVE_REASON,
+        )
+    return len(moved)
 
 
 # --- members --------------------------------------------------------------------------------
@@ -198,6 +223,8 @@ def _validate_member(member: Member) -> None:
         )
     if member.joined_on and member.joined_on > _today():
         errors.setdefault("joined_on", []).append(_("Ngày tham gia không được ở tương lai."))
+    elif member.pk is None:
+        _collect(errors, placement.check_day, team, member.joined_on, "joined_on")
     if member.left_on and member.joined_on and member.left_on < member.joined_on:
         errors.setdefault("left_on", []).append(_("Ngày rời tổ phải sau ngày tham gia."))
     is_current_leader = member.role == MemberRole.LEADER and member.left_on is None
@@ -247,8 +274,11 @@ def _save_member(member: Member, *, old_dates: Iterable[dt.date | None] = ()) ->
     except IntegrityError as exc:
         raise ValidationError({"role": _("Tổ đã có tổ trưởng đang hoạt động.")}) from exc
     # Member counts at month end change from the earliest date involved onwards.
+    team = member.team
     _queue_figures(
-        [member.team.commune_id], [member.joined_on, member.left_on, *old_dates], onwards=True
+        [team.commune_id, team.former_commune_id],
+        [member.joined_on, member.left_on, *old_dates],
+        onwards=True,
     )
     return member
 
@@ -274,7 +304,7 @@ def member_add(
     """
     _require_team_change(user, team)
     if member_user is not None:
-        require(user, Action.MANAGE_TEAMS, team.division)
+        _require_manage(user, team)
     member = Member(
         team=team,
         full_name=(full_name or "").strip(),
@@ -302,7 +332,7 @@ def member_update(*, user, member: Member, member_user: Any = _UNSET, **fields: 
     _require_team_change(user, member.team)
     old_dates = (member.joined_on, member.left_on)
     if member_user is not _UNSET and member_user != member.user:
-        require(user, Action.MANAGE_TEAMS, member.team.division)
+        _require_manage(user, member.team)
         member.user = member_user
     for name, value in fields.items():
         if value is None and name in ("phone", "note", "full_name"):
@@ -391,8 +421,19 @@ def _validate_activity(activity: Activity) -> None:
             errors.setdefault("date", []).append(
                 _("Tổ đã giải thể ngày %(day)s.") % {"day": _fmt(team.dissolved_on)}
             )
+        if "date" not in errors:
+            _collect(errors, placement.check_day, team, activity.date, "date")
     if errors:
         raise ValidationError(errors)
+
+
+def _collect(errors: dict[str, list[str]], check, *args) -> None:
+    """Run a check that raises a field ValidationError; add its messages to `errors`."""
+    try:
+        check(*args)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
 
 
 def _month(day: dt.date) -> dt.date:
@@ -457,7 +498,7 @@ def activity_log(
     activity = Activity(team=team, date=date, kind=kind, notes=notes, created_by=user, **counts)
     _validate_activity(activity)
     activity.save()
-    _queue_figures([team.commune_id], [date])
+    _queue_figures([team.commune_id, team.former_commune_id], [date])
     return activity
 
 
@@ -474,7 +515,8 @@ def activity_update(*, user, activity: Activity, **fields: Any) -> Activity:
         setattr(activity, name, value)
     _validate_activity(activity)
     activity.save()
-    _queue_figures([activity.team.commune_id], [old_date, activity.date])
+    team = activity.team
+    _queue_figures([team.commune_id, team.former_commune_id], [old_date, activity.date])
     return activity
 
 
@@ -483,9 +525,9 @@ def activity_delete(*, user, activity: Activity) -> None:
     """Delete a wrongly entered activity (the history keeps it); figures follow after commit."""
     activity = Activity.objects.select_for_update().select_related("team").get(pk=activity.pk)
     _require_team_change(user, activity.team)
-    commune_id, day = activity.team.commune_id, activity.date
+    team, day = activity.team, activity.date
     activity.delete()
-    _queue_figures([commune_id], [day])
+    _queue_figures([team.commune_id, team.former_commune_id], [day])
 
 
 def _queue_pilot_figures(district_id: int, since: dt.date) -> None:

@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from import_export.formats.base_formats import XLSX
 
-from divisions.access import Action, Role, can, can_change_team, get_access, visible_root
+from divisions.access import (
+    Action,
+    Role,
+    can,
+    can_change_team,
+    can_manage_team,
+    get_access,
+    visible_root,
+)
 from divisions.models import Level
 from teams import imports, selectors, services
 from teams.forms import (
@@ -45,7 +53,7 @@ def _team_or_404(request: HttpRequest, pk: int) -> Team:
     _require_view(request.user)
     return get_object_or_404(
         Team.objects.for_user(request.user).select_related(
-            "division", "commune", "commune__parent"
+            "division", "commune", "commune__parent", "former_commune", "former_commune__parent"
         ),
         pk=pk,
     )
@@ -57,8 +65,10 @@ def _require_change(user, team: Team) -> None:
 
 
 def _require_manage(user, team: Team) -> None:
-    if not can(user, Action.MANAGE_TEAMS, team.division):
-        raise PermissionDenied(_("Chỉ cán bộ xã, huyện hoặc Ban Chỉ đạo quản lý được tổ."))
+    if not can_manage_team(user, team):
+        raise PermissionDenied(
+            _("Chỉ cán bộ của đơn vị quản lý tổ hoặc Ban Chỉ đạo quản lý được tổ.")
+        )
 
 
 def _member_or_404(request: HttpRequest, pk: int) -> Member:
@@ -108,6 +118,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         "teams/list.html",
         {
             "form": form,
+            "labels": form.labels,
             "summary": summary,
             "totals": totals,
             "page": page,
@@ -141,7 +152,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "monthly": selectors.team_monthly_totals(team),
             "count_fields": ACTIVITY_COUNT_FIELDS,
             "can_change": can_change_team(request.user, team),
-            "can_manage": can(request.user, Action.MANAGE_TEAMS, team.division),
+            "can_manage": can_manage_team(request.user, team),
             "phones_visible": selectors.phone_visible(request.user, team),
             "history": selectors.team_history(request.user, team),
         },
@@ -176,7 +187,9 @@ def team_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require_view(user)
     if not can(user, Action.MANAGE_TEAMS, visible_root(user)):
-        raise PermissionDenied(_("Chỉ cán bộ xã, huyện hoặc Ban Chỉ đạo thành lập được tổ."))
+        raise PermissionDenied(
+            _("Chỉ cán bộ của đơn vị đang có hiệu lực hoặc Ban Chỉ đạo thành lập được tổ.")
+        )
     return _form_page(
         request,
         TeamForm(request.POST or None, user=user),
@@ -221,7 +234,7 @@ def team_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _member_form(request, team: Team, **kwargs) -> MemberForm:
-    can_link = can(request.user, Action.MANAGE_TEAMS, team.division)
+    can_link = can_manage_team(request.user, team)
     return MemberForm(request.POST or None, team=team, can_link_user=can_link, **kwargs)
 
 

@@ -2,7 +2,10 @@
 
 48 pilot communes over all 9 district-level units, 364 teams in hamlets/khóm, about 1,700
 members, monthly activities up to the current month. Every row is labelled "Dữ liệu minh hoạ";
-phone numbers are obviously fake (0900 0xx xxx).
+phone numbers are obviously fake (0900 0xx xxx). The teams were set up in 2023 by the communes of
+the time; where those have ended (the 2025 reorganisation is loaded) each team belongs to the unit
+in force that continues its commune and keeps the old one as `former_commune`, as a real
+registry does after the `teams` migration.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -29,6 +33,8 @@ from teams.models import (
     PilotCommune,
     Team,
 )
+from teams.placement import successors_in_force
+from teams.services import teams_move_to_units_in_force
 
 PILOT_COMMUNES = 48
 TEAMS = 364
@@ -159,7 +165,8 @@ class Command(BaseCommand):
         if not Division.objects.filter(level=Level.COMMUNE).exists():
             raise CommandError("Load divisions first (manage.py load_divisions).")
         if Team.objects.filter(note=DEMO_LABEL).exists():
-            self.stdout.write("demo teams already present; nothing to add")
+            moved = teams_move_to_units_in_force()
+            self.stdout.write(f"demo teams already present; {moved} moved to the units in force")
         else:
             with transaction.atomic():
                 counts = self._seed()
@@ -223,14 +230,18 @@ class Command(BaseCommand):
         teams_per_commune = _split(TEAMS, [rng.randint(5, 10) for _ in chosen], 4)
         hamlets = self._hamlets(chosen, teams_per_commune)
 
+        ended = [c.pk for c in chosen if c.valid_to and c.valid_to < today]
+        successor = successors_in_force(ended) if ended else {}
         teams: list[Team] = []
         for commune, n in zip(chosen, teams_per_commune, strict=True):
             decision = dt.date(2023, 2, 1) + dt.timedelta(days=rng.randint(0, 75))
+            in_force = successor.get(commune.pk)
             for hamlet in hamlets[commune.pk][:n]:
                 teams.append(
                     Team(
                         division=hamlet,
-                        commune=commune,
+                        commune=in_force or commune,
+                        former_commune=commune if in_force else None,
                         name=f"Tổ CNSCĐ {hamlet.name}, {commune.name}",
                         decision_number=f"{rng.randint(10, 250)}/QĐ-UBND",
                         decision_date=decision,
@@ -348,7 +359,8 @@ class Command(BaseCommand):
         return existing
 
     def _link_demo_leader(self) -> None:
-        """Make the demo account `totruong` the leader of one demo team in commune 32068."""
+        """Make the demo account `totruong` the leader of one demo team set up by commune 32068
+        (old Xã Biển Bạch): since 07/2025 the team belongs to Xã Biển Bạch (32069)."""
         user = get_user_model().objects.filter(username=LEADER_USERNAME).first()
         if user is None:
             return
@@ -356,7 +368,8 @@ class Command(BaseCommand):
             return
         leader = (
             Member.objects.filter(
-                team__commune__code=LEADER_COMMUNE,
+                Q(team__commune__code=LEADER_COMMUNE)
+                | Q(team__former_commune__code=LEADER_COMMUNE),
                 team__note=DEMO_LABEL,
                 role=MemberRole.LEADER,
                 left_on__isnull=True,
