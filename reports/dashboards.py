@@ -28,7 +28,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from divisions.access import get_access
-from divisions.models import Division
+from divisions.models import REORG_DATE, Division
 from reports.attainment import targets_assessed_at
 from reports.models import Attainment, RecomputeRequest
 from reports.progress import STATUS_LABELS, Status, month_from_index, month_index
@@ -234,6 +234,26 @@ class PeriodChoice:
     @property
     def structure(self) -> str:
         return structure_label(self.period)
+
+    @property
+    def has_districts(self) -> bool:
+        return has_districts(self.period)
+
+    @property
+    def comparison_label(self) -> str:
+        return comparison_label(self.period)
+
+
+def has_districts(period: dt.date | None) -> bool:
+    """Whether the structure of the month (default: this month) has a district level."""
+    return (period or timezone.localdate()) < REORG_DATE
+
+
+def comparison_label(period: dt.date | None) -> str:
+    """The comparison tab's name in the words of the period's structure."""
+    if has_districts(period):
+        return _("So sánh cấp huyện")
+    return _("So sánh đơn vị cấp xã")
 
 
 def choose_period(text: str | None) -> PeriodChoice:

@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from divisions.models import REORG_DATE
 from reports import dashboards as dash
 from targets.models import Indicator
 
@@ -133,8 +132,8 @@ def districts(request: HttpRequest) -> HttpResponse:
     )
     exported = _export(
         request,
-        [dash.heat_export(_("So sánh cấp huyện"), table)],
-        f"so-sanh-huyen-{_stamp(choice)}",
+        [dash.heat_export(choice.comparison_label, table)],
+        f"so-sanh-{'huyen' if choice.has_districts else 'don-vi-cap-xa'}-{_stamp(choice)}",
     )
     if exported:
         return exported
@@ -148,7 +147,7 @@ def districts(request: HttpRequest) -> HttpResponse:
             "choice": choice,
             # From 07/2025 there is no district level: the table lists commune-level units and
             # per-district targets have ended with the level (said, not shown as "no data").
-            "districts_abolished": bool(choice.period and choice.period >= REORG_DATE),
+            "districts_abolished": not choice.has_districts,
             "programmes": programmes,
             "provisional": provisional,
             "query": _query(choice, provisional, programmes),

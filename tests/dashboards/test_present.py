@@ -211,3 +211,84 @@ def test_api_attainment_filters_by_programme(client, steering_user, present):
     assert results and {r["target_programme"] for r in results} == {PLAN}
     bad = client.get(url, {"programme": "khong-co"})
     assert bad.status_code == 400 and "khong-co" in bad.content.decode()
+
+
+NEW_COMMUNE = "32069"  # Xã Biển Bạch, from 07/2025
+
+
+@pytest.fixture
+def commune_figures(present, reorganised, catalogue):
+    """Work records of Xã Biển Bạch in its own reports, 08/2025 to 11/2026."""
+    unit = reorganised.new[NEW_COMMUNE]
+    indicator = catalogue["work_records_online"]
+    period = month(2025, 8)
+    while period <= NOV_2026:
+        report = make_report(division=unit, period=period)
+        DataValueFactory(
+            indicator=indicator,
+            division=unit,
+            period=period,
+            report=report,
+            value=D(50),
+            numerator=D(50),
+            denominator=D(100),
+        )
+        period = month(period.year + period.month // 12, period.month % 12 + 1)
+    attainment_recompute()
+    return unit
+
+
+def _texts(response) -> list[str]:
+    """What a user reads of a response: the page, or the cells of a CSV or xlsx download."""
+    kind = response.get("Content-Type", "")
+    if kind.startswith("application/vnd.openxmlformats"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.content))
+        return [
+            str(v)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        ] + book.sheetnames
+    disposition = response.get("Content-Disposition", "")
+    return [response.content.decode("utf-8-sig"), disposition]
+
+
+@pytest.mark.parametrize("period", ["2025-08", "2026-11"])
+def test_no_dashboard_page_or_export_of_a_post_2025_period_says_huyen(
+    client, steering_user, commune_figures, period
+):
+    client.force_login(steering_user)
+    pages = [
+        URL,
+        reverse("dashboards:districts"),
+        reverse("dashboards:division", args=[NEW_COMMUNE]),
+        reverse("dashboards:indicator", args=["work_records_online"]),
+        reverse("dashboards:indicator", args=["digital_economy_grdp"]),
+    ]
+    checked = 0
+    for page in pages:
+        extra = {"division": NEW_COMMUNE} if "work_records" in page else {}
+        for export in ("", "xlsx", "csv"):
+            params = {"period": period, **extra, **({"export": export} if export else {})}
+            response = client.get(page, params)
+            assert response.status_code == 200, (page, export)
+            for text in _texts(response):
+                assert "huyện" not in text.lower(), (page, export, period)
+                assert "huyen" not in text.lower(), (page, export, period)
+            checked += 1
+    html = client.get(reverse("dashboards:districts"), {"period": period}).content.decode()
+    assert "So sánh đơn vị cấp xã" in html and 'data-division="' in html
+    exported = client.get(reverse("dashboards:districts"), {"period": period, "export": "csv"})
+    assert f"\n{NEW_COMMUNE},Xã Biển Bạch," in exported.content.decode("utf-8-sig")
+    assert checked == 15
+
+
+def test_the_comparison_tab_before_the_reorganisation_still_says_district(
+    client, steering_user, commune_figures
+):
+    client.force_login(steering_user)
+    html = client.get(reverse("dashboards:districts"), {"period": "2025-05"}).content.decode()
+    assert "So sánh cấp huyện" in html
