@@ -81,14 +81,13 @@ def _words(kinds: set[str], words) -> str:
 
 
 def structure_labels(root: Division | None, day: dt.date | None = None) -> StructureLabels:
-    """Labels from the units in force under `root` on `day` (default today; an ended root is
-    shown in its own last day). One query."""
+    """Labels of the levels in the structure in force on `day` (default today; for an ended
+    root, its own last day): the kinds of all units in force then, so a commune's officer reads
+    the same level name as the province. One query."""
     day = day or timezone.localdate()
     if root is not None and root.valid_to and root.valid_to < day:
         day = root.valid_to
     units = Division.objects.filter(level__in=(Level.DISTRICT, Level.COMMUNE)).valid_on(day)
-    if root is not None:
-        units = units.within(root)
     kinds = set(units.order_by().values_list("kind", flat=True).distinct())
     district_kinds = {k for k, _w in _DISTRICT_WORDS} & kinds
     return StructureLabels(
