@@ -7,7 +7,33 @@ from django.shortcuts import render
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    return render(request, "home.html", home_context(request.user))
+
+
+def home_context(user) -> dict:
+    """What the signed-in user can do now: the landing page leads to real work for each role
+    (a fixed number of queries, whatever the data)."""
+    from divisions import access
+    from reports.views import entry
+
+    if not user.is_authenticated:
+        return {}
+    acc = access.get_access(user)
+    if acc.role is None:
+        return {}
+    ctx: dict = {"has_districts": False}
+    if acc.is_history:
+        ctx["history_reports"] = entry.history_reports(user, acc, limit=6)
+        return ctx
+    if entry.reports_itself(acc):
+        ctx["report_work"] = entry.officer_work(acc)
+    if access.can_approve(user):
+        ctx["waiting_count"], ctx["waiting"] = entry.review_work(user)
+    if acc.role == access.Role.TEAM_LEADER:
+        from teams.models import Team
+
+        ctx["led_teams"] = list(Team.objects.led_by(user).select_related("commune")[:5])
+    return ctx
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -15,5 +15,7 @@ def access(request):
         "cds_demo": settings.DEBUG,
         "cds_role": a.role if a else None,
         "cds_scope": a.scope if a else None,
+        # The scope unit has ended: every page says the account only reads history.
+        "cds_history": a.is_history if a else False,
         "cds_can": {act.value: act in actions for act in Action},
     }

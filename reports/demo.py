@@ -2,7 +2,11 @@
 
 Every district and commune gets monthly figures from 07/2022 to last month for the catalogue
 indicators in the database, trending towards their targets: some units meet them, some fall
-behind. Most months are approved; the latest are submitted, returned or still drafts.
+behind. Each month follows the structure in force: the districts' reports (their communes'
+figures) up to 06/2025, the 64 commune-level units' own reports from 07/2025, and the
+province's own figures (provincial agencies) in every month. Every month before the last closed
+one is approved; the last is a mix (submitted, one returned, drafts, not started), sent by the
+demo officer scoped to the unit where there is one.
 Idempotent: figures and reports that exist are left alone. Everything is bulk-inserted.
 """
 
@@ -19,7 +23,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from divisions.models import Division, Level
+from divisions.access import Role
+from divisions.models import Division, Level, UserScope
 from reports import periods
 from reports.models import (
     Channel,
@@ -140,26 +145,53 @@ def _series(ind: Indicator, unit: Division, months: list[dt.date], goal: float |
     return out
 
 
-def _status_for(unit: Division, period: dt.date, last: dt.date) -> str | None:
-    """Most months approved; the latest submitted, returned or draft (or not started)."""
-    rng = _rng("status", unit.code, period)
-    if period < periods.previous_month(last):
-        return ReportStatus.APPROVED
-    if period == periods.previous_month(last):
-        return rng.choice([ReportStatus.APPROVED] * 3 + [ReportStatus.SUBMITTED])
-    return rng.choice(
-        [
-            ReportStatus.SUBMITTED,
-            ReportStatus.SUBMITTED,
-            ReportStatus.RETURNED,
-            ReportStatus.DRAFT,
-            None,
-        ]
-    )
+# The last closed month of a few units is fixed, so each demo account finds work on its landing
+# page: Xã Biển Bạch and the provincial agency have a draft to finish and submit, Phường An
+# Xuyên a returned report to answer. Only units of the structure in force are fixed.
+LAST_MONTH_FIXED = {
+    "96": ReportStatus.DRAFT,
+    "32069": ReportStatus.DRAFT,
+    "32002": ReportStatus.RETURNED,
+}
+
+
+def _last_month_statuses(units: list[Division], last: dt.date) -> dict[int, str | None]:
+    """The last closed month: some submitted, exactly one returned, some draft or missing."""
+    statuses: dict[int, str | None] = {}
+    for unit in units:
+        if unit.code in LAST_MONTH_FIXED and (
+            unit.level == Level.PROVINCE or unit.is_new_structure
+        ):
+            statuses[unit.pk] = LAST_MONTH_FIXED[unit.code]
+            continue
+        rng = _rng("status", unit.code, last)
+        statuses[unit.pk] = rng.choice(
+            [ReportStatus.SUBMITTED] * 3 + [ReportStatus.DRAFT, ReportStatus.DRAFT, None]
+        )
+    if ReportStatus.RETURNED not in statuses.values():
+        # The structure has none of the fixed units (a test's older month): return one.
+        first = next((u for u in units if u.level != Level.PROVINCE), None)
+        if first is not None:
+            statuses[first.pk] = ReportStatus.RETURNED
+    return statuses
 
 
 def _aware(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, 0))
+
+
+def _officers(units: list[Division]) -> dict:
+    """unit pk → a demo officer scoped to it (the one who drafted and sent its reports)."""
+    roles = [Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER]
+    scopes = (
+        UserScope.objects.filter(division__in=units, user__groups__name__in=roles)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    officers: dict = {}
+    for scope in scopes:
+        officers.setdefault(scope.division_id, scope.user)
+    return officers
 
 
 @transaction.atomic
@@ -202,13 +234,12 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
             indicator__in=indicators, kind__in=[TargetKind.ABSOLUTE, TargetKind.RELATIVE]
         ).order_by("deadline")
     }
-    User = get_user_model()
-    users = User.objects.in_bulk(["bcd", "huyen_thoibinh", "huyen_umin"], field_name="username")
-    steering = users.get("bcd")
-    officers = {"967": users.get("huyen_thoibinh"), "966": users.get("huyen_umin")}
+    steering = get_user_model().objects.filter(username="bcd").first()
 
     # Reports: one per reporting unit (the province for its own indicators) and month.
     units = [province, *districts, *(c for c in communes if c.parent_id == province.pk)]
+    officers = _officers(units)
+    last_statuses = _last_month_statuses([u for u in units if u.valid_in_month(last)], last)
     existing_reports = {
         (r.division_id, r.period): r
         for r in Report.objects.filter(division__in=units, period__in=months)
@@ -218,17 +249,13 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
         for m in months:
             if (unit.pk, m) in existing_reports or not unit.valid_in_month(m):
                 continue
-            status = (
-                ReportStatus.APPROVED
-                if unit.level == Level.PROVINCE and m < last
-                else _status_for(unit, m, last)
-            )
+            status = last_statuses.get(unit.pk) if m == last else ReportStatus.APPROVED
             if status is None:
                 continue
             due = due_date_for(m)
             rng = _rng("dates", unit.code, m)
             submitted = due + dt.timedelta(days=rng.choice([-10, -6, -3, -1, 0, 2, 5]))
-            officer = officers.get(unit.code)
+            officer = officers.get(unit.pk)
             rep = Report(division=unit, period=m, status=status, created_by=officer)
             if status != ReportStatus.DRAFT:
                 rep.submitted_at, rep.submitted_by = _aware(submitted, 9), officer

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from divisions import access
+from divisions.models import Level
 from reports import periods, selectors
 from reports.models import Channel, Report, ReportStatus, due_date_for
 from reports.services import (
@@ -25,38 +27,123 @@ from reports.views.common import period_from_url, period_slug, unit_for_edit, un
 FIELDS = ("value", "numerator", "denominator")
 
 
-def default_period(unit, today=None):
-    """The month an officer should be working on: last month until it is sent or overdue."""
+def default_period(unit):
+    """The month an officer should work on: the latest returned report first (it waits for an
+    answer), then the last closed month until it is sent (late or not: it is still owed), else
+    the current month."""
     current = periods.current_month()
     last = periods.previous_month(current)
-    today = today or timezone.localdate()
     if last < periods.REPORTING_START:
         return current
+    returned = (
+        Report.objects.filter(division=unit, status=ReportStatus.RETURNED)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    if returned is not None:
+        return returned
     report = Report.objects.filter(division=unit, period=last).only("status").first()
-    pending = report is None or report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
-    return last if pending and today <= due_date_for(last) else current
+    pending = report is None or report.status == ReportStatus.DRAFT
+    return last if pending else current
+
+
+def reports_itself(acc: access.Access) -> bool:
+    """Does the account send its unit's monthly report (an officer of a unit in force)?"""
+    if acc.scope is None or acc.is_history:
+        return False
+    if acc.role == access.Role.COMMUNE_OFFICER:
+        return access.Action.EDIT_FIGURES in acc.actions
+    return acc.role in (access.Role.DISTRICT_OFFICER, access.Role.PROVINCE_OFFICER)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One thing a signed-in user can do now, for the home page."""
+
+    label: str
+    url: str
+    status: str = ""
+    reason: str = ""
+
+
+def officer_work(acc: access.Access) -> WorkItem:
+    """The report the officer should open now (see `default_period`)."""
+    unit = acc.scope
+    period = default_period(unit)
+    report = Report.objects.filter(division=unit, period=period).first()
+    status = report.status if report else "not_started"
+    label = _("Báo cáo tháng %(month)s — %(unit)s") % {
+        "month": periods.label(period),
+        "unit": unit.name,
+    }
+    return WorkItem(
+        label=label,
+        url=reverse("reports:entry", args=[unit.code, period_slug(period)]),
+        status=status,
+        reason=report.return_reason if report and status == ReportStatus.RETURNED else "",
+    )
+
+
+def review_work(user, limit: int = 5) -> tuple[int, list[WorkItem]]:
+    """Reports waiting for the steering committee's approval: how many, and the oldest few."""
+    waiting = Report.objects.for_user(user).filter(status=ReportStatus.SUBMITTED)
+    rows = waiting.select_related("division").order_by("period", "division__path")[:limit]
+    items = [
+        WorkItem(
+            label=_("Báo cáo tháng %(month)s — %(unit)s")
+            % {"month": periods.label(r.period), "unit": r.division.name},
+            url=reverse("reports:entry", args=[r.division.code, period_slug(r.period)]),
+            status=r.status,
+        )
+        for r in rows
+    ]
+    return waiting.count(), items
+
+
+def history_reports(user, acc: access.Access, limit: int = 12) -> list[Report]:
+    """The last reports of an ended unit's subtree, up to the day it ended (read-only)."""
+    return list(
+        Report.objects.for_user(user)
+        .filter(period__lte=acc.scope.valid_to)
+        .select_related("division")
+        .order_by("-period", "division__path")[:limit]
+    )
+
+
+def who_reports(units) -> str:
+    """Who sends the monthly reports, in the words of the structure the units belong to."""
+    if any(u.level == Level.DISTRICT for u in units):
+        return _(
+            "các huyện, thành phố báo cáo số liệu của mình và các xã; các sở, ban, ngành báo cáo "
+            "số liệu của tỉnh."
+        )
+    return _(
+        "các xã, phường báo cáo trực tiếp cho tỉnh; các sở, ban, ngành báo cáo số liệu của tỉnh."
+    )
 
 
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """'This month's report': officers go to their unit's month (provincial agencies' officers
-    to the province's); others get a list."""
+    to the province's); history accounts get their old unit's reports; others get a list."""
     acc = access.get_access(request.user)
-    reports_itself = acc.role in (access.Role.DISTRICT_OFFICER, access.Role.PROVINCE_OFFICER) or (
-        acc.role == access.Role.COMMUNE_OFFICER and access.Action.EDIT_FIGURES in acc.actions
-    )
-    if reports_itself and acc.scope is not None:
+    if reports_itself(acc):
         period = default_period(acc.scope)
         return redirect("reports:entry", district_code=acc.scope.code, period=period_slug(period))
     if not access.can(request.user, access.Action.VIEW):
         return render(request, "reports/index.html", {"reports": [], "units": []}, status=403)
+    if acc.is_history:
+        return render(
+            request,
+            "reports/index.html",
+            {"reports": history_reports(request.user, acc), "units": [], "history": True},
+        )
+    current = periods.current_month()
     recent = periods.months_between(
-        max(
-            periods.REPORTING_START,
-            periods.previous_month(periods.previous_month(periods.current_month())),
-        ),
-        periods.current_month(),
+        max(periods.REPORTING_START, periods.previous_month(periods.previous_month(current))),
+        current,
     )
     reports = list(
         Report.objects.for_user(request.user)
@@ -64,23 +151,17 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("division")
         .order_by("-period", "division__path")
     )
-    units = (
-        list(
-            selectors.reporting_units(period=periods.current_month()).filter(
-                path__startswith=acc.scope.path
-            )
-        )
-        if acc.scope
-        else []
-    )
+    units = list(selectors.reporting_units(period=current).filter(path__startswith=acc.scope.path))
     return render(
         request,
         "reports/index.html",
         {
             "reports": reports,
             "units": units,
-            "current": period_slug(periods.current_month()),
-            "last": period_slug(periods.previous_month(periods.current_month())),
+            "current": period_slug(current),
+            "last": period_slug(periods.previous_month(current)),
+            "structure": selectors.structure_label(current),
+            "who_reports": who_reports(units),
         },
     )
 

@@ -13,19 +13,39 @@ from divisions.models import REORG_DATE, Division, UserScope
 
 DEMO_PASSWORD = "camau-demo-2025"
 
-# username, role, scope code, full name. Thới Bình (967) and commune Biển Bạch (32068) are
-# pilot-shaped examples; the second district officer lets people try the access rules. The
-# provincial agency is the Department of Science and Technology, which took over the
-# information-communication department's digital-transformation work in 2025.
+# username, role, scope code, full name, history. The accounts serve the structure in force:
+# officers of two commune-level units of 07/2025 (Xã Biển Bạch 32069, which took in old Biển
+# Bạch and Biển Bạch Đông, and Phường An Xuyên 32002), the provincial agency (the Department of
+# Science and Technology took over the information-communication department's
+# digital-transformation work in 2025), steering staff, a viewer and a team leader of a team now
+# under Xã Biển Bạch. The two district accounts of 2023–2025 are history: their units ended on
+# 30/06/2025, so their scope resolves on that day and access.py makes them read-only.
 DEMO_ACCOUNTS = [
-    ("bcd", Role.STEERING, "96", "Nguyễn Văn Bạch (BCĐ tỉnh)"),
-    ("so_khcn", Role.PROVINCE_OFFICER, "96", "Đỗ Thị Khoa (Sở Khoa học và Công nghệ)"),
-    ("huyen_thoibinh", Role.DISTRICT_OFFICER, "967", "Trần Thị Bình (huyện Thới Bình)"),
-    ("huyen_umin", Role.DISTRICT_OFFICER, "966", "Lê Văn Minh (huyện U Minh)"),
-    ("xa_bienbach", Role.COMMUNE_OFFICER, "32068", "Phạm Thị Bạch (xã Biển Bạch)"),
-    ("totruong", Role.TEAM_LEADER, "32068", "Võ Văn Tổ (tổ trưởng Tổ CNSCĐ)"),
-    ("xem", Role.VIEWER, "96", "Người xem (chỉ đọc)"),
+    ("bcd", Role.STEERING, "96", "Nguyễn Văn Bạch (BCĐ tỉnh)", False),
+    ("so_khcn", Role.PROVINCE_OFFICER, "96", "Đỗ Thị Khoa (Sở Khoa học và Công nghệ)", False),
+    ("xa_bienbach", Role.COMMUNE_OFFICER, "32069", "Phạm Thị Bạch (Xã Biển Bạch)", False),
+    ("phuong_anxuyen", Role.COMMUNE_OFFICER, "32002", "Lý Văn Xuyên (Phường An Xuyên)", False),
+    ("totruong", Role.TEAM_LEADER, "32069", "Võ Văn Tổ (tổ trưởng Tổ CNSCĐ)", False),
+    ("xem", Role.VIEWER, "96", "Người xem (chỉ đọc)", False),
+    ("huyen_thoibinh", Role.DISTRICT_OFFICER, "967", "Trần Thị Bình (Thới Bình, 2023–2025)", True),
+    ("huyen_umin", Role.DISTRICT_OFFICER, "966", "Lê Văn Minh (U Minh, 2023–2025)", True),
 ]
+
+
+def demo_scopes() -> dict[str, Division]:
+    """username → scope unit: history accounts' units on 30/06/2025, the others' today.
+
+    When only the structure before 2025 is loaded (open-ended), both resolve to it.
+    """
+    history_day = REORG_DATE - dt.timedelta(days=1)
+    present = Division.objects.by_codes({a[2] for a in DEMO_ACCOUNTS if not a[4]})
+    past = Division.objects.by_codes({a[2] for a in DEMO_ACCOUNTS if a[4]}, on=history_day)
+    scopes = {}
+    for username, _role, code, _name, history in DEMO_ACCOUNTS:
+        unit = (past if history else present).get(code)
+        if unit is not None:
+            scopes[username] = unit
+    return scopes
 
 
 class Command(BaseCommand):
@@ -37,25 +57,27 @@ class Command(BaseCommand):
                 "seed_accounts creates demo accounts and runs only with DJANGO_DEBUG=1."
             )
         User = get_user_model()
-        # Demo scopes are units of the structure before 01/07/2025 (the demo teams live there);
-        # codes resolve on 30/06/2025, or today when only one structure is loaded.
-        codes = [c for *_, c, _n in DEMO_ACCOUNTS]
-        scopes = Division.objects.by_codes(codes, on=REORG_DATE - dt.timedelta(days=1))
-        missing = {c for *_, c, _n in DEMO_ACCOUNTS} - set(scopes)
+        scopes = demo_scopes()
+        missing = {a[2] for a in DEMO_ACCOUNTS if a[0] not in scopes}
         if missing:
             raise CommandError(f"Load divisions first (missing {sorted(missing)}).")
         groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in Role])}
         with transaction.atomic():
-            for username, role, code, full_name in DEMO_ACCOUNTS:
+            for username, role, _code, full_name, _history in DEMO_ACCOUNTS:
                 user, created = User.objects.get_or_create(
                     username=username,
                     defaults={"first_name": full_name, "email": f"{username}@demo.camau.invalid"},
                 )
+                if user.first_name != full_name:
+                    user.first_name = full_name
+                    user.save(update_fields=["first_name"])
                 if created:
                     user.set_password(DEMO_PASSWORD)
                     user.save(update_fields=["password"])
                 user.groups.set([groups[role.value]])
-                UserScope.objects.update_or_create(user=user, defaults={"division": scopes[code]})
+                UserScope.objects.update_or_create(
+                    user=user, defaults={"division": scopes[username]}
+                )
             admin, created = User.objects.get_or_create(
                 username="admin", defaults={"is_staff": True, "is_superuser": True}
             )

@@ -9,7 +9,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 
 # name → (task, schedule kind, schedule arguments); names are what operators see in the admin.
 JOBS = {
-    "Báo cáo tháng: nhắc các huyện chưa gửi báo cáo (07:00 hằng ngày)": (
+    "Báo cáo tháng: nhắc các đơn vị báo cáo chưa gửi báo cáo (07:00 hằng ngày)": (
         "reports.send_report_reminders",
         "crontab",
         {"minute": "0", "hour": "7", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
@@ -33,11 +33,26 @@ JOBS = {
 }
 
 
+# Names used before: a task registered under one of them is renamed, never duplicated (the
+# reminders reach every reporting unit, not districts, since 07/2025).
+FORMER_NAMES = {
+    "Báo cáo tháng: nhắc các huyện chưa gửi báo cáo (07:00 hằng ngày)": (
+        "Báo cáo tháng: nhắc các đơn vị báo cáo chưa gửi báo cáo (07:00 hằng ngày)"
+    ),
+}
+
+
 class Command(BaseCommand):
     help = "Create or update the periodic tasks of the reports app (safe to run repeatedly)."
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
+        for old, new in FORMER_NAMES.items():
+            if not PeriodicTask.objects.filter(name=new).exists():
+                renamed = PeriodicTask.objects.filter(name=old).update(name=new)
+                if renamed:
+                    self.stdout.write(f"renamed: {old} → {new}")
+            PeriodicTask.objects.filter(name=old).delete()
         for name, (task, kind, spec) in JOBS.items():
             defaults = {"task": task, "enabled": True, "crontab": None, "interval": None}
             if kind == "crontab":
