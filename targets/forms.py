@@ -20,16 +20,29 @@ class CatalogueFilterForm(forms.Form):
         choices=[("", _("Tất cả các cấp")), *ScopeLevel.choices],
     )
 
-    def __init__(self, *args, years: list[int], **kwargs):
+    programme = forms.ChoiceField(label=_("Chương trình"), required=False)
+
+    def __init__(self, *args, years: list[int], programmes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("Tất cả các năm")), *((y, str(y)) for y in years)]
+        self.fields["programme"].choices = [
+            ("", _("Tất cả các chương trình")),
+            *((p.code, f"{p.get_kind_display()} {p.number}") for p in programmes),
+        ]
         for f in self.fields.values():
             f.widget.attrs["class"] = "form-select form-select-sm"
 
     def filters(self) -> dict[str, int | None]:
         if not self.is_valid():
-            return {"year": None, "level": None}
-        return {"year": self.cleaned_data["year"], "level": self.cleaned_data["level"]}
+            # Unknown values are ignored one by one, not all together.
+            return {
+                name: getattr(self, "cleaned_data", {}).get(name) or None for name in ("year", "level", "programme")
+            }
+        return {
+            "year": self.cleaned_data["year"],
+            "level": self.cleaned_data["level"],
+            "programme": self.cleaned_data["programme"] or None,
+        }
 
 
 class TargetImportForm(forms.Form):

@@ -162,6 +162,7 @@ def template_rows(targets) -> list[list[Any]]:
     for t in targets:
         rows.append(
             [
+                t.programme.code,
                 t.indicator.code,
                 t.wording_vi,
                 t.wording_en,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from targets.models import Indicator, Pillar, ProgrammeGoal, ScopeLevel, Target
+from targets.milestones import Milestone, yearly_milestones
+from targets.models import Indicator, Pillar, Programme, ProgrammeGoal, ScopeLevel, Target
 
 LEVEL_FLAG = {
     ScopeLevel.PROVINCE: "reports_province",
@@ -30,25 +31,41 @@ def deadline_years() -> list[int]:
     return [d.year for d in Target.objects.dates("deadline", "year")]
 
 
-def programme_goals(*, year: int | None = None) -> QuerySet[ProgrammeGoal]:
-    goals = ProgrammeGoal.objects.all()
+def programmes() -> list[Programme]:
+    """Every programme with its number of targets, in the catalogue's order (one query)."""
+    return list(Programme.objects.annotate(target_count=Count("targets")))
+
+
+def programme_goals(
+    *, year: int | None = None, programme: str | None = None
+) -> QuerySet[ProgrammeGoal]:
+    goals = ProgrammeGoal.objects.select_related("programme")
+    if programme:
+        goals = goals.filter(programme__code=programme)
     return goals.filter(deadline_year=year) if year else goals
 
 
-def catalogue_groups(*, year: int | None = None, level: int | None = None) -> list[PillarGroup]:
+def catalogue_groups(
+    *, year: int | None = None, level: int | None = None, programme: str | None = None
+) -> list[PillarGroup]:
     """Active indicators grouped by pillar, each with `shown_targets` (two queries).
 
     With a year, only indicators with a target of that deadline year are listed; with a level,
-    only indicators reported at that level, showing only the targets set for that level.
+    only indicators reported at that level, showing only the targets set for that level; with
+    a programme, only that programme's targets. Every programme's target is its own line.
     """
-    targets = Target.objects.order_by("deadline", "scope_level")
+    targets = Target.objects.select_related("programme").order_by(
+        "deadline", "scope_level", "programme__position"
+    )
     indicators = Indicator.objects.filter(is_active=True)
+    if programme:
+        targets = targets.filter(programme__code=programme)
     if year:
         targets = targets.filter(deadline__year=year)
     if level:
         targets = targets.filter(scope_level=level)
         indicators = indicators.filter(**{LEVEL_FLAG[ScopeLevel(level)]: True})
-    if year:
+    if year or programme:
         indicators = indicators.filter(pk__in=targets.values("indicator_id"))
     indicators = indicators.prefetch_related(
         Prefetch("targets", queryset=targets, to_attr="shown_targets")
@@ -64,13 +81,47 @@ def catalogue_groups(*, year: int | None = None, level: int | None = None) -> li
 
 
 def indicator_get(*, code: str) -> Indicator:
-    """One indicator with its targets (two queries); 404 when the code is unknown."""
+    """One indicator with every programme's targets (two queries); 404 for an unknown code."""
     return get_object_or_404(
         Indicator.objects.prefetch_related(
-            Prefetch("targets", queryset=Target.objects.order_by("deadline", "scope_level"))
+            Prefetch(
+                "targets",
+                queryset=Target.objects.select_related("programme").order_by(
+                    "deadline", "scope_level", "programme__position"
+                ),
+            )
         ),
         code=code,
     )
+
+
+@dataclass
+class ProgrammeTargetRow:
+    """A programme target with the milestones of its indicator and scope, 2026–2030."""
+
+    target: Target
+    milestones: list[Milestone]
+
+
+def programme_get(*, code: str) -> tuple[Programme, list[ProgrammeTargetRow]]:
+    """A programme, its targets (with their indicators) and yearly milestones (two queries)."""
+    programme = get_object_or_404(Programme, code=code)
+    targets = list(
+        programme.targets.select_related("indicator").order_by(
+            "indicator__pillar", "indicator__position", "scope_level", "deadline"
+        )
+    )
+    for t in targets:
+        t.programme = programme  # already loaded: no query per row
+    series = yearly_milestones(targets)
+    # One milestone row per indicator and scope, under its last target.
+    last = {(t.programme_id, t.indicator_id, t.scope_level): t for t in targets}
+    rows = [
+        ProgrammeTargetRow(t, series[key] if last[key] is t else [])
+        for t in targets
+        for key in [(t.programme_id, t.indicator_id, t.scope_level)]
+    ]
+    return programme, rows
 
 
 def indicator_rollup_table() -> QuerySet[Indicator]:
@@ -176,6 +227,6 @@ def reporting_table_markdown() -> str:
 
 
 def targets_for_export() -> QuerySet[Target]:
-    return Target.objects.select_related("indicator").order_by(
-        "indicator__pillar", "indicator__position", "deadline", "scope_level"
+    return Target.objects.select_related("indicator", "programme").order_by(
+        "programme__position", "indicator__pillar", "indicator__position", "deadline", "scope_level"
     )

@@ -3,7 +3,7 @@
 Every entry point (``load_catalogue``, the portal import page) ends in `catalogue_apply`, which
 validates every entry with ``full_clean()``, collects ALL errors (each naming its entry and
 field), and saves nothing when any entry is bad. Rows are upserted by their natural keys
-(indicator code; indicator + deadline + scope level; goal code) and saved only when a value
+(programme code; indicator code; programme + indicator + deadline + scope level; goal code) and saved only when a value
 really changed, so re-running a load writes no new history rows. Nothing is ever deleted.
 """
 
@@ -23,7 +23,16 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from camau_cds import numbers
-from targets.models import Indicator, ProgrammeGoal, ScopeLevel, Target
+from targets.models import (
+    DEFAULT_PROGRAMME,
+    DEFAULT_PROGRAMME_CODE,
+    Indicator,
+    Programme,
+    ProgrammeGoal,
+    ScopeLevel,
+    Target,
+    default_programme_id,
+)
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 
@@ -72,6 +81,19 @@ TARGET_FIELDS = (
     "notes",
 )
 GOAL_FIELDS = ("code", "text_vi", "text_en", "deadline_year", "position", "source_document")
+PROGRAMME_FIELDS = (
+    "code",
+    "kind",
+    "number",
+    "issuer",
+    "issued_on",
+    "title_vi",
+    "title_en",
+    "first_year",
+    "last_year",
+    "source",
+    "position",
+)
 
 LEVEL_NAMES = {
     "province": ScopeLevel.PROVINCE,
@@ -137,13 +159,14 @@ class EntryOutcome:
 class CatalogueResult:
     outcomes: list[EntryOutcome] = field(default_factory=list)
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
 
     def count(self, kind: str, status: str) -> int:
         return sum(1 for o in self.outcomes if o.kind == kind and o.status == status)
 
     def summary(self) -> str:
         parts = []
-        for kind in ("indicator", "target", "goal"):
+        for kind in ("programme", "indicator", "target", "goal"):
             parts.append(
                 f"{kind}s: {self.count(kind, 'created')} created, "
                 f"{self.count(kind, 'updated')} updated, {self.count(kind, 'unchanged')} unchanged"
@@ -162,15 +185,23 @@ class IndicatorInput:
 
 @dataclass
 class TargetInput:
-    """A target; `indicator_code` names an indicator of the batch or of the database."""
+    """A target; `indicator_code` and `programme_code` name rows of the batch or the database."""
 
     entry: str
     indicator_code: str
     values: dict[str, Any]
+    programme_code: str = ""
 
 
 @dataclass
 class GoalInput:
+    entry: str
+    values: dict[str, Any]
+    programme_code: str = ""
+
+
+@dataclass
+class ProgrammeInput:
     entry: str
     values: dict[str, Any]
 
@@ -324,9 +355,53 @@ def _save(obj: models.Model, *, user, reason: str) -> None:
     obj.save()
 
 
+def _upsert(
+    obj: models.Model,
+    current: models.Model | None,
+    before: dict[str, Any],
+    outcome: tuple[str, str, str],
+    *,
+    result: CatalogueResult,
+    user,
+    reason: str,
+) -> None:
+    """Save a validated row only when it is new or a value changed, and record the outcome."""
+    entry, kind, label = outcome
+    if current is None:
+        _save(obj, user=user, reason=reason)
+        result.outcomes.append(EntryOutcome(entry, kind, label, "created"))
+    elif changed := _changed(obj, before):
+        _save(obj, user=user, reason=reason)
+        result.outcomes.append(EntryOutcome(entry, kind, label, "updated", changed))
+    else:
+        result.outcomes.append(EntryOutcome(entry, kind, label, "unchanged"))
+
+
+@dataclass
+class _Batch:
+    """What one catalogue run shares between its steps: rows by code, errors, outcomes."""
+
+    result: CatalogueResult
+    user: Any
+    reason: str
+    errors: list[EntryError] = field(default_factory=list)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    programmes: dict[str, Programme] = field(default_factory=dict)
+    seen_indicators: dict[str, str] = field(default_factory=dict)
+    bad_indicators: set[str] = field(default_factory=set)
+    seen_programmes: set[str] = field(default_factory=set)
+    bad_programmes: set[str] = field(default_factory=set)
+
+    def save(self, obj, current, before, outcome) -> None:
+        _upsert(
+            obj, current, before, outcome, result=self.result, user=self.user, reason=self.reason
+        )
+
+
 @transaction.atomic
 def catalogue_apply(
     *,
+    programmes: Sequence[ProgrammeInput] = (),
     indicators: Sequence[IndicatorInput] = (),
     targets: Sequence[TargetInput] = (),
     goals: Sequence[GoalInput] = (),
@@ -334,144 +409,193 @@ def catalogue_apply(
     dry_run: bool = False,
     reason: str = "catalogue",
 ) -> CatalogueResult:
-    """Upsert indicators, then targets, then programme goals; all or nothing.
+    """Upsert programmes, indicators, then targets, then programme goals; all or nothing.
 
     Raises `CatalogueErrors` listing every bad entry and field; in that case (and in a dry
     run) the transaction is rolled back, so nothing is saved. Unchanged rows are not saved
     again, so no history row is written for them.
     """
-    errors: list[EntryError] = []
-    result = CatalogueResult(dry_run=dry_run)
-
+    batch = _Batch(result=CatalogueResult(dry_run=dry_run), user=user, reason=reason)
     # The whole catalogue is a few dozen rows: one query each, then dictionaries.
-    by_code: dict[str, Indicator] = Indicator.objects.in_bulk(field_name="code")
-    seen_codes: dict[str, str] = {}
-    bad_codes: set[str] = set()
-    for item in indicators:
+    batch.programmes = Programme.objects.in_bulk(field_name="code")
+    batch.indicators = Indicator.objects.in_bulk(field_name="code")
+    _apply_programmes(batch, programmes)
+    named = {i.programme_code for i in targets} | {i.programme_code for i in goals}
+    if DEFAULT_PROGRAMME_CODE in named and DEFAULT_PROGRAMME_CODE not in batch.programmes:
+        # Resolution 05-NQ/TU is always there, as for targets created without a programme.
+        batch.programmes[DEFAULT_PROGRAMME_CODE] = Programme.objects.get(pk=default_programme_id())
+    _apply_indicators(batch, indicators)
+    _apply_targets(batch, targets)
+    _apply_goals(batch, goals)
+    if batch.errors:
+        raise CatalogueErrors(batch.errors)
+    if dry_run:
+        transaction.set_rollback(True)
+    return batch.result
+
+
+def _apply_programmes(batch: _Batch, items: Sequence[ProgrammeInput]) -> None:
+    for item in items:
         code = item.values.get("code", "")
-        if code in seen_codes:
-            errors.append(
+        if code in batch.seen_programmes:
+            batch.errors.append(
+                EntryError(
+                    item.entry,
+                    _field_label(Programme, "code"),
+                    _("Mã chương trình %(code)s bị khai báo hai lần.") % {"code": code},
+                )
+            )
+            continue
+        batch.seen_programmes.add(code)
+        current = batch.programmes.get(code)
+        obj = current if current is not None else Programme()
+        before = _assign(obj, item.values, PROGRAMME_FIELDS)
+        try:
+            obj.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            batch.errors.extend(_errors_of(exc, item.entry, Programme))
+            batch.bad_programmes.add(code)
+            continue
+        batch.save(obj, current, before, (item.entry, "programme", code))
+        batch.programmes[code] = obj
+
+
+def _apply_indicators(batch: _Batch, items: Sequence[IndicatorInput]) -> None:
+    for item in items:
+        code = item.values.get("code", "")
+        if code in batch.seen_indicators:
+            batch.errors.append(
                 EntryError(
                     item.entry,
                     _field_label(Indicator, "code"),
                     _("Mã chỉ tiêu %(code)s bị trùng với %(other)s.")
-                    % {"code": code, "other": seen_codes[code]},
+                    % {"code": code, "other": batch.seen_indicators[code]},
                 )
             )
             continue
-        seen_codes[code] = item.entry
-        current = by_code.get(code)
+        batch.seen_indicators[code] = item.entry
+        current = batch.indicators.get(code)
         obj = current if current is not None else Indicator()
         before = _assign(obj, item.values, INDICATOR_FIELDS)
         try:
             # Uniqueness is the upsert key itself; the database constraint still guards it.
             obj.full_clean(validate_unique=False)
         except ValidationError as exc:
-            errors.extend(_errors_of(exc, item.entry, Indicator))
-            bad_codes.add(code)
+            batch.errors.extend(_errors_of(exc, item.entry, Indicator))
+            batch.bad_indicators.add(code)
             continue
-        if current is None:
-            _save(obj, user=user, reason=reason)
-            by_code[code] = obj
-            result.outcomes.append(EntryOutcome(item.entry, "indicator", code, "created"))
-        elif changed := _changed(obj, before):
-            _save(obj, user=user, reason=reason)
-            result.outcomes.append(EntryOutcome(item.entry, "indicator", code, "updated", changed))
-        else:
-            result.outcomes.append(EntryOutcome(item.entry, "indicator", code, "unchanged"))
+        batch.save(obj, current, before, (item.entry, "indicator", code))
+        batch.indicators[code] = obj
 
-    existing_targets = {
-        (t.indicator_id, t.deadline, t.scope_level): t
+
+def _programme_of(batch: _Batch, entry: str, code: str, model) -> Programme | None:
+    """The programme a target or goal names, or None after recording why it cannot be used."""
+    if code in batch.bad_programmes:
+        return None  # its programme entry is refused and already named in the errors
+    programme = batch.programmes.get(code)
+    if programme is None:
+        known = ", ".join(sorted(batch.programmes)) or "—"
+        message = (
+            _("Không có chương trình nào có mã «%(code)s» (các mã đã khai báo: %(known)s).")
+            % {"code": code, "known": known}
+            if code
+            else _("thiếu mã chương trình (các mã đã khai báo: %(known)s).") % {"known": known}
+        )
+        batch.errors.append(EntryError(entry, _field_label(model, "programme"), message))
+    return programme
+
+
+def _indicator_of(batch: _Batch, item: TargetInput) -> Indicator | None:
+    if item.indicator_code in batch.bad_indicators:
+        return None  # its indicator entry is refused and already named in the errors
+    indicator = batch.indicators.get(item.indicator_code)
+    if indicator is None and item.indicator_code not in batch.seen_indicators:
+        batch.errors.append(
+            EntryError(
+                item.entry,
+                _field_label(Target, "indicator"),
+                _("Không có chỉ tiêu nào có mã «%(code)s».") % {"code": item.indicator_code},
+            )
+        )
+    return indicator
+
+
+def _apply_targets(batch: _Batch, items: Sequence[TargetInput]) -> None:
+    existing = {
+        (t.programme_id, t.indicator_id, t.deadline, t.scope_level): t
         for t in Target.objects.select_related("indicator")
     }
-    seen_targets: dict[tuple, str] = {}
-    for item in targets:
-        if item.indicator_code in bad_codes:
-            continue  # its indicator entry is refused and already named in the errors
-        indicator = by_code.get(item.indicator_code)
-        if indicator is None:
-            if item.indicator_code not in seen_codes:  # a bad indicator entry already said why
-                errors.append(
-                    EntryError(
-                        item.entry,
-                        _field_label(Target, "indicator"),
-                        _("Không có chỉ tiêu nào có mã «%(code)s».")
-                        % {"code": item.indicator_code},
-                    )
-                )
+    seen: dict[tuple, str] = {}
+    for item in items:
+        indicator = _indicator_of(batch, item)
+        programme = _programme_of(batch, item.entry, item.programme_code, Target)
+        if indicator is None or programme is None:
             continue
-        key = (indicator.pk, item.values.get("deadline"), item.values.get("scope_level"))
-        if key in seen_targets:
-            errors.append(
+        key = (
+            programme.pk,
+            indicator.pk,
+            item.values.get("deadline"),
+            item.values.get("scope_level"),
+        )
+        if key in seen:
+            batch.errors.append(
                 EntryError(
                     item.entry,
                     _field_label(Target, "scope_level"),
                     _(
-                        "Chỉ tiêu %(code)s đã có mục tiêu cùng thời hạn và phạm vi ở %(other)s; "
-                        "mỗi thời hạn và phạm vi chỉ có một mục tiêu."
+                        "Chỉ tiêu %(code)s đã có mục tiêu cùng chương trình, thời hạn và phạm vi "
+                        "ở %(other)s; mỗi chương trình chỉ có một mục tiêu cho mỗi thời hạn và "
+                        "phạm vi."
                     )
-                    % {"code": indicator.code, "other": seen_targets[key]},
+                    % {"code": indicator.code, "other": seen[key]},
                 )
             )
             continue
-        seen_targets[key] = item.entry
-        current = existing_targets.get(key)
-        obj = current if current is not None else Target(indicator=indicator)
+        seen[key] = item.entry
+        current = existing.get(key)
+        obj = current if current is not None else Target(indicator=indicator, programme=programme)
         obj.indicator = indicator  # the instance just saved above, with its new levels
+        obj.programme = programme
         before = _assign(obj, item.values, TARGET_FIELDS)
-        label = f"{indicator.code} {_format_key(key)}"
         try:
-            # The indicator was resolved from the database above: skip the per-row FK query.
-            obj.full_clean(exclude=["indicator"], validate_unique=False)
+            # Indicator and programme were resolved above: skip the per-row FK queries.
+            obj.full_clean(exclude=["indicator", "programme"], validate_unique=False)
         except ValidationError as exc:
-            errors.extend(_errors_of(exc, item.entry, Target))
+            batch.errors.extend(_errors_of(exc, item.entry, Target))
             continue
-        if current is None:
-            _save(obj, user=user, reason=reason)
-            result.outcomes.append(EntryOutcome(item.entry, "target", label, "created"))
-        elif changed := _changed(obj, before):
-            _save(obj, user=user, reason=reason)
-            result.outcomes.append(EntryOutcome(item.entry, "target", label, "updated", changed))
-        else:
-            result.outcomes.append(EntryOutcome(item.entry, "target", label, "unchanged"))
+        label = f"{indicator.code} {_format_key(key[1:])} ({programme.number})"
+        batch.save(obj, current, before, (item.entry, "target", label))
 
+
+def _apply_goals(batch: _Batch, items: Sequence[GoalInput]) -> None:
     goals_by_code = ProgrammeGoal.objects.in_bulk(field_name="code")
-    seen_goals: dict[str, str] = {}
-    for item in goals:
+    seen: dict[str, str] = {}
+    for item in items:
         code = item.values.get("code", "")
-        if code in seen_goals:
-            errors.append(
+        if code in seen:
+            batch.errors.append(
                 EntryError(
                     item.entry,
                     _field_label(ProgrammeGoal, "code"),
                     _("Mã mục tiêu tổng quát %(code)s bị trùng với %(other)s.")
-                    % {"code": code, "other": seen_goals[code]},
+                    % {"code": code, "other": seen[code]},
                 )
             )
             continue
-        seen_goals[code] = item.entry
+        seen[code] = item.entry
+        programme = _programme_of(batch, item.entry, item.programme_code, ProgrammeGoal)
+        if programme is None:
+            continue
         current = goals_by_code.get(code)
-        obj = current if current is not None else ProgrammeGoal()
+        obj = current if current is not None else ProgrammeGoal(programme=programme)
+        obj.programme = programme
         before = _assign(obj, item.values, GOAL_FIELDS)
         try:
-            obj.full_clean(validate_unique=False)
+            obj.full_clean(exclude=["programme"], validate_unique=False)
         except ValidationError as exc:
-            errors.extend(_errors_of(exc, item.entry, ProgrammeGoal))
+            batch.errors.extend(_errors_of(exc, item.entry, ProgrammeGoal))
             continue
-        if current is None:
-            _save(obj, user=user, reason=reason)
-            result.outcomes.append(EntryOutcome(item.entry, "goal", code, "created"))
-        elif changed := _changed(obj, before):
-            _save(obj, user=user, reason=reason)
-            result.outcomes.append(EntryOutcome(item.entry, "goal", code, "updated", changed))
-        else:
-            result.outcomes.append(EntryOutcome(item.entry, "goal", code, "unchanged"))
-
-    if errors:
-        raise CatalogueErrors(errors)
-    if dry_run:
-        transaction.set_rollback(True)
-    return result
+        batch.save(obj, current, before, (item.entry, "goal", code))
 
 
 def _format_key(key: tuple) -> str:
@@ -493,7 +617,10 @@ _INDICATOR_KEYS = set(INDICATOR_FIELDS) - {
 } | {"levels", "targets"}
 _TARGET_KEYS = set(TARGET_FIELDS)
 _GOAL_KEYS = set(GOAL_FIELDS)
-_FILE_KEYS = {"defaults", "indicators", "programme_goals"}
+_PROGRAMME_KEYS = set(PROGRAMME_FIELDS)
+# `programme` names the programme of every target and goal of the file (a target may name
+# another one); `programmes` declares programmes (programmes.yaml).
+_FILE_KEYS = {"defaults", "programme", "programmes", "indicators", "programme_goals"}
 
 # Defaults a YAML entry gets for keys it leaves out: the YAML file is the whole truth for the
 # entries it lists, so a removed key resets the field instead of keeping a stale value.
@@ -582,133 +709,191 @@ def _as_list(value: Any, entry: str, key: str, errors: list[EntryError]) -> list
     return value
 
 
-def catalogue_inputs_from_yaml(
-    directory: Path = CATALOGUE_DIR,
-) -> tuple[list[IndicatorInput], list[TargetInput], list[GoalInput]]:
+@dataclass
+class CatalogueInputs:
+    programmes: list[ProgrammeInput] = field(default_factory=list)
+    indicators: list[IndicatorInput] = field(default_factory=list)
+    targets: list[TargetInput] = field(default_factory=list)
+    goals: list[GoalInput] = field(default_factory=list)
+    errors: list[EntryError] = field(default_factory=list)
+
+
+def _read_yaml(path: Path, errors: list[EntryError]) -> dict | None:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        errors.append(EntryError(path.name, "", _("YAML không hợp lệ: %(e)s") % {"e": exc}))
+        return None
+    if not isinstance(data, dict):
+        errors.append(EntryError(path.name, "", _("tệp phải là một bảng khóa: giá trị.")))
+        return None
+    for key in set(data) - _FILE_KEYS:
+        errors.append(EntryError(path.name, key, _("khóa không được hỗ trợ.")))
+    return data
+
+
+def _entries(data: dict, key: str, path: Path, out: CatalogueInputs, what: str):
+    """(entry label, raw dict, unknown keys) of each entry of a list of the file."""
+    allowed = {
+        "programmes": _PROGRAMME_KEYS,
+        "indicators": _INDICATOR_KEYS,
+        "programme_goals": _GOAL_KEYS | {"programme"},
+    }[key]
+    for n, raw in enumerate(_as_list(data.get(key), path.name, key, out.errors), 1):
+        code = raw.get("code", "") if isinstance(raw, dict) else ""
+        entry = f"{path.name} › {code or f'#{n}'}"
+        if not isinstance(raw, dict):
+            out.errors.append(EntryError(entry, "", what))
+            continue
+        unknown = set(raw) - allowed
+        for name in sorted(unknown):
+            out.errors.append(EntryError(entry, name, _("khóa không được hỗ trợ.")))
+        yield entry, raw, unknown
+
+
+def _read_programmes(data: dict, path: Path, out: CatalogueInputs) -> None:
+    what = _("mỗi chương trình phải là một bảng khóa.")
+    for entry, raw, unknown in _entries(data, "programmes", path, out, what):
+        merged = {"title_en": "", "source": "", "position": 0, "issued_on": None}
+        merged |= {k: v for k, v in raw.items() if k not in unknown}
+        try:
+            values = {
+                k: (
+                    _int(v, k)
+                    if k in ("first_year", "last_year", "position")
+                    else parse_date(v, k, year_means="start")
+                    if k == "issued_on"
+                    else _text(v)
+                )
+                for k, v in merged.items()
+            }
+        except BadValue as exc:
+            out.errors.append(EntryError(entry, _field_label(Programme, exc.field), exc.message))
+            continue
+        out.programmes.append(ProgrammeInput(entry, values))
+
+
+def _read_indicators(data: dict, path: Path, out: CatalogueInputs) -> None:
+    defaults = data.get("defaults") or {}
+    file_programme = _text(data.get("programme"))
+    what = _("mỗi chỉ tiêu phải là một bảng khóa.")
+    for entry, raw, unknown in _entries(data, "indicators", path, out, what):
+        if "counting_window" not in raw:
+            # Declared for every indicator, never guessed: it decides which months count.
+            out.errors.append(
+                EntryError(
+                    entry,
+                    "counting_window",
+                    _("thiếu khoảng cộng dồn (cumulative, year_to_date hoặc latest)."),
+                )
+            )
+        merged = {
+            **_INDICATOR_DEFAULTS,
+            **{k: v for k, v in defaults.items() if k in _INDICATOR_KEYS},
+            **{k: v for k, v in raw.items() if k not in unknown},
+        }
+        try:
+            values = _indicator_values(merged)
+        except BadValue as exc:
+            out.errors.append(EntryError(entry, _field_label(Indicator, exc.field), exc.message))
+            continue
+        out.indicators.append(IndicatorInput(entry, values))
+        target_defaults = {k: v for k, v in defaults.items() if k in _TARGET_KEYS}
+        for m, raw_target in enumerate(
+            _as_list(raw.get("targets"), entry, "targets", out.errors), 1
+        ):
+            t_entry = _("%(entry)s › mục tiêu thứ %(n)s") % {"entry": entry, "n": m}
+            _read_target(
+                raw_target, t_entry, values.get("code", ""), target_defaults, file_programme, out
+            )
+
+
+def _read_target(raw, entry: str, code: str, defaults: dict, programme: str, out) -> None:
+    if not isinstance(raw, dict):
+        out.errors.append(EntryError(entry, "", _("mỗi mục tiêu phải là một bảng khóa.")))
+        return
+    unknown = set(raw) - _TARGET_KEYS - {"programme"}
+    for key in sorted(unknown):
+        out.errors.append(EntryError(entry, key, _("khóa không được hỗ trợ.")))
+    merged = {
+        **_TARGET_DEFAULTS,
+        **defaults,
+        **{k: v for k, v in raw.items() if k not in unknown},
+    }
+    try:
+        values = _target_values(merged, TARGET_FIELDS)
+    except BadValue as exc:
+        out.errors.append(EntryError(entry, _field_label(Target, exc.field), exc.message))
+        return
+    programme_code = _text(raw.get("programme")) or programme
+    out.targets.append(TargetInput(entry, code, values, programme_code))
+
+
+def _read_goals(data: dict, path: Path, out: CatalogueInputs) -> None:
+    defaults = data.get("defaults") or {}
+    file_programme = _text(data.get("programme"))
+    what = _("mỗi mục tiêu phải là một bảng khóa.")
+    for entry, raw, unknown in _entries(data, "programme_goals", path, out, what):
+        merged = {
+            "text_en": "",
+            "position": 0,
+            "source_document": "",
+            **{k: v for k, v in defaults.items() if k in _GOAL_KEYS},
+            **{k: v for k, v in raw.items() if k not in unknown and k != "programme"},
+        }
+        try:
+            values = {
+                k: (_int(v, k) if k in ("deadline_year", "position") else _text(v))
+                for k, v in merged.items()
+            }
+        except BadValue as exc:
+            out.errors.append(
+                EntryError(entry, _field_label(ProgrammeGoal, exc.field), exc.message)
+            )
+            continue
+        programme_code = _text(raw.get("programme")) or file_programme
+        out.goals.append(GoalInput(entry, values, programme_code))
+
+
+def catalogue_inputs_from_yaml(directory: Path = CATALOGUE_DIR) -> CatalogueInputs:
     """Read every *.yaml file of the catalogue directory into loader inputs.
 
     Raises `CatalogueErrors` for malformed files, unknown keys or values that cannot be
     parsed, naming the file, the entry and the field.
     """
-    indicators: list[IndicatorInput] = []
-    targets: list[TargetInput] = []
-    goals: list[GoalInput] = []
-    errors: list[EntryError] = []
+    out = CatalogueInputs()
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise CatalogueErrors(
             [EntryError(str(directory), "", _("Không tìm thấy tệp YAML nào của danh mục."))]
         )
     for path in files:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            errors.append(EntryError(path.name, "", _("YAML không hợp lệ: %(e)s") % {"e": exc}))
+        data = _read_yaml(path, out.errors)
+        if data is None:
             continue
-        if not isinstance(data, dict):
-            errors.append(EntryError(path.name, "", _("tệp phải là một bảng khóa: giá trị.")))
-            continue
-        for key in set(data) - _FILE_KEYS:
-            errors.append(EntryError(path.name, key, _("khóa không được hỗ trợ.")))
-        defaults = data.get("defaults") or {}
-        if not isinstance(defaults, dict):
-            errors.append(EntryError(path.name, "defaults", _("phải là một bảng khóa: giá trị.")))
-            defaults = {}
-        for n, raw in enumerate(
-            _as_list(data.get("indicators"), path.name, "indicators", errors), 1
-        ):
-            code = raw.get("code", "") if isinstance(raw, dict) else ""
-            entry = f"{path.name} › {code or f'#{n}'}"
-            if not isinstance(raw, dict):
-                errors.append(EntryError(entry, "", _("mỗi chỉ tiêu phải là một bảng khóa.")))
-                continue
-            unknown = set(raw) - _INDICATOR_KEYS
-            for key in sorted(unknown):
-                errors.append(EntryError(entry, key, _("khóa không được hỗ trợ.")))
-            if "counting_window" not in raw:
-                # Declared for every indicator, never guessed: it decides which months count.
-                errors.append(
-                    EntryError(
-                        entry,
-                        "counting_window",
-                        _("thiếu khoảng cộng dồn (cumulative, year_to_date hoặc latest)."),
-                    )
-                )
-            merged = {
-                **_INDICATOR_DEFAULTS,
-                **{k: v for k, v in defaults.items() if k in _INDICATOR_KEYS},
-                **{k: v for k, v in raw.items() if k not in unknown},
-            }
-            try:
-                values = _indicator_values(merged)
-            except BadValue as exc:
-                errors.append(EntryError(entry, _field_label(Indicator, exc.field), exc.message))
-                continue
-            indicators.append(IndicatorInput(entry, values))
-            target_defaults = {k: v for k, v in defaults.items() if k in _TARGET_KEYS}
-            for m, raw_target in enumerate(
-                _as_list(raw.get("targets"), entry, "targets", errors), 1
-            ):
-                t_entry = _("%(entry)s › mục tiêu thứ %(n)s") % {"entry": entry, "n": m}
-                if not isinstance(raw_target, dict):
-                    errors.append(EntryError(t_entry, "", _("mỗi mục tiêu phải là một bảng khóa.")))
-                    continue
-                t_unknown = set(raw_target) - _TARGET_KEYS
-                for key in sorted(t_unknown):
-                    errors.append(EntryError(t_entry, key, _("khóa không được hỗ trợ.")))
-                t_merged = {
-                    **_TARGET_DEFAULTS,
-                    **target_defaults,
-                    **{k: v for k, v in raw_target.items() if k not in t_unknown},
-                }
-                try:
-                    t_values = _target_values(t_merged, TARGET_FIELDS)
-                except BadValue as exc:
-                    errors.append(EntryError(t_entry, _field_label(Target, exc.field), exc.message))
-                    continue
-                targets.append(TargetInput(t_entry, values.get("code", ""), t_values))
-        goal_list = _as_list(data.get("programme_goals"), path.name, "programme_goals", errors)
-        for n, raw in enumerate(goal_list, 1):
-            code = raw.get("code", "") if isinstance(raw, dict) else ""
-            entry = f"{path.name} › {code or f'#{n}'}"
-            if not isinstance(raw, dict):
-                errors.append(EntryError(entry, "", _("mỗi mục tiêu phải là một bảng khóa.")))
-                continue
-            unknown = set(raw) - _GOAL_KEYS
-            for key in sorted(unknown):
-                errors.append(EntryError(entry, key, _("khóa không được hỗ trợ.")))
-            merged = {
-                "text_en": "",
-                "position": 0,
-                "source_document": "",
-                **{k: v for k, v in defaults.items() if k in _GOAL_KEYS},
-                **{k: v for k, v in raw.items() if k not in unknown},
-            }
-            try:
-                values = {
-                    k: (_int(v, k) if k in ("deadline_year", "position") else _text(v))
-                    for k, v in merged.items()
-                }
-            except BadValue as exc:
-                errors.append(
-                    EntryError(entry, _field_label(ProgrammeGoal, exc.field), exc.message)
-                )
-                continue
-            goals.append(GoalInput(entry, values))
-    if errors:
-        raise CatalogueErrors(errors)
-    return indicators, targets, goals
+        if not isinstance(data.get("defaults") or {}, dict):
+            out.errors.append(
+                EntryError(path.name, "defaults", _("phải là một bảng khóa: giá trị."))
+            )
+            data["defaults"] = {}
+        _read_programmes(data, path, out)
+        _read_indicators(data, path, out)
+        _read_goals(data, path, out)
+    if out.errors:
+        raise CatalogueErrors(out.errors)
+    return out
 
 
 def catalogue_load(
     *, directory: Path = CATALOGUE_DIR, dry_run: bool = False, user=None
 ) -> CatalogueResult:
     """Load the reviewed catalogue shipped in targets/catalogue/ (idempotent, never deletes)."""
-    indicators, targets, goals = catalogue_inputs_from_yaml(directory)
+    inputs = catalogue_inputs_from_yaml(directory)
     return catalogue_apply(
-        indicators=indicators,
-        targets=targets,
-        goals=goals,
+        programmes=inputs.programmes,
+        indicators=inputs.indicators,
+        targets=inputs.targets,
+        goals=inputs.goals,
         user=user,
         dry_run=dry_run,
         reason="load_catalogue",
@@ -718,8 +903,14 @@ def catalogue_load(
 # --------------------------------------------------------------------------- spreadsheet rows
 
 # Columns of the target spreadsheet (the same names as the admin's export).
-TARGET_COLUMNS = ("indicator", *TARGET_FIELDS)
-REQUIRED_TARGET_COLUMNS = ("indicator", "deadline", "scope_level", "value", "comparator")
+TARGET_COLUMNS = ("programme", "indicator", *TARGET_FIELDS)
+REQUIRED_TARGET_COLUMNS = (
+    "indicator",
+    "deadline",
+    "scope_level",
+    "value",
+    "comparator",
+)
 IGNORED_COLUMNS = {"id"}
 
 
@@ -771,7 +962,9 @@ def target_inputs_from_rows(rows: list[tuple[int, dict[str, Any]]]) -> list[Targ
             errors.append(
                 EntryError(entry, _field_label(Target, "indicator"), _("thiếu mã chỉ tiêu."))
             )
-        inputs.append(TargetInput(entry, code, values))
+        # An empty programme cell is refused by `catalogue_apply`, which lists the known codes.
+        programme = _text(row["programme"]) if "programme" in row else DEFAULT_PROGRAMME_CODE
+        inputs.append(TargetInput(entry, code, values, programme))
     if errors:
         raise CatalogueErrors(errors)
     return inputs
@@ -780,7 +973,20 @@ def target_inputs_from_rows(rows: list[tuple[int, dict[str, Any]]]) -> list[Targ
 def targets_import(
     *, rows: list[tuple[int, dict[str, Any]]], user, dry_run: bool
 ) -> CatalogueResult:
-    """Import targets from spreadsheet rows, all or nothing (see `catalogue_apply`)."""
-    return catalogue_apply(
+    """Import targets from spreadsheet rows, all or nothing (see `catalogue_apply`).
+
+    Files made before programmes were data have no `programme` column: all their targets were
+    Resolution 05-NQ/TU's, so they are read as such, and the preview says so.
+    """
+    result = catalogue_apply(
         targets=target_inputs_from_rows(rows), user=user, dry_run=dry_run, reason="import"
     )
+    if rows and "programme" not in rows[0][1]:
+        result.notes.append(
+            _(
+                "Tệp không có cột «programme»: các mục tiêu được ghi cho %(number)s. Để nhập "
+                "mục tiêu của chương trình khác, hãy thêm cột «programme» với mã chương trình."
+            )
+            % {"number": DEFAULT_PROGRAMME["number"]}
+        )
+    return result

@@ -5,12 +5,13 @@ from django.urls import path
 from targets import views
 
 app_name = "targets"
-# Fixed words first: an indicator code can never be "methodology" or "import" (see
+# Fixed words first: an indicator code can never be "methodology", "import" or "programmes" (see
 # targets.models.RESERVED_CODES).
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("methodology/", views.methodology, name="methodology"),
     path("import/", views.import_targets, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
+    path("programmes/<slug:code>/", views.programme_detail, name="programme"),
     path("<slug:code>/", views.indicator_detail, name="indicator"),
 ]

@@ -20,6 +20,7 @@ from reports import progress
 from targets import selectors
 from targets.forms import CatalogueFilterForm, TargetImportForm
 from targets.imports import read_rows, template_rows
+from targets.milestones import DERIVED_LABEL, MILESTONE_YEARS
 from targets.models import (
     Comparator,
     DivisionAggregation,
@@ -37,7 +38,10 @@ SESSION_KEY = "targets_import"
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Every indicator and target grouped by pillar, with the programme goals on top."""
-    form = CatalogueFilterForm(request.GET or None, years=selectors.deadline_years())
+    programmes = selectors.programmes()
+    form = CatalogueFilterForm(
+        request.GET or None, years=selectors.deadline_years(), programmes=programmes
+    )
     filters = form.filters()
     groups = selectors.catalogue_groups(**filters)
     return render(
@@ -47,7 +51,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "groups": groups,
-            "goals": selectors.programme_goals(year=filters["year"]),
+            "programmes": programmes,
+            "goals": selectors.programme_goals(
+                year=filters["year"], programme=filters["programme"]
+            ),
             "indicator_count": sum(len(g.indicators) for g in groups),
             "target_count": sum(len(i.shown_targets) for g in groups for i in g.indicators),
         },
@@ -61,6 +68,22 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "targets/indicator.html",
         {"indicator": indicator, "targets": list(indicator.targets.all())},
+    )
+
+
+@require_GET
+def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A programme: its document, its targets and their yearly milestones 2026–2030."""
+    programme, rows = selectors.programme_get(code=code)
+    return render(
+        request,
+        "targets/programme.html",
+        {
+            "programme": programme,
+            "rows": rows,
+            "milestone_years": list(MILESTONE_YEARS),
+            "derived_label": DERIVED_LABEL,
+        },
     )
 
 
@@ -208,8 +231,11 @@ def import_template(request: HttpRequest) -> HttpResponse:
     sheet.title = "targets"
     for row in template_rows(selectors.targets_for_export()):
         sheet.append(row)
-    for cell in sheet["D"][1:] + sheet["J"][1:]:
-        cell.number_format = "DD/MM/YYYY"
+    header = [cell.value for cell in sheet[1]]
+    for name in ("deadline", "baseline_period"):
+        column = header.index(name) + 1
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = "DD/MM/YYYY"
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

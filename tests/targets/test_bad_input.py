@@ -63,8 +63,8 @@ CASES = {
     ),
     "duplicate_target_row": (
         GOOD,
-        "Dòng 3, trường «scope_level (phạm vi)»: Chỉ tiêu pct đã có mục tiêu cùng thời hạn và "
-        "phạm vi ở Dòng 2",
+        "Dòng 3, trường «scope_level (phạm vi)»: Chỉ tiêu pct đã có mục tiêu cùng chương trình, "
+        "thời hạn và phạm vi ở Dòng 2",
     ),
     "unknown_indicator_code": (
         ["khong_co", "x", "2025", 1, "absolute", "5", "gte", "", ""],

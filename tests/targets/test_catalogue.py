@@ -48,6 +48,14 @@ ARTICLE_TARGETS = [
     ("digital_economy_grdp", END_2030, P, "absolute", 20, "gte"),
     ("pilot_communes", dt.date(2023, 6, 30), D, "absolute", 1, "gte"),
 ]
+# The targets of Decision 2629/QĐ-TTg the catalogue ships (each checked against the published
+# text; README.md lists what was left out).
+DECISION_2629 = [
+    ("tthc_dvctt_level4", dt.date(2027, 12, 31), 100),
+    ("business_info_once", dt.date(2027, 12, 31), 100),
+    ("dvctt_satisfaction", dt.date(2027, 12, 31), 95),
+    ("dvctt_satisfaction", END_2030, 99),
+]
 MONITORING = {
     "team_count": "latest",
     "team_member_count": "latest",
@@ -100,7 +108,8 @@ def test_every_article_target_is_in_the_catalogue_word_for_word(
 
 @pytest.mark.django_db
 def test_catalogue_has_exactly_the_article_targets_and_no_others(catalogue):
-    keys = set(Target.objects.values_list("indicator__code", "deadline", "scope_level"))
+    resolution = Target.objects.filter(programme__code="05-nq-tu")
+    keys = set(resolution.values_list("indicator__code", "deadline", "scope_level"))
     assert keys == {(c, d, int(lv)) for c, d, lv, *_ in ARTICLE_TARGETS}
 
 
@@ -162,21 +171,23 @@ def test_programme_goals_are_the_articles_qualitative_goals(catalogue, article_t
 @pytest.mark.django_db
 def test_loading_twice_changes_nothing_and_writes_no_history():
     first = catalogue_load()
-    assert first.count("indicator", "created") == 19
-    assert first.count("target", "created") == len(ARTICLE_TARGETS)
+    assert first.count("programme", "created") == 3
+    assert first.count("indicator", "created") == 21
+    assert first.count("target", "created") == len(ARTICLE_TARGETS) + len(DECISION_2629)
     before = _counts()
     snapshot = list(Target.objects.order_by("pk").values())
     second = catalogue_load()
     assert _counts() == before
     assert list(Target.objects.order_by("pk").values()) == snapshot
-    assert second.count("indicator", "unchanged") == 19
-    assert second.count("target", "unchanged") == len(ARTICLE_TARGETS)
+    assert second.count("programme", "unchanged") == 3
+    assert second.count("indicator", "unchanged") == 21
+    assert second.count("target", "unchanged") == len(ARTICLE_TARGETS) + len(DECISION_2629)
     assert second.count("goal", "unchanged") == ProgrammeGoal.objects.count()
 
 
 @pytest.mark.django_db
 def test_reloading_restores_an_edited_target_and_keeps_rows_it_does_not_list(catalogue):
-    target = Target.objects.get(indicator__code="business_einvoice")
+    target = Target.objects.get(indicator__code="business_einvoice", programme__code="05-nq-tu")
     target.value = Decimal("95")
     target.save()
     extra = Target.objects.create(
@@ -190,7 +201,7 @@ def test_reloading_restores_an_edited_target_and_keeps_rows_it_does_not_list(cat
     target.refresh_from_db()
     assert target.value == Decimal("100")
     assert [o.key for o in result.outcomes if o.status == "updated"] == [
-        "business_einvoice 31/12/2025 · Toàn tỉnh / cấp tỉnh"
+        "business_einvoice 31/12/2025 · Toàn tỉnh / cấp tỉnh (05-NQ/TU)"
     ]
     assert Target.objects.filter(pk=extra.pk).exists(), "the loader never deletes"
     assert target.history.first().history_change_reason == "load_catalogue"
@@ -201,8 +212,10 @@ def test_command_loads_and_reports_counts(capsys):
     call_command("load_catalogue")
     call_command("load_catalogue")
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("indicators: 19 created")
-    assert out[1].startswith("indicators: 0 created, 0 updated, 19 unchanged")
+    assert out[0].startswith("programmes: 3 created, 0 updated, 0 unchanged; indicators: 21 created")
+    assert out[1].startswith(
+        "programmes: 0 created, 0 updated, 3 unchanged; indicators: 0 created, 0 updated, 21 unchanged"
+    )
 
 
 @pytest.mark.django_db

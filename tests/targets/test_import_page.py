@@ -176,7 +176,7 @@ def test_downloaded_template_imports_back_unchanged(steering_client, catalogue):
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
     header = [c.value for c in workbook.active[1]]
-    assert header[:4] == ["indicator", "wording_vi", "wording_en", "deadline"]
+    assert header[:5] == ["programme", "indicator", "wording_vi", "wording_en", "deadline"]
     assert workbook.active.max_row == Target.objects.count() + 1
     upload = SimpleUploadedFile("muc-tieu-cds-ca-mau.xlsx", response.content)
     preview = _preview(steering_client, upload)

@@ -44,15 +44,15 @@ def test_anonymous_visitor_sees_every_target_grouped_by_pillar_with_goals_on_top
     assert "≥ 1 xã · đến 30/06/2023 · Từng đơn vị cấp huyện" in text
     assert "Chỉ tiêu theo dõi, không có mục tiêu" in text
     assert "CĐS thành công của cả nước" in text
-    assert "19 chỉ tiêu, 15 mục tiêu." in text
+    assert "21 chỉ tiêu, 19 mục tiêu." in text
 
 
 @pytest.mark.django_db
 def test_catalogue_query_count_does_not_grow_with_the_catalogue(
     client, catalogue, django_assert_num_queries
 ):
-    # goals, years, indicators, their targets: four queries however many rows there are.
-    with django_assert_num_queries(4):
+    # programmes, goals, years, indicators, their targets: five queries however many rows.
+    with django_assert_num_queries(5):
         client.get(CATALOGUE)
 
 
@@ -65,6 +65,7 @@ def test_filter_by_deadline_year(client, catalogue):
         "data_based_services",
         "digital_inspections",
         "digital_economy_grdp",
+        "dvctt_satisfaction",
     }
     text = _text(response)
     assert "≥ 20%" in text and "≥ 10%" not in text, "only the 2030 target of the GRDP share"
@@ -89,7 +90,7 @@ def test_filter_by_level_shows_targets_of_that_level_only(client, catalogue):
 def test_unknown_filter_values_are_ignored(client, catalogue):
     response = client.get(CATALOGUE, {"year": "abc", "level": "9"})
     assert response.status_code == 200
-    assert len(_shown_targets(response)) == 19
+    assert len(_shown_targets(response)) == 21
 
 
 @pytest.mark.django_db
