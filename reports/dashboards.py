@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, F, Max, Min, Q, When
+from django.db.models import Case, F, Max, Min, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -375,8 +375,9 @@ def effective_rows(
     With `programme_ids`, only targets of those programmes (and the rows without a target).
     A shown provisional row carries `shown_provisional = True`.
     """
+    ids = division_ids if isinstance(division_ids, QuerySet) else list(division_ids)
     qs = Attainment.objects.filter(
-        division_id__in=list(division_ids), period__gte=period_from, period__lte=period_to
+        division_id__in=ids, period__gte=period_from, period__lte=period_to
     ).select_related("indicator", "target", "target__programme")
     if indicator_id is not None:
         qs = qs.filter(indicator_id=indicator_id)
@@ -628,8 +629,18 @@ class Overview:
         return several_programmes(self.cards)
 
     @property
+    def spark_merger(self) -> int | None:
+        """Where the merged province's sparklines cross 07/2025 (old Cà Mau before it)."""
+        label = period_label(REORG_DATE)
+        if self.division is None or not spans_merger(self.division):
+            return None
+        return self.spark_labels.index(label) if label in self.spark_labels else None
+
+    @property
     def sparks(self) -> list[dict]:
-        return [{"id": f"spark-{c.key}", "values": c.spark} for c in self.cards]
+        merger = self.spark_merger
+        mark = None if merger is None else {"index": merger, "label": ""}
+        return [{"id": f"spark-{c.key}", "values": c.spark, "merger": mark} for c in self.cards]
 
 
 def recompute_pending() -> bool:
@@ -942,6 +953,20 @@ class IndicatorMonth:
     def structure(self) -> str:
         return structure_label(self.row.period)
 
+    @property
+    def merger_after(self) -> bool:
+        """The merger's first month (the page says whether its unit is the merged province)."""
+        return self.row.period == REORG_DATE
+
+
+def merger_text() -> str:
+    return _("Sáp nhập: từ 07/2025 gồm cả tỉnh Bạc Liêu cũ")
+
+
+def spans_merger(division: Division) -> bool:
+    """The province in force: its series is old Cà Mau before 07/2025, the merged one after."""
+    return division.level == 1 and division.valid_to is None
+
 
 @dataclass
 class IndicatorPage:
@@ -952,6 +977,9 @@ class IndicatorPage:
     months: list[IndicatorMonth]
     chart: dict
     computed_at: dt.datetime | None
+    # The merged province's page: old Bạc Liêu's own months (to 06/2025), newest first.
+    former: list[IndicatorMonth] = field(default_factory=list)
+    merger: bool = False
 
     @property
     def name(self) -> str:
@@ -994,15 +1022,58 @@ def indicator_page(
     tkey = target.pk if target else 0
     mine = sorted((r for (_i, _d, _p, k), r in rows.items() if k == tkey), key=lambda r: r.period)
     months = [IndicatorMonth(r, indicator) for r in mine]
+    former = _former_province_rows(indicator, division, tkey, provisional, period)
+    chart = _indicator_chart(indicator, target, mine)
+    merger = spans_merger(division) and _mark_merger(chart, former)
     return IndicatorPage(
         indicator=indicator,
         division=division,
         targets=ordered_targets,
         target=target,
         months=list(reversed(months)),
-        chart=_indicator_chart(indicator, target, mine),
+        chart=chart,
         computed_at=max((r.computed_at for r in mine), default=None),
+        former=[IndicatorMonth(r, indicator) for r in reversed(former)],
+        merger=merger,
     )
+
+
+def _former_province_rows(
+    indicator: Indicator, division: Division, tkey: int, provisional: bool, period
+) -> list[Attainment]:
+    """Old Bạc Liêu's rows (the provinces merged in 2025, valid to 06/2025) for the merged
+    province's page, oldest first: one query, none for any other unit."""
+    if not spans_merger(division):
+        return []
+    last = shift_month(REORG_DATE, -1)
+    rows = effective_rows(
+        division_ids=Division.objects.filter(level=1, valid_to__isnull=False).values("pk"),
+        period_from=dt.date(2000, 1, 1),
+        period_to=min(period, last) if period else last,
+        provisional=provisional,
+        indicator_id=indicator.pk,
+    )
+    return sorted((r for (_i, _d, _p, k), r in rows.items() if k == tkey), key=lambda r: r.period)
+
+
+def _mark_merger(chart: dict, former: list[Attainment]) -> bool:
+    """Put the merger's month and old Bạc Liêu's series on the chart; False when the chart
+    does not reach 07/2025 (nothing to mark)."""
+    labels = chart["labels"]
+    merger_label = period_label(REORG_DATE)
+    if merger_label not in labels:
+        return False
+    chart["merger"] = {"index": labels.index(merger_label), "label": merger_text()}
+    position = {label: i for i, label in enumerate(labels)}
+    series: list[float | None] = [None] * len(labels)
+    for r in former:
+        if r.actual is not None and period_label(r.period) in position:
+            series[position[period_label(r.period)]] = float(r.actual)
+    if any(v is not None for v in series):
+        chart["former"] = series
+        chart["names"]["former"] = _("Tỉnh Bạc Liêu cũ (đến 06/2025)")
+    chart["names"]["actual"] = _("Thực hiện (đến 06/2025: tỉnh Cà Mau cũ; từ 07/2025: tỉnh mới)")
+    return True
 
 
 def _indicator_chart(indicator: Indicator, target: Target | None, rows: list[Attainment]) -> dict:

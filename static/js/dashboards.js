@@ -37,6 +37,7 @@
           datasets: [{ data: spark.values, borderColor: "#0d6efd", borderWidth: 2,
                        pointRadius: 1.5, spanGaps: true, fill: false, tension: 0.2 }]
         },
+        plugins: spark.merger ? [mergerLine(spark.merger)] : [],
         options: {
           responsive: false, animation: false, events: [],
           plugins: { legend: { display: false }, tooltip: { enabled: false } },
@@ -79,24 +80,52 @@
     if (select) { select.addEventListener("change", function () { show(parseInt(select.value, 10) || 0); }); }
   }
 
+  /* A vertical line with its label at the month of the 2025 merger (index into the labels). */
+  function mergerLine(merger) {
+    return {
+      id: "dashMerger",
+      afterDatasetsDraw: function (chart) {
+        var x = chart.scales.x.getPixelForValue(merger.index);
+        var area = chart.chartArea;
+        var ctx = chart.ctx;
+        ctx.save();
+        ctx.strokeStyle = "#6c757d";
+        ctx.setLineDash([3, 3]);
+        ctx.beginPath();
+        ctx.moveTo(x, area.top);
+        ctx.lineTo(x, area.bottom);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = "#495057";
+        ctx.font = "11px sans-serif";
+        ctx.textAlign = x > (area.left + area.right) / 2 ? "right" : "left";
+        ctx.fillText(merger.label, x + (ctx.textAlign === "left" ? 4 : -4), area.top + 12);
+        ctx.restore();
+      }
+    };
+  }
+
   function drawIndicator() {
     var data = readJSON("dash-indicator-data");
     var canvas = document.getElementById("dash-indicator-chart");
     if (!data || !canvas || !data.labels.length || typeof Chart === "undefined") { return; }
     var names = data.names || {};
+    var datasets = [
+      { label: names.actual, data: data.actual, borderColor: "#0d6efd", backgroundColor: "#0d6efd",
+        spanGaps: true, pointRadius: 2 },
+      { label: names.target, data: data.target, borderColor: "#6f42c1", borderDash: [6, 4],
+        spanGaps: true, pointRadius: 3 },
+      { label: names.projection, data: data.projection, borderColor: "#fd7e14", borderDash: [2, 3],
+        spanGaps: true, pointRadius: 3 }
+    ];
+    if (data.former) {
+      datasets.push({ label: names.former, data: data.former, borderColor: "#198754",
+                      backgroundColor: "#198754", borderDash: [4, 2], spanGaps: true, pointRadius: 2 });
+    }
     new Chart(canvas, {
       type: "line",
-      data: {
-        labels: data.labels,
-        datasets: [
-          { label: names.actual, data: data.actual, borderColor: "#0d6efd", backgroundColor: "#0d6efd",
-            spanGaps: true, pointRadius: 2 },
-          { label: names.target, data: data.target, borderColor: "#6f42c1", borderDash: [6, 4],
-            spanGaps: true, pointRadius: 3 },
-          { label: names.projection, data: data.projection, borderColor: "#fd7e14", borderDash: [2, 3],
-            spanGaps: true, pointRadius: 3 }
-        ]
-      },
+      data: { labels: data.labels, datasets: datasets },
+      plugins: data.merger ? [mergerLine(data.merger)] : [],
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         plugins: { tooltip: { callbacks: { label: function (ctx) {

@@ -292,3 +292,84 @@ def test_the_comparison_tab_before_the_reorganisation_still_says_district(
     client.force_login(steering_user)
     html = client.get(reverse("dashboards:districts"), {"period": "2025-05"}).content.decode()
     assert "So sánh cấp huyện" in html
+
+
+@pytest.fixture
+def both_provinces(present, reorganised, catalogue):
+    """The digital economy's share: old Cà Mau 7% and old Bạc Liêu 5% in 03/2025 (each in its
+    own province report), the merged province 11% in 03/2026."""
+    grdp = present["grdp"]
+    bac_lieu = reorganised.old["95"]
+    ProvinceFigures(reorganised.province).add(grdp, month(2025, 3), value=7)
+    ProvinceFigures(reorganised.province).add(grdp, month(2026, 3), value=11)
+    ProvinceFigures(bac_lieu).add(grdp, month(2025, 3), value=5)
+    attainment_recompute()
+    return {"grdp": grdp, "bac_lieu": bac_lieu}
+
+
+def _chart(html: str) -> dict:
+    import json
+
+    return json.loads(
+        html.split('id="dash-indicator-data" type="application/json">')[1].split("</script>")[0]
+    )
+
+
+def test_province_series_marks_the_merger_and_shows_old_bac_lieu_apart(
+    client, steering_user, both_provinces, count_queries
+):
+    target = Target.objects.get(
+        indicator=both_provinces["grdp"], deadline__year=2030, programme__code="05-nq-tu"
+    )
+    # The engine keeps old Bạc Liêu's own rows (to 06/2025) beside the province's.
+    bac_lieu_rows = Attainment.objects.filter(
+        division=both_provinces["bac_lieu"], target=target, provisional=False
+    )
+    assert bac_lieu_rows.filter(period=month(2025, 3), actual=D(5)).exists()
+    assert not bac_lieu_rows.filter(period__gte=month(2025, 7)).exists()
+    client.force_login(steering_user)
+    page = reverse("dashboards:indicator", args=["digital_economy_grdp"])
+    query = f"{page}?division=96&target={target.pk}&period=2026-11"
+    response, before = count_queries(query)
+    html = response.content.decode()
+    chart = _chart(html)
+    march_2025, march_2026 = chart["labels"].index("03/2025"), chart["labels"].index("03/2026")
+    assert chart["merger"] == {
+        "index": chart["labels"].index("07/2025"),
+        "label": "Sáp nhập: từ 07/2025 gồm cả tỉnh Bạc Liêu cũ",
+    }
+    assert chart["actual"][march_2025] == 7.0 and chart["actual"][march_2026] == 11.0
+    assert chart["former"][march_2025] == 5.0
+    assert all(v is None for v in chart["former"][chart["merger"]["index"] :])
+    assert "data-merger-note" in html and "Sáp nhập: từ 07/2025 gồm cả tỉnh Bạc Liêu cũ" in html
+    # The monthly table marks the merger below 07/2025, and old Bạc Liêu has its own table.
+    table = html[html.index('data-period="2025-07"') :]
+    assert table.index("data-merger") < table.index('data-period="2025-06"')
+    former = section(html, "data-former-province")
+    assert 'data-former-period="2025-03"' in former and "5%" in former
+    assert 'data-former-period="2025-07"' not in former
+    # More months of old Bạc Liêu cost no more queries.
+    for m in range(4, 7):
+        ProvinceFigures(both_provinces["bac_lieu"]).add(
+            both_provinces["grdp"], month(2025, m), value=m
+        )
+    attainment_recompute()
+    _, after = count_queries(query)
+    assert after == before
+
+
+def test_a_commune_page_has_no_merger_mark_and_province_sparklines_mark_it_when_they_cross(
+    client, steering_user, both_provinces, commune_figures
+):
+    client.force_login(steering_user)
+    commune = client.get(
+        reverse("dashboards:indicator", args=["work_records_online"]),
+        {"division": NEW_COMMUNE, "period": "2026-11"},
+    ).content.decode()
+    assert "data-merger" not in commune and "data-former-province" not in commune
+    crossing = client.get(URL, {"period": "2025-12"})
+    assert "data-spark-merger" in crossing.content.decode()
+    sparks = crossing.context["overview"].sparks
+    assert sparks and all(s["merger"] == {"index": 6, "label": ""} for s in sparks)
+    after = client.get(URL, {"period": "2026-11"})
+    assert "data-spark-merger" not in after.content.decode()
