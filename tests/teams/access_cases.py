@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from tests.access_matrix import Case, Write, signed_in
 
 VIEW = signed_in(200, no_role=403)
@@ -203,4 +207,84 @@ WRITE_CASES = [
         data=lambda w: {"commune": str(w["camau"]["32068"].pk), "chosen_on": "2023-05-01"},
         world=("camau",),
     ),
+]
+
+
+# --- today's structure: every teams URL for every role of late 2026 --------------------------
+# The world of tests/teams/present.py: team `west` (set up by old 32068) now belongs to the new
+# Xã Biển Bạch (32069). Roles: officers of two new units, accounts of the ended commune and
+# district (history: read, never change), the leader of `west` scoped to the new unit.
+PRESENT_ROLES = (
+    "anonymous",
+    "steering",
+    "province_officer",
+    "officer",
+    "other_officer",
+    "old_commune",
+    "old_district",
+    "leader",
+    "viewer",
+    "no_role",
+)
+
+
+@dataclass
+class PresentCase:
+    """One teams URL and what each role of today's world gets (see `PRESENT_ROLES`)."""
+
+    name: str
+    expect: dict[str, int]
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    method: str = "get"
+
+    def __post_init__(self) -> None:
+        missing = set(PRESENT_ROLES) - set(self.expect)
+        if missing:
+            raise ValueError(f"{self.name}: no expectation for roles {sorted(missing)}")
+
+
+def _present(code: int, **overrides: int) -> dict[str, int]:
+    result = {"anonymous": 302, **dict.fromkeys(PRESENT_ROLES[1:], code), "no_role": 403}
+    result.update(overrides)
+    return result
+
+
+_READ_ONLY = dict.fromkeys(("province_officer", "old_commune", "old_district", "viewer"), 403)
+P_VIEW = _present(200)
+P_CREATE = _present(200, leader=403, **_READ_ONLY)
+P_PILOT_SET = _present(403, anonymous=302, steering=200)
+P_TEAM_VIEW = _present(200, other_officer=404)
+P_TEAM_MANAGE = _present(200, other_officer=404, leader=403, **_READ_ONLY)
+P_TEAM_CHANGE = _present(200, other_officer=404, **_READ_ONLY)
+P_TEAM_CHANGE_POST = _present(302, other_officer=404, **_READ_ONLY)
+
+
+def _west(w):
+    return {"pk": w["west"].pk}
+
+
+def _west_member(w):
+    return {"pk": w["member"].pk}
+
+
+def _west_activity(w):
+    return {"pk": w["activity"].pk}
+
+
+PRESENT_CASES = [
+    PresentCase("teams:list", P_VIEW),
+    PresentCase("teams:pilot", P_VIEW),
+    PresentCase("teams:member_template", P_VIEW),
+    PresentCase("teams:create", P_CREATE),
+    PresentCase("teams:pilot_set", P_PILOT_SET),
+    PresentCase("teams:detail", P_TEAM_VIEW, kwargs=_west),
+    PresentCase("teams:edit", P_TEAM_MANAGE, kwargs=_west),
+    PresentCase("teams:dissolve", P_TEAM_MANAGE, kwargs=_west),
+    PresentCase("teams:member_add", P_TEAM_CHANGE, kwargs=_west),
+    PresentCase("teams:member_import", P_TEAM_CHANGE, kwargs=_west),
+    PresentCase("teams:activity_add", P_TEAM_CHANGE, kwargs=_west),
+    PresentCase("teams:member_edit", P_TEAM_CHANGE, kwargs=_west_member),
+    PresentCase("teams:member_leave", P_TEAM_CHANGE, kwargs=_west_member),
+    PresentCase("teams:activity_edit", P_TEAM_CHANGE, kwargs=_west_activity),
+    PresentCase("teams:activity_delete", P_TEAM_CHANGE_POST, kwargs=_west_activity, method="post"),
 ]

@@ -43,3 +43,39 @@ def test_seed_is_shaped_like_the_pilot_labelled_and_idempotent(camau, settings):
     call_command("seed_teams", "--no-figures")
     assert (Team.objects.count(), Member.objects.count(), Activity.objects.count()) == counts
     assert len(Team.objects.led_by(totruong)) == 1
+
+
+def test_seed_on_todays_structure_places_every_team_under_a_unit_in_force(reorganised, settings):
+    """`make run` loads the 2025 structure: the demo registry is consistent under the new
+    units, and `totruong` (scoped to the new Xã Biển Bạch) leads a team there."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from divisions.models import REORG_DATE
+
+    settings.DEBUG = True
+    new_bien_bach = reorganised.new["32069"]
+    totruong = make_user(
+        "team_leader", "32069", on=REORG_DATE, username="totruong", first_name="Võ Văn Tổ"
+    )
+    officer = make_user("commune_officer", "32069", on=REORG_DATE, username="xa_32069")
+    call_command("seed_teams", "--no-figures")
+
+    assert Team.objects.count() == 364
+    assert not Team.objects.filter(commune__valid_to__isnull=False).exists()
+    assert not Team.objects.filter(former_commune__isnull=True).exists()
+    (led,) = Team.objects.led_by(totruong)
+    assert led.commune == new_bien_bach and led.former_commune.code == "32068"
+    assert led.name == "Tổ CNSCĐ Ấp 1, Xã Biển Bạch"
+    client = Client()
+    client.force_login(officer)
+    registry = client.get(reverse("teams:list"))
+    assert registry.context["totals"]["teams"] == Team.objects.filter(commune=new_bien_bach).count()
+    assert led.pk in {t.pk for t in registry.context["page"]}
+    leader = Client()
+    leader.force_login(totruong)
+    added = leader.post(
+        reverse("teams:activity_add", args=[led.pk]),
+        {"date": "2026-11-02", "kind": "public_services", "households": "2"},
+    )
+    assert added.status_code == 302
