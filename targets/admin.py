@@ -17,7 +17,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets.models import Indicator, ProgrammeGoal, Target
+from targets.models import Indicator, Programme, ProgrammeGoal, Target
 from targets.services import BadValue, parse_date, parse_decimal
 
 
@@ -146,16 +146,22 @@ class IndicatorResource(_CatalogueResource):
 
 
 class TargetResource(_CatalogueResource):
-    duplicate_label = "chỉ tiêu, thời hạn và phạm vi"
+    duplicate_label = "chương trình, chỉ tiêu, thời hạn và phạm vi"
+    programme = fields.Field(
+        attribute="programme",
+        column_name="programme",
+        widget=ForeignKeyWidget(Programme, field="code"),
+    )
     indicator = fields.Field(
         attribute="indicator", column_name="indicator", widget=IndicatorByCodeWidget()
     )
 
     class Meta:
         model = Target
-        import_id_fields = ("indicator", "deadline", "scope_level")
+        import_id_fields = ("programme", "indicator", "deadline", "scope_level")
         widgets = {"deadline": {"year_means": "end"}}
         fields = (
+            "programme",
             "indicator",
             "wording_vi",
             "wording_en",
@@ -181,7 +187,10 @@ class TargetResource(_CatalogueResource):
         super().before_import(dataset, **kwargs)
 
     def before_import_row(self, row, **kwargs):
-        key = tuple(str(row.get(k) or "").strip() for k in ("indicator", "deadline", "scope_level"))
+        key = tuple(
+            str(row.get(k) or "").strip()
+            for k in ("programme", "indicator", "deadline", "scope_level")
+        )
         self._check_duplicate(key, "scope_level", kwargs.get("row_number"))
 
 
@@ -212,7 +221,15 @@ class _CatalogueAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 class TargetInline(admin.TabularInline):
     model = Target
     extra = 0
-    fields = ("deadline", "scope_level", "kind", "value", "comparator", "baseline_value")
+    fields = (
+        "programme",
+        "deadline",
+        "scope_level",
+        "kind",
+        "value",
+        "comparator",
+        "baseline_value",
+    )
     show_change_link = True
 
 
@@ -239,6 +256,7 @@ class IndicatorAdmin(_CatalogueAdmin):
 class TargetAdmin(_CatalogueAdmin):
     resource_classes = [TargetResource]
     list_display = (
+        "programme",
         "indicator",
         "deadline",
         "scope_level",
@@ -248,9 +266,9 @@ class TargetAdmin(_CatalogueAdmin):
         "baseline_value",
         "baseline_provisional",
     )
-    list_filter = ("deadline", "scope_level", "kind", "indicator__pillar")
+    list_filter = ("programme", "deadline", "scope_level", "kind", "indicator__pillar")
     search_fields = ("indicator__code", "indicator__name_vi", "wording_vi")
-    list_select_related = ("indicator",)
+    list_select_related = ("indicator", "programme")
     raw_id_fields = ("indicator",)
 
 
@@ -259,3 +277,38 @@ class ProgrammeGoalAdmin(_CatalogueAdmin):
     resource_classes = [ProgrammeGoalResource]
     list_display = ("code", "deadline_year", "position", "text_vi")
     search_fields = ("code", "text_vi", "text_en")
+
+
+class TargetOfProgrammeInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    fields = ("indicator", "deadline", "scope_level", "kind", "value", "comparator")
+    raw_id_fields = ("indicator",)
+    show_change_link = True
+
+
+class ProgrammeResource(_CatalogueResource):
+    duplicate_label = "mã chương trình"
+
+    class Meta:
+        model = Programme
+        import_id_fields = ("code",)
+        exclude = ("id",)
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import_row(self, row, **kwargs):
+        self._check_duplicate(
+            (str(row.get("code") or "").strip(),), "code", kwargs.get("row_number")
+        )
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(_CatalogueAdmin):
+    resource_classes = [ProgrammeResource]
+    list_display = ("number", "kind", "issuer", "issued_on", "first_year", "last_year", "code")
+    list_filter = ("kind",)
+    search_fields = ("code", "number", "title_vi", "title_en")
+    inlines = [TargetOfProgrammeInline]

@@ -1,4 +1,4 @@
-"""REST endpoints of the catalogue: indicators with their targets, and targets. Public."""
+"""REST endpoints of the catalogue: programmes, indicators with their targets, targets. Public."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from camau_cds.api import params
-from targets.models import Indicator, ScopeLevel, Target
+from targets.models import Indicator, Programme, ScopeLevel, Target
 
 TARGET_FIELDS = (
     "id",
+    "programme__code",
     "indicator__code",
     "wording_vi",
     "wording_en",
@@ -52,7 +53,39 @@ INDICATOR_FIELDS = (
 )
 
 
+PROGRAMME_FIELDS = (
+    "code",
+    "kind",
+    "number",
+    "issuer",
+    "issued_on",
+    "title_vi",
+    "title_en",
+    "first_year",
+    "last_year",
+    "source",
+)
+
+
+class ProgrammeSchema(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=["resolution", "plan", "scheme", "decision", "programme"]
+    )
+    number = serializers.CharField(help_text="Document number, e.g. 05-NQ/TU")
+    issuer = serializers.CharField()
+    issued_on = serializers.DateField(allow_null=True)
+    title_vi = serializers.CharField()
+    title_en = serializers.CharField()
+    first_year = serializers.IntegerField()
+    last_year = serializers.IntegerField()
+    source = serializers.CharField()
+
+
 class TargetSchema(serializers.Serializer):
+    programme = serializers.CharField(
+        help_text="Programme code; programmes keep their own targets, never merged"
+    )
     indicator = serializers.CharField(help_text="Indicator code")
     wording_vi = serializers.CharField()
     wording_en = serializers.CharField()
@@ -98,6 +131,7 @@ class IndicatorSchema(serializers.Serializer):
 def _target_row(row: dict) -> dict:
     row = dict(row)
     row.pop("id", None)
+    row["programme"] = row.pop("programme__code")
     row["indicator"] = row.pop("indicator__code")
     return row
 
@@ -174,6 +208,7 @@ class IndicatorDetail(generics.GenericAPIView):
             "deadline", int, enum=list(range(2020, 2036)), description="Deadline year"
         ),
         OpenApiParameter("scope_level", int, enum=[1, 2, 3]),
+        OpenApiParameter("programme", str, description="Programme codes, comma-separated"),
     ],
     responses=TargetSchema(many=True),
 )
@@ -195,4 +230,22 @@ class TargetList(generics.GenericAPIView):
             qs = qs.filter(deadline__year=year)
         if (level := params.integer(request, "scope_level", set(ScopeLevel.values))) is not None:
             qs = qs.filter(scope_level=level)
+        if wanted := params.codes(request, "programme"):
+            found = set(Programme.objects.filter(code__in=wanted).values_list("code", flat=True))
+            params.require_known("programme", wanted, found)
+            qs = qs.filter(programme__code__in=wanted)
         return Response([_target_row(r) for r in qs.values(*TARGET_FIELDS)])
+
+
+@extend_schema(
+    summary="Programmes (resolutions, decisions, plans) with targets",
+    responses=ProgrammeSchema(many=True),
+)
+class ProgrammeList(generics.GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ProgrammeSchema
+    pagination_class = None
+    queryset = Programme.objects.none()
+
+    def get(self, request):
+        return Response(list(Programme.objects.values(*PROGRAMME_FIELDS)))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("v1/indicators/", targets_api.IndicatorList.as_view(), name="indicators"),
     path("v1/indicators/<str:code>/", targets_api.IndicatorDetail.as_view(), name="indicator"),
     path("v1/targets/", targets_api.TargetList.as_view(), name="targets"),
+    path("v1/programmes/", targets_api.ProgrammeList.as_view(), name="programmes"),
     path("v1/values/", reports_api.ValueList.as_view(), name="values"),
     path("v1/attainment/", reports_api.AttainmentList.as_view(), name="attainment"),
     path("v1/reports/", reports_api.ReportList.as_view(), name="reports"),

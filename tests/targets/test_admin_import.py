@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from targets.models import Indicator, Target
-from tests.targets.conftest import csv_file, xlsx_file
+from targets.models import Indicator, Target, default_programme_id
+from tests.targets.conftest import HEADER, csv_file, xlsx_file
 from tests.targets.factories import IndicatorFactory
 
 INDICATOR_HEADER = [
@@ -173,18 +173,23 @@ def test_admin_exports_targets_as_xlsx_that_the_admin_imports_back_unchanged(
 
 def test_admin_target_import_reads_a_bare_year_as_the_end_of_that_year(admin_client):
     IndicatorFactory(code="pct")
-    upload = csv_file([["pct", "x", "2030", 1, "absolute", "12,5", "gte", "", ""]])
+    default_programme_id()  # Resolution 05-NQ/TU, named by the file's programme column
+    upload = csv_file(
+        [["pct", "x", "2030", 1, "absolute", "12,5", "gte", "", "", "05-nq-tu"]],
+        header=[*HEADER, "programme"],
+    )
     response = _import(admin_client, "target", upload, 1)
     assert not response.context["result"].has_validation_errors()
     admin_client.post(
         "/admin/targets/target/process_import/", response.context["confirm_form"].initial
     )
     target = Target.objects.get()
+    assert target.programme.code == "05-nq-tu"
     assert target.deadline.isoformat() == "2030-12-31"
     assert str(target.value) == "12.5000"
 
 
-@pytest.mark.parametrize("model", ["indicator", "target", "programmegoal"])
+@pytest.mark.parametrize("model", ["indicator", "target", "programmegoal", "programme"])
 def test_admin_pages_open_for_every_catalogue_model(admin_client, catalogue, model):
     from django.apps import apps
 
