@@ -16,7 +16,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from camau_cds import numbers
 from camau_cds.bulk_sql import copy_rows, db_datetime, insert_rows
 from divisions import access
 from divisions.access import Action
-from divisions.models import Division, Level
+from divisions.models import Division, DivisionSuccession, Level
 from reports import periods
 from reports.models import (
     Channel,
@@ -185,7 +186,51 @@ def _unit_in_month(units: list[Division], period) -> Division | None:
     return units[0]
 
 
-def _validity_message(division: Division, cell: _Cell) -> str:
+def _successors_in_force(ended: list[Division]) -> dict[int, list[Division]]:
+    """The units in force that continue each ended unit (one query, two with a province): its
+    own successions; for a district, those of its communes; for a province (Bạc Liêu, merged
+    in 2025), the province in force."""
+    by_pk = {d.pk: d for d in ended}
+    found: dict[int, dict[int, Division]] = {pk: {} for pk in by_pk}
+    districts = {d.pk for d in ended if d.level == Level.DISTRICT}
+    links = DivisionSuccession.objects.filter(
+        Q(predecessor_id__in=by_pk) | Q(predecessor__parent_id__in=districts)
+    ).select_related("successor__parent", "predecessor")
+    for link in links:
+        for owner in (link.predecessor_id, link.predecessor.parent_id):
+            if owner in found:
+                found[owner][link.successor_id] = link.successor
+    if any(d.level == Level.PROVINCE for d in ended):
+        current = Division.objects.province()
+        for d in ended:
+            if d.level == Level.PROVINCE and current is not None and current.pk != d.pk:
+                found[d.pk][current.pk] = current
+    return {pk: sorted(units.values(), key=lambda u: u.code) for pk, units in found.items()}
+
+
+def _successor_links(successors: list[Division], period) -> str:
+    """«Xã A (32069): /reports/32069/2025-08/; …»: each successor with the page to enter the
+    month for it (its own report since 07/2025)."""
+    month = f"{period:%Y-%m}" if isinstance(period, dt.date) else ""
+    parts = []
+    for unit in successors:
+        link = reverse("reports:entry", args=[reporting_unit_of(unit).code, month]) if month else ""
+        parts.append(f"{unit.name} ({unit.code})" + (f": {link}" if link else ""))
+    return "; ".join(parts)
+
+
+def _validity_message(division: Division, cell: _Cell, successors: list[Division] = ()) -> str:
+    if division.valid_to and successors:
+        return _(
+            "%(cell)s: đơn vị %(unit)s đã hết hiệu lực từ sau ngày %(end)s (sắp xếp đơn vị "
+            "hành chính); số liệu tháng này nhập cho đơn vị đang có hiệu lực kế thừa nó: "
+            "%(successors)s."
+        ) % {
+            "cell": cell,
+            "unit": division.name,
+            "end": f"{division.valid_to:%d/%m/%Y}",
+            "successors": _successor_links(successors, cell.period),
+        }
     if division.valid_to:
         return _(
             "%(cell)s: đơn vị %(unit)s đã hết hiệu lực từ sau ngày %(end)s (sắp xếp đơn vị "
@@ -445,6 +490,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
 
     prepared: list[_Prepared] = []
     seen: dict[tuple, int] = {}
+    ended_successors: dict[int, list[Division]] | None = None
     for i, row in enumerate(rows):
         ind = indicators.get(row.indicator_code)
         per = row.period
@@ -509,7 +555,11 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
             continue
         seen[key] = i
         if not _valid_in(div, per):
-            err("division_code", _validity_message(div, cell))
+            if ended_successors is None:
+                # Once per call, for every ended unit the rows name: never a query per row.
+                ended = [d for units in by_code.values() for d in units if d.valid_to]
+                ended_successors = _successors_in_force(ended)
+            err("division_code", _validity_message(div, cell, ended_successors.get(div.pk, [])))
             continue
         if div.level not in ind.reporting_levels:
             err(
