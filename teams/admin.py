@@ -29,6 +29,7 @@ class TeamAdmin(ReadOnlyHistoryAdmin):
         "name",
         "division",
         "commune",
+        "former_commune",
         "decision_number",
         "decision_date",
         "is_pilot",
@@ -36,7 +37,7 @@ class TeamAdmin(ReadOnlyHistoryAdmin):
     )
     list_filter = ("status", "is_pilot")
     search_fields = ("name", "commune__name", "division__name", "decision_number")
-    list_select_related = ("division", "commune")
+    list_select_related = ("division", "commune", "former_commune")
 
 
 @admin.register(Member)

@@ -397,3 +397,13 @@ def test_the_registry_of_today_has_a_pinned_query_count(present, django_assert_m
     assert len(many.context["page"]) == len(few.context["page"]) + 6
     with django_assert_max_num_queries(DETAIL_QUERIES_TODAY):
         assert c.get(reverse("teams:detail", args=[present.east.pk])).status_code == 200
+
+
+def test_the_repair_pass_moves_teams_left_on_ended_communes(reorganised):
+    """Structures loaded after the teams: `sync_team_figures` places them like the migration."""
+    from django.core.management import call_command
+
+    team = make_team(make_hamlet(reorganised.old[OLD_BIEN_BACH_DONG], 1))
+    call_command("sync_team_figures")
+    team.refresh_from_db()
+    assert (team.commune.code, team.former_commune.code) == (NEW_BIEN_BACH, OLD_BIEN_BACH_DONG)

@@ -2,7 +2,8 @@
 
 Activity changes already sync their own commune and month after commit; this full pass repairs
 anything a failed sync left behind and is safe to run any time (unchanged figures stay as they
-are, with no new version).
+are, with no new version). It first moves teams whose commune has ended to the unit in force
+(as the `teams` migration does), for structures loaded after the teams.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from teams.figures import figures_write_available, pilot_figures_sync, team_figures_sync
+from teams.services import teams_move_to_units_in_force
 
 
 class Command(BaseCommand):
     help = "Write the monthly team figures of every commune and the pilot figures of districts."
 
     def handle(self, *args, **options):
+        moved = teams_move_to_units_in_force()
+        if moved:
+            self.stdout.write(f"{moved} teams moved to the units in force")
         if not figures_write_available():
             self.stderr.write("reports.services.data_values_upsert is not available")
             return
