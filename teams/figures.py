@@ -98,11 +98,11 @@ class _Attribution:
     """Which unit a team's month counts for: its former commune before its current commune
     started, the current commune from then on (`Team.commune_on`, month by month)."""
 
-    def __init__(self, pairs: Iterable[tuple[int, int | None]]):
+    def __init__(self, teams):
         from divisions.models import Division
 
-        ids = {c for c, _f in pairs}
-        self.starts = dict(Division.objects.filter(pk__in=ids).values_list("pk", "valid_from"))
+        current = Division.objects.filter(pk__in=teams.values("commune_id"))
+        self.starts = dict(current.values_list("pk", "valid_from"))
 
     def unit(self, commune_id: int, former_id: int | None, period: dt.date) -> int:
         start = self.starts.get(commune_id)
@@ -129,14 +129,22 @@ def team_monthly_totals(
     if not totals:
         return totals
     teams = _teams_touching(communes)
-    pairs = list(teams.values_list("commune_id", "former_commune_id").distinct())
-    where = _Attribution(pairs)
+    where = _Attribution(teams)
 
-    def add(commune_id, former_id, period, code, value) -> None:
-        bucket = totals.get((where.unit(commune_id, former_id, period), period))
+    def add(row: dict, prefix: str, period: dt.date, code: str, value) -> None:
+        unit = where.unit(row[f"{prefix}commune_id"], row[f"{prefix}former_commune_id"], period)
+        bucket = totals.get((unit, period))
         if bucket is not None:
             bucket[code] += value or 0
 
+    _add_flows(teams, months, add)
+    for start in range(0, len(months), _PERIODS_PER_QUERY):
+        _add_stocks(teams, months[start : start + _PERIODS_PER_QUERY], add)
+    return totals
+
+
+def _add_flows(teams, months: list[dt.date], add) -> None:
+    """The month's sums of the activities, grouped by the team's (commune, former commune)."""
     wanted = set(months)
     flows = (
         Activity.objects.filter(
@@ -150,52 +158,45 @@ def team_monthly_totals(
         period = row["period"]
         if isinstance(period, dt.datetime):  # some backends return a datetime
             period = period.date()
-        if period not in wanted:
-            continue
-        for code in FLOW_INDICATORS:
-            add(row["team__commune_id"], row["team__former_commune_id"], period, code, row[code])
+        if period in wanted:
+            for code in FLOW_INDICATORS:
+                add(row, "team__", period, code, row[code])
 
-    for start in range(0, len(months), _PERIODS_PER_QUERY):
-        chunk = months[start : start + _PERIODS_PER_QUERY]
-        team_counts = (
-            teams.values("commune_id", "former_commune_id")
-            .order_by()
-            .annotate(
-                **{
-                    f"p{i}": Count("pk", filter=_alive_on("", month_end(p)))
-                    for i, p in enumerate(chunk)
-                }
-            )
+
+def _add_stocks(teams, chunk: list[dt.date], add) -> None:
+    """Teams and members standing at each month's end: one conditional count per month."""
+    team_counts = (
+        teams.values("commune_id", "former_commune_id")
+        .order_by()
+        .annotate(
+            **{
+                f"p{i}": Count("pk", filter=_alive_on("", month_end(p)))
+                for i, p in enumerate(chunk)
+            }
         )
-        for row in team_counts:
-            for i, p in enumerate(chunk):
-                add(row["commune_id"], row["former_commune_id"], p, "team_count", row[f"p{i}"])
-        member_counts = (
-            Member.objects.filter(team__in=teams)
-            .values("team__commune_id", "team__former_commune_id")
-            .order_by()
-            .annotate(
-                **{
-                    f"p{i}": Count(
-                        "pk",
-                        filter=Q(joined_on__lte=month_end(p))
-                        & (Q(left_on__isnull=True) | Q(left_on__gt=month_end(p)))
-                        & _alive_on("team__", month_end(p)),
-                    )
-                    for i, p in enumerate(chunk)
-                }
-            )
-        )
-        for row in member_counts:
-            for i, p in enumerate(chunk):
-                add(
-                    row["team__commune_id"],
-                    row["team__former_commune_id"],
-                    p,
-                    "team_member_count",
-                    row[f"p{i}"],
+    )
+    for row in team_counts:
+        for i, p in enumerate(chunk):
+            add(row, "", p, "team_count", row[f"p{i}"])
+    member_counts = (
+        Member.objects.filter(team__in=teams)
+        .values("team__commune_id", "team__former_commune_id")
+        .order_by()
+        .annotate(
+            **{
+                f"p{i}": Count(
+                    "pk",
+                    filter=Q(joined_on__lte=month_end(p))
+                    & (Q(left_on__isnull=True) | Q(left_on__gt=month_end(p)))
+                    & _alive_on("team__", month_end(p)),
                 )
-    return totals
+                for i, p in enumerate(chunk)
+            }
+        )
+    )
+    for row in member_counts:
+        for i, p in enumerate(chunk):
+            add(row, "team__", p, "team_member_count", row[f"p{i}"])
 
 
 def _valid_in(division, period: dt.date) -> bool:
