@@ -36,7 +36,8 @@ class CatalogueFilterForm(forms.Form):
         if not self.is_valid():
             # Unknown values are ignored one by one, not all together.
             return {
-                name: getattr(self, "cleaned_data", {}).get(name) or None for name in ("year", "level", "programme")
+                name: getattr(self, "cleaned_data", {}).get(name) or None
+                for name in ("year", "level", "programme")
             }
         return {
             "year": self.cleaned_data["year"],

@@ -33,7 +33,9 @@ def deadline_years() -> list[int]:
 
 def programmes() -> list[Programme]:
     """Every programme with its number of targets, in the catalogue's order (one query)."""
-    return list(Programme.objects.annotate(target_count=Count("targets")))
+    # Meta.ordering does not apply to a GROUP BY query: order explicitly.
+    programmes = Programme.objects.annotate(target_count=Count("targets"))
+    return list(programmes.order_by(*Programme._meta.ordering))
 
 
 def programme_goals(

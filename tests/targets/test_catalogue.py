@@ -212,7 +212,9 @@ def test_command_loads_and_reports_counts(capsys):
     call_command("load_catalogue")
     call_command("load_catalogue")
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("programmes: 3 created, 0 updated, 0 unchanged; indicators: 21 created")
+    assert out[0].startswith(
+        "programmes: 3 created, 0 updated, 0 unchanged; indicators: 21 created"
+    )
     assert out[1].startswith(
         "programmes: 0 created, 0 updated, 3 unchanged; indicators: 0 created, 0 updated, 21 unchanged"
     )
