@@ -374,7 +374,14 @@ def _division_names(records) -> dict[int, str]:
     if not ids:
         return {}
     units = Division.objects.select_related("parent").in_bulk(ids)
-    return {pk: former_label(unit) for pk, unit in units.items()}
+    return {pk: _dated_label(unit, former_label(unit)) for pk, unit in units.items()}
+
+
+def _dated_label(unit: Division, label: str) -> str:
+    """An ended unit's name says until when it existed: history reads as history."""
+    if unit.valid_to is None:
+        return label
+    return _("%(name)s (đến %(end)s)") % {"name": label, "end": f"{unit.valid_to:%d/%m/%Y}"}
 
 
 def _display(model, record, name: str, *, phones: bool, names: dict | None = None) -> str:

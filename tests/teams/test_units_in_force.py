@@ -73,7 +73,7 @@ def test_moved_teams_show_their_former_commune_as_history(present):
     moved = [e for e in history if e.reason == MOVE_REASON]
     assert moved and (
         "xã, phường, thị trấn",
-        "Xã Biển Bạch Đông, huyện Thới Bình",
+        "Xã Biển Bạch Đông, huyện Thới Bình (đến 30/06/2025)",
         "Xã Biển Bạch",
     ) in [(label.lower(), old, new) for label, old, new in moved[0].changes]
 
