@@ -109,6 +109,12 @@ EXPECTED = {
     ("digital_inspections", 2030, 1): (D(95), "met"),
     ("data_based_services", 2030, 1): (D(14), "met"),
     ("pilot_communes", 2023, 2): (D(6), "met"),
+    # Decision 2629/QĐ-TTg: satisfaction counts from January, (6×90 + 6×100) / 1200 = 95%
+    # against 95% (2027) and 99% (2030); the once-only share is a stock: December's 100%.
+    ("tthc_dvctt_level4", 2027, 1): (D(100), "met"),
+    ("business_info_once", 2027, 1): (D(100), "met"),
+    ("dvctt_satisfaction", 2027, 1): (D(95), "met"),
+    ("dvctt_satisfaction", 2030, 1): (D(95), "not_met"),
 }
 
 
