@@ -291,8 +291,16 @@ class TeamFilterForm(forms.Form):
             self.fields["district"].queryset = visible.at_level(Level.DISTRICT).order_by("code")
         else:
             del self.fields["district"]
-        self.fields["commune"].label = self.labels.commune
-        self.fields["commune"].queryset = visible.at_level(Level.COMMUNE).order_by("path")
+        commune = self.fields["commune"]
+        commune.label = self.labels.commune
+        # Every unit of the scope is accepted (an old code, from a link or a bookmark, filters
+        # the teams it had: history); the list offers the units of the structure in force.
+        everyone = Division.objects.within(root) if root else Division.objects.none()
+        commune.queryset = everyone.at_level(Level.COMMUNE).order_by("path")
+        in_force = visible.at_level(Level.COMMUNE).order_by("path")
+        commune.widget.choices = [("", commune.empty_label)] + [
+            (unit.code, unit.name) for unit in in_force
+        ]
         for f in self.fields.values():
             f.widget.attrs["class"] = "form-select"
 

@@ -407,3 +407,13 @@ def test_the_repair_pass_moves_teams_left_on_ended_communes(reorganised):
     call_command("sync_team_figures")
     team.refresh_from_db()
     assert (team.commune.code, team.former_commune.code) == (NEW_BIEN_BACH, OLD_BIEN_BACH_DONG)
+
+
+def test_the_commune_filter_offers_units_in_force_and_reads_old_codes_as_history(present):
+    page = list_page(present.steering)
+    options = page.content.decode().split('id="id_commune"')[1].split("</select>")[0]
+    assert f'value="{NEW_BIEN_BACH}"' in options and f'value="{OLD_BIEN_BACH_DONG}"' not in options
+    now = list_page(present.steering, commune=NEW_BIEN_BACH).context["page"]
+    assert {t.name for t in now} == {present.west.name, present.east.name}
+    before = list_page(present.steering, commune=OLD_BIEN_BACH_DONG).context["page"]
+    assert [t.name for t in before] == [present.east.name]
