@@ -323,6 +323,12 @@ class PilotCommuneForm(forms.Form):
             and root.level <= Level.DISTRICT
             and can(user, Action.MANAGE_TEAMS, root)
         ):
-            communes = Division.objects.within(root).at_level(Level.COMMUNE).order_by("path")
+            # The 2023 pilot's communes: those under a district (the structure of the time).
+            communes = (
+                Division.objects.within(root)
+                .at_level(Level.COMMUNE)
+                .filter(parent__level=Level.DISTRICT)
+                .order_by("path")
+            )
         self.fields["commune"].queryset = communes
         _style(self)

@@ -81,7 +81,7 @@ class Placement:
     former_commune: Division | None
 
 
-def _not_in_force_error(unit: Division, day: dt.date, units: list[Division]) -> ValidationError:
+def not_in_force_error(unit: Division, day: dt.date, units: list[Division]) -> ValidationError:
     links = format_html_join(", ", "{}", ((unit_link(u),) for u in units))
     if unit.valid_to and unit.valid_to < day:
         message = format_html(
@@ -142,11 +142,11 @@ def place(division: Division, decision_date: dt.date, *, today: dt.date | None =
     if origin.valid_to and origin.valid_to < decision_date:
         if division.level == Level.HAMLET and successor is not None:
             return Placement(successor, None)
-        raise _not_in_force_error(origin, decision_date, [successor] if successor else [])
+        raise not_in_force_error(origin, decision_date, [successor] if successor else [])
     earlier = Division.objects.filter(
         pk__in=DivisionSuccession.objects.filter(successor=origin).values("predecessor_id")
     ).order_by("code")
-    raise _not_in_force_error(origin, decision_date, list(earlier))
+    raise not_in_force_error(origin, decision_date, list(earlier))
 
 
 def check_day(team, day: dt.date | None, field: str) -> None:
@@ -158,5 +158,5 @@ def check_day(team, day: dt.date | None, field: str) -> None:
         return
     current = team.commune
     successor = successors_in_force([current.pk]).get(current.pk)
-    error = _not_in_force_error(unit, day, [successor] if successor else [])
+    error = not_in_force_error(unit, day, [successor] if successor else [])
     raise ValidationError({field: error.message_dict["division"]})

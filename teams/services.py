@@ -566,6 +566,22 @@ def pilot_commune_set(
             }
         )
     district = commune.parent
+    if district.level != Level.DISTRICT:
+        # The pilot (to 30/06/2023) was chosen district by district; a unit of the 2025
+        # structure has no district and was not there.
+        raise ValidationError(
+            {
+                "commune": _(
+                    "%(name)s (%(code)s) thuộc cấu trúc từ %(start)s, không có cấp huyện; "
+                    "thí điểm Tổ CNSCĐ năm 2023 chọn đơn vị cấp xã của thời kỳ đó."
+                )
+                % {
+                    "name": commune.name,
+                    "code": commune.code,
+                    "start": _fmt(commune.valid_from) if commune.valid_from else "—",
+                }
+            }
+        )
     require(user, Action.MANAGE_TEAMS, district)
     existing = PilotCommune.objects.filter(commune=commune).first()
     if not is_pilot:
@@ -577,6 +593,10 @@ def pilot_commune_set(
         raise ValidationError({"chosen_on": _("Cần nhập ngày lựa chọn xã thí điểm.")})
     if chosen_on > _today():
         raise ValidationError({"chosen_on": _("Ngày lựa chọn không được ở tương lai.")})
+    if not placement.in_force(commune, chosen_on):
+        successor = placement.successors_in_force([commune.pk]).get(commune.pk)
+        error = placement.not_in_force_error(commune, chosen_on, [successor] if successor else [])
+        raise ValidationError({"chosen_on": error.message_dict["division"]})
     pilot = existing or PilotCommune(commune=commune)
     # The district's pilot figure changes from the earlier of the old and new dates on.
     since = min(chosen_on, existing.chosen_on) if existing else chosen_on

@@ -417,3 +417,24 @@ def test_the_commune_filter_offers_units_in_force_and_reads_old_codes_as_history
     assert {t.name for t in now} == {present.west.name, present.east.name}
     before = list_page(present.steering, commune=OLD_BIEN_BACH_DONG).context["page"]
     assert [t.name for t in before] == [present.east.name]
+
+
+def test_the_pilot_is_chosen_among_the_units_of_its_time(present):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as new_unit:
+        services.pilot_commune_set(
+            user=present.steering, commune=present.new[NEW_BIEN_BACH], chosen_on=dt.date(2026, 1, 5)
+        )
+    assert "không có cấp huyện" in " ".join(new_unit.value.message_dict["commune"])
+    with pytest.raises(ValidationError) as late:
+        services.pilot_commune_set(
+            user=present.steering, commune=present.old[OLD_BIEN_BACH], chosen_on=dt.date(2026, 1, 5)
+        )
+    assert f"Xã Biển Bạch ({NEW_BIEN_BACH})" in " ".join(late.value.message_dict["chosen_on"])
+    form = client_for(present.steering).get(reverse("teams:pilot_set")).context["form"]
+    codes = set(form.fields["commune"].queryset.values_list("code", flat=True))
+    assert (
+        OLD_BIEN_BACH in codes
+        and not form.fields["commune"].queryset.filter(valid_from=REORG_DATE).exists()
+    )
