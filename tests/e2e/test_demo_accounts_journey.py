@@ -2,7 +2,8 @@
 database, every demo account signs in and its landing page leads to work it can do this month;
 then the month's work is done: the officer of a new commune-level unit (Xã Biển Bạch) and the
 provincial agency's officer enter and submit the last closed month, steering staff return one
-with a reason and approve the other, and the dashboard shows the approved figure."""
+with a reason and approve the other, the dashboard shows the approved figure; the commune answers
+the return, steering approves it and the commune's dashboard shows it too."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.db import connection
 
 from divisions.management.commands.seed_accounts import DEMO_PASSWORD
 from reports import periods
-from reports.models import DataValue, Report, ReportStatus
+from reports.models import Attainment, DataValue, Report, ReportStatus
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -141,7 +142,7 @@ def enter_and_submit(page, unit: str, code: str, numerator: str, denominator: st
     assert "Đã gửi báo cáo" in page.content()
 
 
-def month_of_work(open_as, slug: str) -> None:
+def month_of_work(open_as, slug: str, seen: list[str]) -> None:
     commune = open_as("xa_bienbach")
     enter_and_submit(commune, COMMUNE, COMMUNE_RATIO, "45", "60")
     shot(commune, "demo-commune-submitted")
@@ -163,9 +164,18 @@ def month_of_work(open_as, slug: str) -> None:
     steering.wait_for_load_state("networkidle")
     assert "đã khoá" in steering.content()
 
-    # The commune officer's landing page now leads to the returned report, with the reason.
+    # The commune officer's landing page now leads to the returned report, with the reason;
+    # they answer it and send it again, and steering staff approve it too.
     commune.goto("/")
     assert RETURN_REASON in commune.locator("#home-work").inner_text()
+    enter_and_submit(commune, COMMUNE, COMMUNE_RATIO, "48", "60")
+    steering.goto(f"/reports/{COMMUNE}/{slug}/")
+    steering.click("button:has-text('Duyệt và khoá')")
+    steering.wait_for_load_state("networkidle")
+    assert "đã khoá" in steering.content()
+    steering.goto(f"/dashboard/indicator/{COMMUNE_RATIO}/?division={COMMUNE}&period={slug}")
+    steering.wait_for_load_state("networkidle")
+    seen.append(steering.locator("main").inner_text())
     steering.goto(f"/dashboard/?period={slug}")
     steering.wait_for_load_state("networkidle")
     assert "99,5%" in steering.locator(f'[data-card="{PROVINCE_RATIO}"]').first.inner_text()
@@ -179,7 +189,8 @@ def test_demo_accounts_land_on_work_and_do_the_months_work(live_server, make_run
     last = periods.previous_month(periods.current_month())
     slug = f"{last:%Y-%m}"
     run_journey(live_server, lambda open_as: landing_pages(open_as, slug))
-    run_journey(live_server, lambda open_as: month_of_work(open_as, slug))
+    commune_card: list[str] = []
+    run_journey(live_server, lambda open_as: month_of_work(open_as, slug, commune_card))
 
     reports = {
         r.division.code: r
@@ -187,8 +198,22 @@ def test_demo_accounts_land_on_work_and_do_the_months_work(live_server, make_run
         .select_related("division")
         .filter(division__valid_to__isnull=True)
     }
-    assert reports[COMMUNE].status == ReportStatus.RETURNED
-    assert reports[COMMUNE].return_reason == RETURN_REASON
+    assert reports[COMMUNE].status == ReportStatus.APPROVED
+    transitions = list(reports[COMMUNE].transitions.values_list("to_status", "reason"))
+    assert (ReportStatus.RETURNED, RETURN_REASON) in transitions
+    # The commune's indicator page shows its approved year-to-date share, as the attainment
+    # row has it.
+    actual = set(
+        Attainment.objects.filter(
+            indicator__code=COMMUNE_RATIO,
+            division=reports[COMMUNE].division,
+            period=last,
+            provisional=False,
+        ).values_list("actual", flat=True)
+    )
+    assert len(actual) == 1, actual
+    shown = f"{actual.pop():.1f}".replace(".", ",").removesuffix(",0")
+    assert shown in commune_card[0], (shown, commune_card)
     assert reports[PROVINCE].status == ReportStatus.APPROVED
     figure = DataValue.objects.get(
         indicator__code=PROVINCE_RATIO, division__code=PROVINCE, period=last
