@@ -181,7 +181,7 @@ READ_VIEWS_ANSWERING_POST = {
 # --- IDOR: guessing ids and codes ------------------------------------------------------------
 
 # Public objects: the catalogue and its API are open information for everyone.
-PUBLIC_OBJECTS = {"targets:indicator", "api:indicator"}
+PUBLIC_OBJECTS = {"targets:indicator", "targets:programme", "api:indicator"}
 OUTSIDERS = ("officer_b", "no_role")
 
 

@@ -11,6 +11,7 @@ CASES = [
         world=("api_indicator",),
     ),
     Case("api:targets", everyone(200)),
+    Case("api:programmes", everyone(200)),
     # Open data for anonymous clients, scoped data for signed-in users.
     Case("api:values", everyone(200)),
     Case("api:attainment", everyone(200)),

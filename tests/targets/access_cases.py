@@ -15,6 +15,13 @@ CASES: list[Case] = [
         kwargs=lambda w: {"code": w["target_indicator"].code},
         world=("target_indicator",),
     ),
+    Case(
+        "targets:programme",
+        everyone(200),
+        # The indicator's target belongs to Resolution 05-NQ/TU (the default programme).
+        kwargs=lambda w: {"code": w["target_indicator"].targets.get().programme.code},
+        world=("target_indicator",),
+    ),
     Case("targets:import", STEERING_ONLY),
     Case("targets:import_template", STEERING_ONLY, world=("target_indicator",)),
 ]
