@@ -153,3 +153,26 @@ def test_history_accounts_land_on_their_old_reports_read_only(demo):
         index = c.get("/reports/")
         assert index.status_code == 200 and 'id="index-history"' in index.content.decode()
         assert index.context["reports"], name
+
+
+def test_landing_page_queries_do_not_grow_with_waiting_reports(
+    reorganised, django_assert_max_num_queries
+):
+    from tests.divisions.factories import make_user
+    from tests.reports.test_attainment import make_report
+
+    steering = make_user("steering", "96", username="bcd")
+    last = last_closed()
+    communes = [u for u in reorganised.new.values() if u.level == 3]
+    for unit in communes[:3]:
+        make_report(division=unit, period=last, status=ReportStatus.SUBMITTED)
+    c = client_for(steering)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert "3 báo cáo đang chờ duyệt" in c.get("/").content.decode()
+    for unit in communes[3:30]:
+        make_report(division=unit, period=last, status=ReportStatus.SUBMITTED)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "30 báo cáo đang chờ duyệt" in c.get("/").content.decode()
