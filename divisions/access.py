@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from divisions.models import Division, Level
+from divisions.models import PATH_SEPARATOR, Division, Level
 
 
 class Role(models.TextChoices):
@@ -91,6 +92,17 @@ HISTORY_ACTIONS = frozenset({Action.VIEW})
 class Access:
     role: Role | None
     scope: Division | None
+    # Paths of ended provinces merged into the scope province (old Bạc Liêu into Cà Mau):
+    # their units' history belongs to whoever holds the province in force.
+    merged: tuple[str, ...] = ()
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Path prefixes of every unit in scope: the scope's subtree and merged provinces'."""
+        return (self.scope.path, *self.merged) if self.scope is not None else ()
+
+    def covers(self, division: Division) -> bool:
+        return any(division.path.startswith(path) for path in self.paths)
 
     @property
     def is_history(self) -> bool:
@@ -149,8 +161,38 @@ def get_access(user) -> Access:
         if scope is not None and expected is not None and scope.level != expected:
             scope = None
         access = Access(role=role, scope=scope) if role and scope else _NO_ACCESS
+    if access.scope is not None and access.scope.level == Level.PROVINCE:
+        access = Access(access.role, access.scope, merged_provinces(access.scope))
     setattr(user, _CACHE_ATTR, access)
     return access
+
+
+def merged_provinces(province: Division) -> tuple[str, ...]:
+    """Paths of ended provinces merged into `province`: those whose units' successors lie in
+    it (one query; none for a province that took nobody in)."""
+    if province.valid_to is not None:
+        return ()
+    succession = apps.get_model("divisions", "DivisionSuccession")
+    predecessors = (
+        succession.objects.filter(successor__path__startswith=province.path)
+        .exclude(predecessor__path__startswith=province.path)
+        .values_list("predecessor__path", flat=True)
+        .distinct()
+    )
+    roots = {path.split(PATH_SEPARATOR, 1)[0] + PATH_SEPARATOR for path in predecessors}
+    return tuple(sorted(roots))
+
+
+def scope_filter(user, field: str = "path") -> Q | None:
+    """A filter on `field` (a division path) for the units the user may read, or None for
+    nobody (deny by default)."""
+    paths = get_access(user).paths
+    if not paths:
+        return None
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
 
 
 def forget_access(user) -> None:
@@ -173,7 +215,7 @@ def can(user, action: Action, division: Division | None = None) -> bool:
         return True
     if action in OWN_UNIT_ONLY.get(access.role, frozenset()):
         return division.pk == access.scope.pk
-    return division.is_within(access.scope)
+    return access.covers(division)
 
 
 def can_view(user, division: Division) -> bool:

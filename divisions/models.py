@@ -110,12 +110,10 @@ class DivisionQuerySet(models.QuerySet):
 
     def for_user(self, user) -> DivisionQuerySet:
         """Divisions the user may see; empty for users without a scope (deny by default)."""
-        from divisions.access import visible_root
+        from divisions.access import scope_filter
 
-        root = visible_root(user)
-        if root is None:
-            return self.none()
-        return self.within(root)
+        condition = scope_filter(user)
+        return self.none() if condition is None else self.filter(condition)
 
     def open_data(self) -> DivisionQuerySet:
         """Units whose approved figures and attainment are open data, read by everyone signed
@@ -125,12 +123,12 @@ class DivisionQuerySet(models.QuerySet):
     def readable_by(self, user) -> DivisionQuerySet:
         """The user's scope plus the open-data units: signing in adds, never subtracts. One
         condition on the divisions table, so callers filter rows with one `IN` subquery."""
-        from divisions.access import visible_root
+        from divisions.access import scope_filter
 
-        root = visible_root(user)
-        if root is None:
+        condition = scope_filter(user)
+        if condition is None:
             return self.open_data()
-        return self.filter(Q(path__startswith=root.path) | Q(level=Level.PROVINCE))
+        return self.filter(condition | Q(level=Level.PROVINCE))
 
 
 class Division(models.Model):

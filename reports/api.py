@@ -369,8 +369,7 @@ class ValueList(generics.GenericAPIView):
             qs = qs.filter(approved)
         else:
             # Open data is approved figures only: unapproved ones come from the scope alone.
-            root = access.visible_root(request.user)
-            qs = qs.filter(approved | Q(division__path__startswith=root.path))
+            qs = qs.filter(approved | access.scope_filter(request.user, "division__path"))
             if status != "all":
                 qs = qs.filter(report__status=status)
         qs = apply_common_filters(request, qs)

@@ -15,12 +15,10 @@ from reports.progress import STATUS_LABELS, Status
 
 class AttainmentQuerySet(models.QuerySet):
     def for_user(self, user) -> AttainmentQuerySet:
-        from divisions.access import visible_root
+        from divisions.access import scope_filter
 
-        root = visible_root(user)
-        if root is None:
-            return self.none()
-        return self.filter(division__path__startswith=root.path)
+        condition = scope_filter(user, "division__path")
+        return self.none() if condition is None else self.filter(condition)
 
 
 class Attainment(models.Model):

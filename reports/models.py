@@ -43,12 +43,10 @@ class Channel(models.TextChoices):
 class ReportQuerySet(models.QuerySet):
     def for_user(self, user) -> ReportQuerySet:
         """Reports of units the user may see (deny by default)."""
-        from divisions.access import visible_root
+        from divisions.access import scope_filter
 
-        root = visible_root(user)
-        if root is None:
-            return self.none()
-        return self.filter(division__path__startswith=root.path)
+        condition = scope_filter(user, "division__path")
+        return self.none() if condition is None else self.filter(condition)
 
 
 class Report(models.Model):
