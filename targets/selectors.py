@@ -184,9 +184,10 @@ def _reporters(levels: list[int], *, before: bool) -> str:
     if ScopeLevel.PROVINCE in levels:
         names.append(_("sở, ban, ngành (số liệu cấp tỉnh)"))
     if before and ScopeLevel.DISTRICT in levels:
-        names.append(_("đơn vị cấp huyện"))
+        names.append(_("đơn vị cấp huyện (đến 06/2025)"))
     if ScopeLevel.COMMUNE in levels:
-        names.append(_("cấp xã (qua báo cáo của huyện)") if before else _("đơn vị cấp xã"))
+        before_label = _("cấp xã (qua báo cáo của huyện, đến 06/2025)")
+        names.append(before_label if before else _("đơn vị cấp xã"))
     return "; ".join(str(n) for n in names) or "—"
 
 
