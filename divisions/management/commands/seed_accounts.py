@@ -61,8 +61,10 @@ class Command(BaseCommand):
         missing = {a[2] for a in DEMO_ACCOUNTS if a[0] not in scopes}
         if missing:
             raise CommandError(f"Load divisions first (missing {sorted(missing)}).")
-        groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in Role])}
         with transaction.atomic():
+            # The role groups come with the migrations; a flushed database (or one restored
+            # without them) gets them back here rather than failing on the first account.
+            groups = {r.value: Group.objects.get_or_create(name=r.value)[0] for r in Role}
             for username, role, _code, full_name, _history in DEMO_ACCOUNTS:
                 user, created = User.objects.get_or_create(
                     username=username,
