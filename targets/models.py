@@ -236,7 +236,7 @@ class TargetKind(models.TextChoices):
 
 class ScopeLevel(models.IntegerChoices):
     PROVINCE = 1, _("Toàn tỉnh / cấp tỉnh")
-    DISTRICT = 2, _("Từng đơn vị cấp huyện")
+    DISTRICT = 2, _("Từng đơn vị cấp huyện (đến 06/2025)")
     COMMUNE = 3, _("Từng đơn vị cấp xã")
 
 

@@ -76,6 +76,8 @@ def pages_for(username: str, scope_code: str, team_id: int | None) -> list[str]:
     urls += [f"/dashboard/division/{commune}/?period={slug}", "/dashboard/open-data/"]
     urls += [f"/dashboard/indicator/work_records_online/?period={slug}"]
     urls += ["/targets/methodology/", "/teams/", f"/teams/?commune={commune}"]
+    urls += ["/targets/", "/targets/work_records_online/", "/targets/people_guided/"]
+    urls += [f"/targets/programmes/{code}/" for code in ("05-nq-tu", "2629-qd-ttg", "0280-kh-ubnd")]
     if username in ("bcd", "xa_bienbach", "phuong_anxuyen"):
         urls.append(f"/reports/{commune}/{slug}/")
     if username in ("bcd", "so_khcn"):
