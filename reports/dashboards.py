@@ -32,6 +32,7 @@ from divisions.models import REORG_DATE, Division
 from reports.attainment import targets_assessed_at
 from reports.models import Attainment, RecomputeRequest
 from reports.progress import STATUS_LABELS, Status, month_from_index, month_index
+from targets.milestones import DERIVED_LABEL, expected_path
 from targets.models import Indicator, Pillar, Programme, Target
 
 SPARK_MONTHS = 12
@@ -492,6 +493,22 @@ class Card:
     @property
     def target_display(self) -> str:
         return fmt_value(self.target_number, self.indicator)
+
+    @property
+    def milestone(self) -> tuple[str, str, str] | None:
+        """(year, value, label) of the shown year's point on the straight path from the baseline to a
+        later deadline: derived for reading progress, never a target (the card says so)."""
+        row, target = self.row, self.target
+        if row is None or target is None or target.deadline.year <= row.period.year:
+            return None
+        start = None
+        if row.baseline_period is not None and row.baseline_value is not None:
+            start = (row.baseline_period.year, row.baseline_value)
+        value = expected_path(target, row.period.year, start=start)
+        if value is None:
+            return None
+        # The year as text: a number would be localised with a thousands separator ("2.026").
+        return str(row.period.year), fmt_value(value, self.indicator), str(DERIVED_LABEL)
 
     @property
     def share_pct(self) -> int:

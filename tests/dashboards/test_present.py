@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -373,3 +374,26 @@ def test_a_commune_page_has_no_merger_mark_and_province_sparklines_mark_it_when_
     assert sparks and all(s["merger"] == {"index": 6, "label": ""} for s in sparks)
     after = client.get(URL, {"period": "2026-11"})
     assert "data-spark-merger" not in after.content.decode()
+
+
+def test_live_cards_show_this_years_point_on_the_expected_path_labelled_derived(
+    client, steering_user, present
+):
+    """The digital economy's share starts at 9% (12/2025, the series' first figure): a 2030
+    target of 20% puts 2026 at 9 + (20 − 9) × 1/5 = 11,2%; the plan's 25% at 9 + 16/5 = 12,2%.
+    The 2026 milestone itself is a target of its own, with no derived line."""
+    client.force_login(steering_user)
+    response = client.get(URL, {"period": "2026-11"})
+    cards = {
+        (c.target.deadline.year, c.target.programme.code): c
+        for c in response.context["overview"].cards
+        if c.indicator.code == "digital_economy_grdp"
+    }
+    label = "lộ trình dự kiến (tự tính, không phải chỉ tiêu)"
+    assert cards[(2030, "05-nq-tu")].milestone == ("2026", "11,2%", label)
+    assert cards[(2030, PLAN)].milestone == ("2026", "12,2%", label)
+    assert cards[(2026, PLAN)].milestone is None
+    html = response.content.decode()
+    assert f"Năm 2026: 11,2% ({label})" in " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(
+        "( ", "("
+    ).replace(" )", ")")
