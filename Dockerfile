@@ -8,8 +8,11 @@ RUN apt-get update \
 RUN useradd --create-home --uid 1000 cds
 COPY pyproject.toml requirements.lock ./
 RUN pip install -c requirements.lock .
+# The context is the portal only (.dockerignore: no tests, benchmark, docs or dev tools).
 COPY . .
+ENV DJANGO_SETTINGS_MODULE=camau_cds.settings.production
 # collectstatic needs a key only to import settings; the real one comes from the environment.
+# CI runs this step on the same context (.ci/run).
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=x python manage.py collectstatic --noinput
 USER cds
 EXPOSE 8000

@@ -32,8 +32,9 @@ setup-demo: install
 run: setup-demo
 	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# pytest reads its settings module (camau_cds.settings.test) from pyproject.toml.
 test: install
-	DJANGO_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -35,7 +35,9 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_is_clean_with_production_environment():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    # The settings of the Docker image: base.py (`camau_cds.settings`) with DEBUG refused.
+    env = {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "camau_cds.settings.production"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -83,6 +85,10 @@ def test_docker_compose_matches_the_project():
         assert services[svc]["env_file"] == ".env"
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "requirements.lock" in dockerfile and "collectstatic" in dockerfile
+    assert "DJANGO_SETTINGS_MODULE=camau_cds.settings.production" in dockerfile
+    # The image holds no tests, benchmark, docs, local state or secrets.
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert {"tests", "bench", "docs", ".env", ".venv", ".git"} <= set(ignored)
 
 
 @pytest.mark.django_db

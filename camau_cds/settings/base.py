@@ -1,19 +1,21 @@
-"""Settings for the Cà Mau CĐS portal.
+"""Settings for the Cà Mau CĐS portal, shared by every process (`camau_cds.settings`).
 
-One module, driven by the environment (django-environ). Defaults are safe for production:
-DEBUG is off unless DJANGO_DEBUG says otherwise, and without DEBUG a missing secret key is a
-startup error. `make run` sets DJANGO_DEBUG=1 for the embedded SQLite + eager Celery mode.
+Driven by the environment (django-environ). Defaults are safe for production: DEBUG is off
+unless DJANGO_DEBUG says otherwise, and without DEBUG a missing secret key is a startup error.
+`make run` sets DJANGO_DEBUG=1 for the embedded SQLite + eager Celery mode. What the test suite
+changes is in test.py; production.py refuses DEBUG.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 # A local .env is a convenience for developers; real deployments pass the environment.
@@ -21,12 +23,16 @@ if (BASE_DIR / ".env").is_file():
     env.read_env(str(BASE_DIR / ".env"))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-TESTING = env.bool("DJANGO_TESTING", default=False)
+# The suite's settings (test.py, or DJANGO_TESTING=1 for the processes the suite starts) import
+# this module first and need no secret from the environment.
+_FOR_TESTS = os.environ.get("DJANGO_SETTINGS_MODULE") == "camau_cds.settings.test" or env.bool(
+    "DJANGO_TESTING", default=False
+)
 
 _DEV_SECRET = "dev-only-insecure-secret-key-never-use-in-production-0123456789"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG or _FOR_TESTS:
         SECRET_KEY = _DEV_SECRET
     else:
         raise ImproperlyConfigured(
@@ -35,7 +41,7 @@ if not SECRET_KEY:
         )
 
 ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG or TESTING else []
+    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -152,7 +158,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -167,11 +173,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Production defaults; DEBUG relaxes only what a plain-HTTP localhost needs.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not (DEBUG or TESTING))
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Probes are called over plain HTTP inside the deployment network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
-CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -286,9 +292,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
-
-if TESTING:
-    # The suite makes thousands of API calls from one address; throttling is tested separately.
-    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "100000/minute", "user": "100000/minute"}
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
