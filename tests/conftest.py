@@ -1,4 +1,5 @@
-"""Shared fixtures: Cà Mau's real divisions and one user per role (the 'small world')."""
+"""Shared fixtures: Cà Mau's real divisions (built once per run) and one user per role (the
+'small world')."""
 
 from __future__ import annotations
 
@@ -79,31 +80,112 @@ def _eager_celery(settings):
     yield
 
 
+def _load_camau() -> None:
+    from divisions.services import divisions_upsert, rows_from_shipped_file
+
+    divisions_upsert(rows=rows_from_shipped_file())
+
+
+def _load_reorganised() -> None:
+    from divisions.services import reorganisation_load
+
+    reorganisation_load()
+
+
+# The division worlds of the suite, by fixture name, and the loader that builds each.
+_LOADERS = {"camau": _load_camau, "reorganised": _load_reorganised}
+
+
+def _rows_written_by(load) -> list[tuple[type, list[str], list[tuple]]]:
+    """Run `load` in a transaction that is rolled back; return the rows it wrote, by model.
+
+    Only tables that were empty may change (what the loaders do on a fresh test database);
+    anything else raises, and the fixtures fall back to running the loader in each test.
+    """
+    from django.apps import apps
+    from django.db import transaction
+
+    models = [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed and not m._meta.proxy
+    ]
+
+    def content(model):
+        names = [f.attname for f in model._meta.concrete_fields]
+        return names, list(model._base_manager.order_by("pk").values_list(*names))
+
+    with transaction.atomic():
+        before = {m: content(m)[1] for m in models}
+        load()
+        written = []
+        for model in models:
+            names, rows = content(model)
+            if rows == before[model]:
+                continue
+            if before[model]:
+                raise RuntimeError(f"{model._meta.label}: the loader changed a table with rows")
+            written.append((model, names, rows))
+        transaction.set_rollback(True)
+    return written
+
+
+@pytest.fixture(scope="session")
+def _division_worlds(django_db_setup, django_db_blocker):
+    """Each division world built once per run (the loader's validation and history are most of
+    a world's cost); a test that asks gets the rows inserted in its own transaction, so what it
+    changes is rolled back (or flushed) as before."""
+    with django_db_blocker.unblock():
+        try:
+            return {name: _rows_written_by(load) for name, load in _LOADERS.items()}
+        except RuntimeError:
+            return {}
+
+
+def _load_world(name: str, worlds: dict) -> None:
+    """Insert the rows built once, or run the loader where the test already has divisions
+    (`reorganised` over `camau` updates the old units, as `load_divisions` does)."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    world = worlds.get(name)
+    if not world or any(model._base_manager.exists() for model, _, _ in world):
+        _LOADERS[name]()
+        return
+    with transaction.atomic():
+        for model, names, rows in world:
+            model._base_manager.bulk_create(
+                [model(**dict(zip(names, row, strict=True))) for row in rows]
+            )
+    # PostgreSQL: the next id after the inserted ones (SQLite follows on its own).
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in world]):
+            cursor.execute(sql)
+
+
 @pytest.fixture
-def camau(db):
+def camau(db, _division_worlds):
     """Cà Mau's province, 9 district-level and 100 commune-level units, open-ended.
 
     The structure before 01/07/2025 as if it had not ended: tests of reporting mechanics work
     on a rolling "last month". Tests of the 2025 reorganisation use `reorganised`.
     """
     from divisions.models import Division
-    from divisions.services import divisions_upsert, rows_from_shipped_file
 
-    divisions_upsert(rows=rows_from_shipped_file())
+    _load_world("camau", _division_worlds)
     return {d.code: d for d in Division.objects.all()}
 
 
 @pytest.fixture
-def reorganised(db):
+def reorganised(db, _division_worlds):
     """Everything `load_divisions` loads: old Cà Mau and Bạc Liêu (ending 30/06/2025), the 64
     units from 01/07/2025 and the successions. `.old`/`.new`: code → unit of each structure."""
     import datetime as dt
     from types import SimpleNamespace
 
     from divisions.models import REORG_DATE, Division
-    from divisions.services import reorganisation_load
 
-    reorganisation_load()
+    _load_world("reorganised", _division_worlds)
     before = REORG_DATE - dt.timedelta(days=1)
     return SimpleNamespace(
         old=Division.objects.by_codes(Division.objects.values_list("code", flat=True), on=before),
