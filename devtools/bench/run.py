@@ -510,7 +510,7 @@ def step_incremental(repeats: int = 5) -> dict:
 # --------------------------------------------------------------------------------------------
 
 WEB_SETTINGS = {
-    "ROOT_URLCONF": "bench.urls",
+    "ROOT_URLCONF": "devtools.bench.urls",
     "ALLOWED_HOSTS": ["testserver", "127.0.0.1", "localhost"],
     "SECURE_SSL_REDIRECT": False,
 }
