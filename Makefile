@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-# Idempotent: running it twice changes nothing.
+# Idempotent: running it twice changes nothing. The seed commands live in devtools/ (DEBUG only).
 setup-demo: install
 	$(LOCAL) $(BIN)/python manage.py migrate --noinput
 	$(LOCAL) $(BIN)/python manage.py load_divisions
@@ -58,7 +58,8 @@ restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/cds-....dump" && exit 2)
 	$(BIN)/python scripts/backup.py restore "$(FILE)"
 
-# Benchmark on a separate PostgreSQL database whose name contains "bench" (docs/PERFORMANCE.md).
+# Benchmark (devtools/bench/, command run_benchmark) on a separate PostgreSQL database whose name
+# contains "bench" (docs/PERFORMANCE.md).
 bench: install
 	@case "$(DATABASE_URL)" in postgres*bench*) ;; *) echo "make bench needs DATABASE_URL=postgres://postgres@127.0.0.1:5432/cds_bench (create it with psql first)"; exit 2;; esac
 	DJANGO_DEBUG=1 $(BIN)/python manage.py run_benchmark --scales 1,10

@@ -56,7 +56,7 @@ class RejectNulBytesMiddleware:
 
             detail = _("Địa chỉ yêu cầu chứa ký tự không hợp lệ.")
             if request.path.startswith("/api/"):
-                # The API's one error shape (camau_cds.api.errors).
+                # The API's one error shape (core.api.errors).
                 return JsonResponse(
                     {
                         "type": "https://cds.camau.gov.vn/problems/invalid",

@@ -5,6 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from divisions import access
+from divisions.audit import audit_denied
+from reports.views import entry
+from teams.models import Team
+
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", home_context(request.user))
@@ -13,9 +18,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def home_context(user) -> dict:
     """What the signed-in user can do now: the landing page leads to real work for each role
     (a fixed number of queries, whatever the data)."""
-    from divisions import access
-    from reports.views import entry
-
     if not user.is_authenticated:
         return {}
     acc = access.get_access(user)
@@ -30,15 +32,11 @@ def home_context(user) -> dict:
     if access.can_approve(user):
         ctx["waiting_count"], ctx["waiting"] = entry.review_work(user)
     if acc.role == access.Role.TEAM_LEADER:
-        from teams.models import Team
-
         ctx["led_teams"] = list(Team.objects.led_by(user).select_related("commune")[:5])
     return ctx
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    from divisions.audit import audit_denied
-
     audit_denied(request)
     return render(request, "errors/403.html", status=403)
 

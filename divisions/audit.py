@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from core.api.errors import api_denied
 from divisions.models import AuditEvent
 
 
@@ -55,3 +56,8 @@ def audit_denied(request) -> None:
     """Record a 403 (called by the portal's 403 handler and the API's error handler)."""
     user = getattr(request, "user", None)
     audit_record(kind=AuditEvent.Kind.DENIED, request=request, user=user)
+
+
+@receiver(api_denied)
+def _api_denied(sender, request, **kwargs) -> None:
+    audit_denied(request)

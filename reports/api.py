@@ -1,4 +1,4 @@
-"""REST endpoints of figures, attainment and reports (read); writes of figures.
+"""REST endpoints of figures and reports (read); writes of figures. Attainment: attainment.api.
 
 Scoping: anonymous clients get the open-data subset (province-level approved figures and
 attainment); signed-in users and tokens get that plus what `divisions.access` lets them see.
@@ -11,24 +11,22 @@ import datetime as dt
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from camau_cds import numbers
-from camau_cds.api import params
-from camau_cds.api.errors import Conflict
-from camau_cds.api.lean import paginated_rows
-from camau_cds.api.permissions import TokenWriteAllowed
+from core import numbers
+from core.api import params
+from core.api.errors import Conflict
+from core.api.lean import paginated_rows
 from divisions import access
 from divisions.models import Division
-from reports.models import Attainment, Channel, DataValue, Report, ReportStatus, Source
-from reports.progress import Status
+from divisions.permissions import TokenWriteAllowed
+from reports.models import Channel, DataValue, Report, ReportStatus, Source
 from reports.services import FigureErrors, FigureInput, data_values_upsert
-from targets.models import Indicator, Programme
+from targets.models import Indicator
 
 PERIOD_DOC = "Month as YYYY-MM, e.g. 2024-01"
 COMMON_FILTERS = [
@@ -374,125 +372,6 @@ class ValueList(generics.GenericAPIView):
                 qs = qs.filter(report__status=status)
         qs = apply_common_filters(request, qs)
         return paginated_rows(request, self, qs, VALUE_FIELDS, _value_row)
-
-
-class AttainmentSchema(serializers.Serializer):
-    id = serializers.IntegerField()
-    indicator = serializers.CharField()
-    division = serializers.CharField()
-    level = serializers.IntegerField()
-    period = serializers.CharField(help_text=PERIOD_DOC)
-    provisional = serializers.BooleanField()
-    actual = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
-    target_value = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
-    target_deadline = serializers.DateField(allow_null=True)
-    target_scope_level = serializers.IntegerField(allow_null=True)
-    target_programme = serializers.CharField(allow_null=True, help_text="Programme code")
-    share_reached = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
-    status = serializers.CharField(help_text="achieved, on_track, needs_acceleration, …")
-    projected_value = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
-    reached_in = serializers.CharField(allow_null=True, help_text=PERIOD_DOC)
-    sources = serializers.CharField()
-    reconstructed = serializers.BooleanField(
-        help_text="True for a unit of the 2025 structure before 07/2025: the roll-up of its "
-        "predecessors (× share when a predecessor was split)"
-    )
-    computed_at = serializers.DateTimeField()
-
-
-ATTAINMENT_FIELDS = (
-    "id",
-    "indicator__code",
-    "division__code",
-    "division__level",
-    "period",
-    "provisional",
-    "actual",
-    "target_value",
-    "target__deadline",
-    "target__scope_level",
-    "target__programme__code",
-    "share_reached",
-    "status",
-    "projected_value",
-    "reached_in",
-    "sources",
-    "reconstructed",
-    "computed_at",
-)
-
-
-def _attainment_row(r: dict) -> dict:
-    return {
-        "id": r["id"],
-        "indicator": r["indicator__code"],
-        "division": r["division__code"],
-        "level": r["division__level"],
-        "period": _ym(r["period"]),
-        "provisional": r["provisional"],
-        "reconstructed": r["reconstructed"],
-        "actual": r["actual"],
-        "target_value": r["target_value"],
-        "target_deadline": r["target__deadline"],
-        "target_scope_level": r["target__scope_level"],
-        "target_programme": r["target__programme__code"],
-        "share_reached": r["share_reached"],
-        "status": r["status"],
-        "projected_value": r["projected_value"],
-        "reached_in": _ym(r["reached_in"]),
-        "sources": r["sources"],
-        "computed_at": r["computed_at"],
-    }
-
-
-@extend_schema(
-    summary="Attainment: value vs target, status, projection",
-    description=(
-        "Computed by the attainment job from approved figures. Anonymous clients get "
-        "province-level approved rows. `provisional=1` (signed-in only) returns the rows that "
-        "also count submitted figures, where they differ."
-    ),
-    parameters=[
-        *COMMON_FILTERS,
-        OpenApiParameter("status", str, enum=[s.value for s in Status]),
-        OpenApiParameter(
-            "deadline", int, enum=list(range(2020, 2036)), description="Deadline year of the target"
-        ),
-        OpenApiParameter(
-            "programme", str, description="Code of the programme whose targets to list"
-        ),
-        OpenApiParameter("provisional", OpenApiTypes.INT, enum=[0, 1]),
-    ],
-    responses=AttainmentSchema(many=True),
-)
-class AttainmentList(generics.GenericAPIView):
-    permission_classes = [AllowAny]
-    serializer_class = AttainmentSchema
-    queryset = Attainment.objects.none()
-
-    def get(self, request):
-        provisional = params.integer(request, "provisional", {0, 1}) == 1
-        if provisional and not request.user.is_authenticated:
-            raise PermissionDenied(_("Số liệu tạm tính chỉ dành cho người dùng đã đăng nhập."))
-        # Provisional rows are never open data: the scope's only. Approved rows: the open data
-        # (province level) for everyone, plus the scope of a signed-in client.
-        if provisional:
-            divisions = Division.objects.for_user(request.user)
-        else:
-            divisions = Division.objects.readable_by(request.user)
-        qs = Attainment.objects.filter(division__in=divisions, provisional=provisional)
-        qs = apply_common_filters(request, qs)
-        if status := params.choice(request, "status", {s.value for s in Status}):
-            qs = qs.filter(status=status)
-        if (year := params.integer(request, "deadline", set(range(2020, 2036)))) is not None:
-            qs = qs.filter(target__deadline__year=year)
-        if code := request.query_params.get("programme"):
-            if not Programme.objects.filter(code=code).exists():
-                raise ValidationError(
-                    {"programme": _("Không có chương trình mã “%(code)s”.") % {"code": code[:40]}}
-                )
-            qs = qs.filter(target__programme__code=code)
-        return paginated_rows(request, self, qs, ATTAINMENT_FIELDS, _attainment_row)
 
 
 class ReportSchema(serializers.Serializer):

@@ -24,9 +24,10 @@ from import_export import fields, instance_loaders, resources, widgets
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from camau_cds import numbers
+from core import months as periods
+from core import numbers
 from divisions.models import Division
-from reports import periods, selectors
+from reports import selectors
 from reports.models import Channel, DataValue
 from reports.models import Source as FigureSource
 from reports.services import FigureErrors, FigureInput, UpsertResult, data_values_upsert

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from divisions.access import scope_filter
 from divisions.models import Division
 
 
@@ -43,8 +44,6 @@ class Channel(models.TextChoices):
 class ReportQuerySet(models.QuerySet):
     def for_user(self, user) -> ReportQuerySet:
         """Reports of units the user may see (deny by default)."""
-        from divisions.access import scope_filter
-
         condition = scope_filter(user, "division__path")
         return self.none() if condition is None else self.filter(condition)
 
@@ -365,6 +364,3 @@ class RecomputeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.division_path} {self.period_from:%m/%Y}–{self.period_to:%m/%Y}"
-
-
-from reports.attainment_models import Attainment  # noqa: E402,F401  (computed rows; own module)

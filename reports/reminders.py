@@ -12,8 +12,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core import months as periods
 from divisions.access import Role
-from reports import periods, selectors
+from reports import selectors
 from reports.models import Report, ReportStatus, due_date_for
 
 logger = logging.getLogger(__name__)

@@ -12,9 +12,16 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core import months as periods
 from divisions.models import REORG_DATE, Division, Level
-from reports import periods
-from reports.models import DataValue, DataValueChange, Report, ReportStatus, ReportTransition
+from reports.models import (
+    DataValue,
+    DataValueChange,
+    Report,
+    ReportStatus,
+    ReportTransition,
+    due_date_for,
+)
 from reports.models import Source as FigureSource
 from reports.services import fmt_number
 from targets.models import (
@@ -311,8 +318,6 @@ class BoardCell:
 
 def completeness_board(*, months: list[dt.date], today: dt.date) -> tuple[list, list[Division]]:
     """Districts × months with each report's status; late = not submitted by the due date."""
-    from reports.models import due_date_for
-
     units = list(reporting_units(period=months[-1] if months else today))
     reports = {
         (r.division_id, r.period): r

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -21,12 +22,12 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from camau_cds import numbers
-from camau_cds.bulk_sql import copy_rows, db_datetime, insert_rows
+from core import months as periods
+from core import numbers
+from core.bulk_sql import copy_rows, db_datetime, insert_rows
 from divisions import access
 from divisions.access import Action
 from divisions.models import Division, DivisionSuccession, Level
-from reports import periods
 from reports.models import (
     Channel,
     DataValue,
@@ -40,6 +41,9 @@ from reports.models import (
 from targets.models import Indicator, Measurement, TimeAggregation
 
 logger = logging.getLogger(__name__)
+
+# The attainment outbox drain (`attainment.tasks`), queued by name after an approval commits.
+DRAIN_TASK = "reports.drain_recompute_outbox"
 
 FOUR_PLACES = Decimal("0.0001")
 MAX_ABS = Decimal("1e15")
@@ -1102,11 +1106,12 @@ def _outbox_row(report: Report) -> RecomputeRequest:
 
 
 def queue_recompute_drain() -> None:
-    """Ask Celery to drain the outbox; a broker failure only delays it (the rows stay)."""
-    from reports.tasks import drain_recompute_outbox
+    """Ask Celery to drain the outbox; a broker failure only delays it (the rows stay).
 
+    The task belongs to `attainment` (a higher app): it is found by its name, never imported.
+    """
     try:
-        drain_recompute_outbox.delay()
+        current_app.tasks[DRAIN_TASK].delay()
     except Exception:  # noqa: BLE001 - the outbox keeps the work; never break an approval
         logger.exception("could not queue drain_recompute_outbox; the outbox keeps the work")
 

@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from camau_cds.api import params
+from core.api import params
 from targets.models import Indicator, Programme, ScopeLevel, Target
 
 TARGET_FIELDS = (

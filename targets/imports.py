@@ -3,7 +3,7 @@
 Cells are turned into JSON-safe values (dates as ISO text, non-whole numbers as text that every
 number convention reads the same way) so the rows of a previewed file can wait in the session
 until the user confirms. Number cells typed as text are read in the file's own convention,
-detected from its unambiguous cells (`camau_cds.numbers`).
+detected from its unambiguous cells (`core.numbers`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from camau_cds import numbers
+from core import numbers
 from targets.services import TARGET_COLUMNS
 
 XLSX_MAGIC = b"PK\x03\x04"

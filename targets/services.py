@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from camau_cds import numbers
+from core import numbers
 from targets.models import (
     DEFAULT_PROGRAMME,
     DEFAULT_PROGRAMME_CODE,

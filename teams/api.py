@@ -11,10 +11,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 
-from camau_cds.api import params
-from camau_cds.api.pagination import StableCursorPagination
+from core import months as periods
+from core.api import params
+from core.api.pagination import StableCursorPagination
 from divisions.models import Division
-from reports import periods
 from teams.models import Activity, ActivityKind, Member, Team
 from teams.selectors import phone_display, phone_visible
 

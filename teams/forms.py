@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from camau_cds import numbers
+from core import numbers
 from divisions.access import Action, can, visible_root
 from divisions.models import Division, Level
 from teams import placement

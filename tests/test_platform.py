@@ -88,7 +88,7 @@ def test_docker_compose_matches_the_project():
     assert "DJANGO_SETTINGS_MODULE=camau_cds.settings.production" in dockerfile
     # The image holds no tests, benchmark, docs, local state or secrets.
     ignored = (ROOT / ".dockerignore").read_text().splitlines()
-    assert {"tests", "bench", "docs", ".env", ".venv", ".git"} <= set(ignored)
+    assert {"tests", "devtools", "docs", ".env", ".venv", ".git"} <= set(ignored)
 
 
 @pytest.mark.django_db

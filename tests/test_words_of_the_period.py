@@ -19,7 +19,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
-from reports import periods
+from core import months as periods
 from reports.models import due_date_for
 from reports.reminders import REMINDER_DAYS_BEFORE, reminders_send
 

@@ -239,7 +239,7 @@ def test_api_outsider_naming_another_units_codes_reads_nothing(
 ):
     """Asking the API for district A's objects by code gives an empty page or a refusal,
     never their rows (the team leader and commune officer of A see no district-level data)."""
-    from reports.attainment import attainment_recompute
+    from attainment.engine import attainment_recompute
     from reports.services import report_approve, report_submit
 
     report_submit(user=officer_a, report=report_a)

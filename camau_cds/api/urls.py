@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from attainment import api as attainment_api
 from divisions import api as divisions_api
 from reports import api as reports_api
 from targets import api as targets_api
@@ -18,7 +19,7 @@ urlpatterns = [
     path("v1/targets/", targets_api.TargetList.as_view(), name="targets"),
     path("v1/programmes/", targets_api.ProgrammeList.as_view(), name="programmes"),
     path("v1/values/", reports_api.ValueList.as_view(), name="values"),
-    path("v1/attainment/", reports_api.AttainmentList.as_view(), name="attainment"),
+    path("v1/attainment/", attainment_api.AttainmentList.as_view(), name="attainment"),
     path("v1/reports/", reports_api.ReportList.as_view(), name="reports"),
     path("v1/teams/", teams_api.TeamList.as_view(), name="teams"),
     path("v1/activities/", teams_api.ActivityList.as_view(), name="activities"),

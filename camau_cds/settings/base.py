@@ -8,6 +8,7 @@ changes is in test.py; production.py refuses DEBUG.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -62,11 +63,17 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "core",
     "divisions",
     "targets",
     "teams",
     "reports",
+    "attainment",
+    "dashboards",
 ]
+# Demo, seed and benchmark commands: installed where the package is (not in production images).
+if importlib.util.find_spec("devtools") is not None:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -243,20 +250,20 @@ CDS_ALLOW_SELF_APPROVAL = env.bool("CDS_ALLOW_SELF_APPROVAL", default=False)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "camau_cds.api.authentication.ApiTokenAuthentication",
+        "divisions.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "camau_cds.api.permissions.TokenWriteAllowed",
+        "divisions.permissions.TokenWriteAllowed",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "camau_cds.api.renderers.CSVRenderer",
+        "core.api.renderers.CSVRenderer",
     ],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "camau_cds.api.negotiation.StrictFormatNegotiation",
-    "DEFAULT_PAGINATION_CLASS": "camau_cds.api.pagination.StableCursorPagination",
-    "EXCEPTION_HANDLER": "camau_cds.api.errors.problem_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.StrictFormatNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StableCursorPagination",
+    "EXCEPTION_HANDLER": "core.api.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -279,7 +286,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "camau_cds.api.schema.add_problem_responses",
+        "core.api.schema.add_problem_responses",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -9,9 +9,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from core import months as periods
 from divisions import access
 from divisions.models import Division, Level
-from reports import periods
 from reports.models import Report
 from reports.services import reporting_unit_of
 

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import months as periods
 from divisions import access
 from divisions.models import Level
-from reports import periods, selectors
+from reports import selectors
 from reports.models import Channel, Report, ReportStatus, due_date_for
 from reports.services import (
     FigureErrors,

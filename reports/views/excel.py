@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from camau_cds import numbers
+from core import numbers
 from reports.imports import ImportRefused, check_size, figures_import, template_workbook
 from reports.models import Report
 from reports.views.common import period_from_url, period_slug, unit_for_edit

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import months as periods
 from divisions import access
-from reports import periods, selectors, services
+from reports import selectors, services
 from reports.models import DataValue, ReportStatus
 from reports.views.common import (
     period_from_url,

@@ -1,4 +1,4 @@
-// Reports app: the number rule of camau_cds/numbers.py, and the entry grid's live preview of
+// Reports app: the number rule of core/numbers.py, and the entry grid's live preview of
 // how each typed number is read (the server stores what the preview shows).
 (function () {
   "use strict";

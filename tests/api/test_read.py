@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reports.attainment import attainment_recompute
+from attainment.engine import attainment_recompute
 from reports.models import ReportStatus
 from tests.reports.factories import (
     DataValueFactory,

@@ -33,7 +33,7 @@ def keep_test_connection():
 
 @pytest.fixture
 def api_data(db, camau, keep_test_connection):
-    from reports.attainment import attainment_recompute
+    from attainment.engine import attainment_recompute
     from tests.reports.factories import ratio_indicator
 
     ratio_indicator(code="work_records_online", reports_province=True)

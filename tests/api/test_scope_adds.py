@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from attainment.engine import attainment_recompute
 from divisions.tokens import api_token_issue
-from reports.attainment import attainment_recompute
 from reports.models import ReportStatus
 from tests.access_matrix import SIGNED_IN
 from tests.reports.factories import DataValueFactory, ReportFactory, count_indicator

@@ -11,8 +11,8 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from camau_cds import numbers
-from camau_cds.numbers import COMMA, DOT, AmbiguousNumber, NumberError, detect, parse
+from core import numbers
+from core.numbers import COMMA, DOT, AmbiguousNumber, NumberError, detect, parse
 
 VECTORS = json.loads((Path(__file__).parent / "number_vectors.json").read_text("utf-8"))["vectors"]
 

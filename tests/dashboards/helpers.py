@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 from django.utils import timezone
 
-from reports.attainment import attainment_recompute
+from attainment.engine import attainment_recompute
 from reports.models import ReportStatus
 from targets.models import Comparator, ScopeLevel, Target
 from tests.reports.factories import (

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from reports.models import Attainment
+from attainment.models import Attainment
 from tests.dashboards.helpers import C1, C2, grow
 
 DISTRICTS = reverse("dashboards:districts")

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dashboards.selectors import HEAT_PAGE_SIZE
 from divisions.models import Division, Kind
-from reports.dashboards import HEAT_PAGE_SIZE
 from tests.divisions.factories import DivisionFactory
 
 DISTRICTS = reverse("dashboards:districts")

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from reports.models import Attainment
+from attainment.models import Attainment
 
 PROVINCE = reverse("dashboards:province")
 

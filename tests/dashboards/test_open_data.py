@@ -9,8 +9,9 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from reports.attainment import attainment_recompute
-from reports.models import Attainment, ReportStatus
+from attainment.engine import attainment_recompute
+from attainment.models import Attainment
+from reports.models import ReportStatus
 from tests.dashboards.helpers import C1, FEB, add_ratio, make_report
 
 PAGE = reverse("dashboards:open_data")

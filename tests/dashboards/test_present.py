@@ -13,9 +13,9 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from reports.attainment import attainment_recompute
-from reports.dashboards import fmt_value, status_label
-from reports.models import Attainment
+from attainment.engine import attainment_recompute
+from attainment.models import Attainment
+from dashboards.selectors import fmt_value, status_label
 from targets.models import Comparator, Programme, ScopeLevel, Target
 from tests.dashboards.helpers import make_report
 from tests.divisions.factories import make_user

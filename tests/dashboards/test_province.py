@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from reports.models import Attainment, RecomputeRequest, ReportStatus
+from attainment.models import Attainment
+from reports.models import RecomputeRequest, ReportStatus
 from tests.dashboards.helpers import C1, FEB, JAN, add_ratio, grow, make_report
 
 URL = reverse("dashboards:province")
@@ -65,7 +66,7 @@ def test_default_month_is_the_latest_with_rows(client, steering_user, dash_world
 def test_2025_target_gets_its_final_verdict_after_the_deadline(
     client, steering_user, dash_world, camau
 ):
-    from reports.attainment import attainment_recompute
+    from attainment.engine import attainment_recompute
 
     december = dt.date(2025, 12, 1)
     report = make_report(division=camau["967"], period=december)
@@ -106,7 +107,7 @@ def test_provisional_switch_shows_submitted_values_marked(client, steering_user,
     ind = dash_world["indicator"]
     submitted = make_report(division=camau["967"], period=FEB, status=ReportStatus.SUBMITTED)
     add_ratio(ind, camau, C1, FEB, 95, 100, report=submitted)
-    from reports.attainment import attainment_recompute
+    from attainment.engine import attainment_recompute
 
     attainment_recompute()
     province = camau["96"]

@@ -15,9 +15,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from divisions.management.commands.seed_accounts import DEMO_PASSWORD
-from reports import periods
-from reports.models import Attainment, DataValue, Report, ReportStatus
+from attainment.models import Attainment
+from core import months as periods
+from devtools.management.commands.seed_accounts import DEMO_PASSWORD
+from reports.models import DataValue, Report, ReportStatus
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from camau_cds import numbers
+from core import numbers
 from reports.models import DataValue
 from tests.divisions.factories import PASSWORD
 from tests.e2e.conftest import login, shot

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reports import periods
+from core import months as periods
 from reports.models import DataValue, Report, ReportStatus
 from tests.e2e.conftest import shot
 from tests.e2e.test_report_journey import in_browser

@@ -10,7 +10,8 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 
-from reports.models import Attainment, DataValue, Report, ReportStatus
+from attainment.models import Attainment
+from reports.models import DataValue, Report, ReportStatus
 from targets.models import Comparator, ScopeLevel, Target
 from tests.divisions.factories import PASSWORD
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot

@@ -10,8 +10,9 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from reports.attainment import attainment_recompute
-from reports.models import Attainment, RecomputeRequest, Report, ReportStatus
+from attainment.engine import attainment_recompute
+from attainment.models import Attainment
+from reports.models import RecomputeRequest, Report, ReportStatus
 from reports.services import (
     FigureInput,
     data_values_upsert,
@@ -90,7 +91,7 @@ def test_broker_down_approval_still_fast_and_recompute_runs_once_when_back(
 
     redis_server.start()
     make_worker(redis_server.url)
-    from reports.tasks import drain_recompute_outbox
+    from attainment.tasks import drain_recompute_outbox
 
     drain_recompute_outbox.delay()  # what the periodic drain does every five minutes
     row = wait_for(lambda: district_rows(indicator).first())
@@ -110,8 +111,8 @@ def test_broker_down_approval_still_fast_and_recompute_runs_once_when_back(
 def test_killed_worker_task_is_redelivered_and_gives_the_undisturbed_result(
     camau, officer_a, steering_user, redis_server, use_broker, make_worker, tmp_path
 ):
+    from attainment.tasks import recompute_all_attainment
     from reports.services import report_approve
-    from reports.tasks import recompute_all_attainment
 
     indicator = count_indicator("people_guided")
     submitted_report(camau, officer_a, indicator, 11)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports import periods
+from core import months as periods
 from reports.models import Report, ReportStatus, ReportTransition
 from tests.reports.factories import count_indicator, ratio_indicator, stock_indicator
 

@@ -14,11 +14,12 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from attainment.engine import attainment_recompute
+from attainment.models import Attainment
+from core import months as periods
 from divisions.models import DivisionSuccession
-from reports import periods
-from reports.attainment import attainment_recompute
 from reports.imports import COLUMNS, figures_import
-from reports.models import Attainment, DataValue, DataValueChange, Report, Source
+from reports.models import DataValue, DataValueChange, Report, Source
 from reports.services import (
     FigureInput,
     data_values_upsert,

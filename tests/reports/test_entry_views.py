@@ -46,7 +46,7 @@ def test_grid_shows_district_and_communes_grouped_by_pillar(officer_a, report_a)
 
 
 def test_last_month_value_and_decimal_comma_are_shown(officer_a, report_a, last_month):
-    from reports import periods
+    from core import months as periods
 
     before = periods.previous_month(last_month)
     data_values_upsert(
@@ -121,7 +121,7 @@ def test_share_over_100_refused_through_the_form(officer_a, report_a):
 
 
 def test_stock_drop_needs_note_through_the_form(officer_a, report_a, last_month):
-    from reports import periods
+    from core import months as periods
 
     data_values_upsert(
         user=officer_a,
@@ -245,7 +245,7 @@ def test_team_figure_is_shown_beside_the_cell(officer_a, report_a, last_month):
 
 
 def test_form_refuses_units_outside_the_district_and_months_outside_the_window(officer_a, report_a):
-    from reports import periods
+    from core import months as periods
 
     c = client_for(officer_a)
     other = reverse("reports:save_row", args=["967", f"{report_a.period:%Y-%m}", "32047"])

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from reports import periods
+from core import months as periods
 from reports.models import DataValue, DataValueChange, Report, ReportStatus, Source
 from reports.services import FigureErrors, FigureInput, data_values_upsert, to_decimal
 

@@ -124,7 +124,7 @@ def test_each_rule_names_row_and_column(
 
 
 def test_other_month_is_refused(officer_a, unit, report_a, last_month):
-    from reports import periods
+    from core import months as periods
 
     other = periods.previous_month(last_month)
     outcome = run(
@@ -160,7 +160,7 @@ def test_share_over_100_through_the_import(officer_a, unit, report_a, last_month
 
 
 def test_stock_drop_needs_note_through_the_import(officer_a, unit, report_a, last_month):
-    from reports import periods
+    from core import months as periods
 
     data_values_upsert(
         user=officer_a,

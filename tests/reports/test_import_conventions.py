@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from camau_cds.numbers import COMMA, DOT
+from core.numbers import COMMA, DOT
 from reports.imports import figures_import
 from reports.models import DataValue
 from reports.services import FigureInput, data_values_upsert

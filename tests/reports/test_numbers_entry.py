@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from camau_cds.numbers import COMMA, parse
+from core.numbers import COMMA, parse
 from reports.models import DataValue
 from reports.services import to_decimal
 from tests.reports.factories import amount_indicator

@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core import months as periods
 from divisions import access
 from divisions.models import REORG_DATE, Level
-from reports import periods
 from reports.models import DataValue, DataValueChange, Report, ReportStatus
 from reports.selectors import completeness_board, entry_grid, is_due, reporting_units
 from reports.services import FigureErrors, FigureInput, data_values_upsert
@@ -302,7 +302,7 @@ def test_demo_accounts_include_a_provincial_agency_officer(reorganised, settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from divisions.management.commands.seed_accounts import DEMO_PASSWORD
+    from devtools.management.commands.seed_accounts import DEMO_PASSWORD
 
     settings.DEBUG = True
     call_command("seed_accounts", stdout=io.StringIO())

@@ -10,15 +10,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from attainment.engine import attainment_recompute
+from attainment.models import Attainment
 from divisions import access
-from reports.attainment import attainment_recompute
-from reports.models import Attainment, DataValue, Report, ReportStatus
+from reports.models import DataValue, Report, ReportStatus
 from reports.selectors import completeness_board, entry_grid, structure_label
 from reports.services import FigureErrors, FigureInput, data_values_upsert
 from targets.models import TimeAggregation
+from tests.attainment.test_attainment import make_report
 from tests.divisions.factories import make_user
 from tests.reports.factories import DataValueFactory, count_indicator, ratio_indicator
-from tests.reports.test_attainment import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -289,7 +290,7 @@ def test_attainment_api_marks_reconstructed_rows(reorganised, steering_user, cli
 
 
 def test_demo_seed_follows_the_structure_of_each_month(reorganised, settings):
-    from reports.demo import demo_seed
+    from devtools.demo import demo_seed
 
     count_indicator()
     demo_seed(until=AUG)

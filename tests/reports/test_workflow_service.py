@@ -112,7 +112,8 @@ def test_broker_failure_does_not_break_approval(
 ):
     with (
         mock.patch(
-            "reports.tasks.drain_recompute_outbox.delay", side_effect=ConnectionError("redis down")
+            "attainment.tasks.drain_recompute_outbox.delay",
+            side_effect=ConnectionError("redis down"),
         ),
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -15,8 +15,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.attainment import attainment_recompute, targets_assessed_at
-from reports.models import Attainment, ReportStatus
+from attainment.engine import attainment_recompute, targets_assessed_at
+from attainment.models import Attainment
+from reports.models import ReportStatus
 from targets.milestones import expected_path, yearly_milestones
 from targets.models import Programme, ProgrammeGoal, ScopeLevel, Target
 from tests.reports.factories import DataValueFactory, ReportFactory, count_indicator

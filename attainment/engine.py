@@ -1,0 +1,829 @@
+"""The attainment engine: approved figures → attainment rows, set-based.
+
+1. One GROUP BY per (figure level, target level) pair sums values, numerators and
+   denominators of the counted figures up the division tree in the database
+   (commune → district → province), as each indicator declares (sum, ratio of sums, none).
+2. The monthly series of each indicator × division is aggregated over time as declared
+   (sum of months, latest value, average of the year's months).
+3. `attainment.method.assess` turns each row into status, share reached and projection.
+4. Rows in scope are replaced in one transaction (delete + COPY of tuples): idempotent, safe
+   to retry, and one recompute per scope at a time (advisory lock on PostgreSQL).
+
+A recompute from a month on (what an approval queues) reads only the figures from that month
+and continues each series from the stored row of the month before (`_seeds`); the nightly
+full recompute reads everything.
+
+Counted figures: manual figures of approved reports (plus submitted ones for the provisional
+rows) and figures derived from team activities; for one cell a manual figure wins over the
+team-derived one (no double counting).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import connection, transaction
+from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from attainment.method import assess, month_from_index, month_index
+from attainment.models import Attainment
+from core import months as periods
+from core.bulk_sql import copy_rows, db_datetime
+from divisions.models import PATH_SEPARATOR, Division, DivisionSuccession
+from reports.models import DataValue, RecomputeRequest, Report, ReportStatus, Source
+from targets.models import (
+    CountingWindow,
+    Direction,
+    DivisionAggregation,
+    Indicator,
+    Measurement,
+    ScopeLevel,
+    Target,
+    TimeAggregation,
+)
+
+HUNDRED = Decimal(100)
+ENGINE_INDICATOR_FIELDS = (
+    "measurement",
+    "time_aggregation",
+    "counting_window",
+    "authoritative_level",
+    "division_aggregation",
+    "direction",
+    "reports_province",
+    "reports_district",
+    "reports_commune",
+)
+ENGINE_TARGET_FIELDS = (
+    "indicator",
+    "scope_level",
+    "kind",
+    "value",
+    "baseline_value",
+    "baseline_period",
+    "deadline",
+)
+# ORM paths from a figure's division to its ancestor `n` levels up (levels are fixed).
+ANCESTOR = {0: "division_id", 1: "division__parent_id", 2: "division__parent__parent_id"}
+ANCESTOR_LEVEL = {1: "division__parent__level", 2: "division__parent__parent__level"}
+
+
+# Attainment rows travel as tuples in this column order, from the build straight to COPY:
+# model instances and bulk_create's per-field compile cost more than the database's work.
+ROW_COLUMNS = (
+    "indicator_id",
+    "target_id",
+    "target_key",
+    "division_id",
+    "period",
+    "provisional",
+    "actual",
+    "numerator",
+    "denominator",
+    "data_period",
+    "target_value",
+    "share_reached",
+    "status",
+    "projected_value",
+    "judged_value",
+    "reached_in",
+    "rate_ratio",
+    "sources",
+    "reconstructed",
+    "computed_at",
+    "baseline_value",
+    "baseline_period",
+)
+Row = tuple  # one attainment row, in ROW_COLUMNS order
+_DIV, _PERIOD, _TKEY = 3, 4, 2
+_NUMBERS = slice(6, 9)  # actual, numerator, denominator
+
+
+@dataclass
+class RecomputeResult:
+    rows: int = 0
+    indicators: int = 0
+    seconds: float = 0.0
+
+
+def counted_figures(*, provisional: bool) -> QuerySet[DataValue]:
+    """Figures that count: approved (and, if provisional, submitted) manual ones, and
+    team-derived ones where no counted manual figure exists for the same cell."""
+    statuses = [ReportStatus.APPROVED] + ([ReportStatus.SUBMITTED] if provisional else [])
+    manual = Q(source=Source.MANUAL, report__status__in=statuses)
+    shadowed = Exists(
+        DataValue.objects.filter(
+            indicator=OuterRef("indicator"),
+            division=OuterRef("division"),
+            period=OuterRef("period"),
+            source=Source.MANUAL,
+            report__status__in=statuses,
+        )
+    )
+    return DataValue.objects.filter(manual | (Q(source=Source.TEAMS) & ~shadowed))
+
+
+def level_pairs(indicator: Indicator) -> list[tuple[int, int]]:
+    """(figure level, row level) pairs this indicator rolls up through."""
+    levels = indicator.reporting_levels
+    if not levels:
+        return []
+    if indicator.division_aggregation == DivisionAggregation.NONE:
+        return [(lv, lv) for lv in levels]
+    lowest = max(levels)
+    return [(lowest, target_level) for target_level in range(1, lowest + 1)]
+
+
+def own_level(indicator: Indicator) -> int | None:
+    """The level whose own figure, in a month it is given, replaces the roll-up of the units
+    below it (the catalogue's authoritative level: a province's own figure from its agencies
+    instead of the sum of its districts). None when the roll-up is always used."""
+    level = indicator.authoritative_level
+    levels = indicator.reporting_levels
+    if (
+        level is None
+        or indicator.division_aggregation == DivisionAggregation.NONE
+        or level not in levels
+        or level >= max(levels)
+    ):
+        return None
+    return level
+
+
+def _overlay(series: dict, own: dict) -> None:
+    """Months with an authoritative own figure take it instead of the units' roll-up."""
+    for key, months in own.items():
+        series[key].update(months)
+
+
+def _add(a: tuple | None, b: tuple) -> tuple:
+    """Sum two (value, numerator, denominator, sources) tuples of one month."""
+    if a is None:
+        return b
+    sources = a[3] if a[3] == b[3] else _merge_sources(a[3], b[3])
+    return (_plus(a[0], b[0]), _plus(a[1], b[1]), _plus(a[2], b[2]), sources)
+
+
+def _plus(x, y):
+    return y if x is None else x if y is None else x + y
+
+
+def _merge_sources(a: str, b: str) -> str:
+    return "+".join(s for s in ("manual", "teams") if s in f"{a}+{b}")
+
+
+def _monthly_sums(
+    *,
+    indicators: list[Indicator],
+    provisional: bool,
+    division_ids: set[int] | None,
+    windows: dict[int, dt.date] | None = None,
+) -> dict[tuple[int, int], dict[dt.date, tuple]]:
+    """(indicator id, division id) → {month: (value, numerator, denominator, sources)}.
+
+    A figure rolls up to the ancestor at the row's level, whatever the distance: an old
+    commune reaches the province through its district (two steps), a commune of the 2025
+    structure directly (one step). Each pass filters on the ancestor's level, so a province
+    is never counted as a district. `windows` (indicator id → first month) limits the months
+    read, for a recompute seeded from the stored rows before them.
+
+    A full recompute lets the database roll up level by level (one GROUP BY per level pair:
+    fewer rows to transfer). A windowed one reads few figures: one GROUP BY on the figures'
+    own units and the roll-up in Python (`_window_sums`), a query instead of about ten.
+    """
+    if windows:
+        return _window_sums(
+            indicators=indicators,
+            provisional=provisional,
+            division_ids=division_ids,
+            windows=windows,
+        )
+    # (figure level, row level, own figures of an authoritative level?) → indicator ids.
+    pairs: dict[tuple[int, int, bool], list[int]] = defaultdict(list)
+    for ind in indicators:
+        for pair in level_pairs(ind):
+            pairs[(*pair, False)].append(ind.pk)
+        if (own := own_level(ind)) is not None:
+            pairs[(own, own, True)].append(ind.pk)
+    base = counted_figures(provisional=provisional)
+    series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
+    own_series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
+    for (fig_level, row_level, is_own), ids in pairs.items():
+        into = own_series if is_own else series
+        steps = [0] if fig_level == row_level else range(1, fig_level - row_level + 1)
+        for up in steps:
+            key = ANCESTOR[up]
+            qs = base.filter(indicator_id__in=ids, division__level=fig_level)
+            if up:
+                qs = qs.filter(**{ANCESTOR_LEVEL[up]: row_level})
+            if division_ids is not None:
+                qs = qs.filter(**{f"{key}__in": division_ids})
+            # Tuples, and the sources as the least and greatest source of the group ("manual"
+            # < "teams"): no per-row dict or count conversion for hundreds of thousands of rows.
+            rows = (
+                qs.values_list("indicator_id", "period", F(key))
+                .annotate(
+                    v=Sum("value"),
+                    n=Sum("numerator"),
+                    d=Sum("denominator"),
+                    src_min=Min("source"),
+                    src_max=Max("source"),
+                )
+                .order_by()
+            )
+            for ind_id, period, unit, v, n, d, src_min, src_max in rows:
+                months = into[(ind_id, unit)]
+                sources = src_min if src_min == src_max else f"{src_min}+{src_max}"
+                months[period] = _add(months.get(period), (v, n, d, sources))
+    _overlay(series, own_series)
+    return series
+
+
+def _window_sums(
+    *,
+    indicators: list[Indicator],
+    provisional: bool,
+    division_ids: set[int] | None,
+    windows: dict[int, dt.date],
+) -> dict[tuple[int, int], dict[dt.date, tuple]]:
+    """`_monthly_sums` for windowed recomputes: the same series, from one read of the
+    window's figures (with each unit's parent and grandparent) rolled up here."""
+    # Per indicator: figure level → the row levels it rolls up to.
+    route: dict[int, dict[int, list[int]]] = {}
+    own = {ind.pk: own_level(ind) for ind in indicators}
+    which = Q()
+    by_window: dict[dt.date | None, list[int]] = defaultdict(list)
+    for ind in indicators:
+        route[ind.pk] = defaultdict(list)
+        for fig_level, row_level in level_pairs(ind):
+            route[ind.pk][fig_level].append(row_level)
+        by_window[windows.get(ind.pk)].append(ind.pk)
+    for window, ids in by_window.items():
+        # An indicator without a window (nothing stored to continue from) is read whole.
+        which |= Q(indicator_id__in=ids, **({"period__gte": window} if window else {}))
+    # No filter on units: a scope always holds its province (an ancestor), whose rows sum the
+    # whole window anyway; units outside the scope are skipped below. The figures come one by
+    # one and the counting rule of `counted_figures` is applied here, per cell: a counted
+    # manual figure, else the teams' figure (a plain read is cheaper than its NOT EXISTS).
+    counted = {ReportStatus.APPROVED} | ({ReportStatus.SUBMITTED} if provisional else set())
+    figures = DataValue.objects.filter(which).values_list(
+        "indicator_id",
+        "period",
+        "division_id",
+        "source",
+        "report__status",
+        "value",
+        "numerator",
+        "denominator",
+        "division__level",
+        "division__parent_id",
+        "division__parent__level",
+        "division__parent__parent_id",
+        "division__parent__parent__level",
+    )
+    cells: dict[tuple[int, dt.date, int], tuple] = {}
+    for figure in figures.order_by():
+        if figure[3] == Source.MANUAL:
+            if figure[4] in counted:
+                cells[figure[:3]] = figure
+        else:
+            cells.setdefault(figure[:3], figure)
+    series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
+    own_series: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
+    for (ind_id, period, d0), (*_k, source, _s, v, n, d, l0, d1, l1, d2, l2) in cells.items():
+        if l0 == own[ind_id]:
+            if division_ids is None or d0 in division_ids:
+                own_series[(ind_id, d0)][period] = (v, n, d, source)
+            continue
+        row_levels = route[ind_id].get(l0)
+        if not row_levels:
+            continue
+        # The unit at each level above the figure's (levels are distinct along a path).
+        at_level = {l2: d2, l1: d1, l0: d0}
+        for row_level in row_levels:
+            unit = at_level.get(row_level)
+            if unit is None or (division_ids is not None and unit not in division_ids):
+                continue
+            months = series[(ind_id, unit)]
+            months[period] = _add(months.get(period), (v, n, d, source))
+    _overlay(series, own_series)
+    return series
+
+
+def _reconstruct(
+    series: dict[tuple[int, int], dict[dt.date, tuple]], indicators: list[Indicator]
+) -> dict[int, dt.date]:
+    """Add to each successor unit, for the months before it started, its predecessors' figures
+    × their share (values for sums; numerators and denominators for ratios). Returns
+    successor id → the day it started: its rows before that day are reconstructed.
+
+    Indicators that do not roll up over divisions (aggregation "none") are not reconstructed:
+    a share of a non-additive figure means nothing.
+    """
+    links = list(
+        DivisionSuccession.objects.values_list(
+            "predecessor_id", "successor_id", "share", "effective_on"
+        )
+    )
+    starts: dict[int, dt.date] = {}
+    if not links:
+        return starts
+    additive = {i.pk for i in indicators if i.division_aggregation != DivisionAggregation.NONE}
+    by_pred: dict[int, list[tuple[int, Decimal, dt.date]]] = defaultdict(list)
+    for pred, succ, share, effective_on in links:
+        by_pred[pred].append((succ, Decimal(1) if share is None else share, effective_on))
+        starts[succ] = min(starts.get(succ, effective_on), effective_on)
+    added: dict[tuple[int, int], dict[dt.date, tuple]] = defaultdict(dict)
+    for (ind_id, div_id), months in list(series.items()):
+        if ind_id not in additive or div_id not in by_pred:
+            continue
+        for succ, share, effective_on in by_pred[div_id]:
+            target = added[(ind_id, succ)]
+            for period, (v, n, d, src) in months.items():
+                if period >= effective_on:
+                    continue
+                scaled = tuple(None if x is None else x * share for x in (v, n, d))
+                target[period] = _add(target.get(period), (*scaled, src))
+    for key, months in added.items():
+        own = series[key]
+        for period, values in months.items():
+            own[period] = _add(own.get(period), values)
+    return starts
+
+
+def _ratio(n: Decimal | None, d: Decimal | None) -> Decimal | None:
+    if n is None or not d:
+        return None
+    return n / d * HUNDRED
+
+
+class Seed(NamedTuple):
+    """A stored row of the month before a recompute's window: the series' state then."""
+
+    period: dt.date
+    actual: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    data_period: dt.date
+    sources: str
+    judged_value: Decimal | None
+    baseline_value: Decimal | None
+    baseline_period: dt.date | None
+
+
+def time_series(
+    indicator: Indicator,
+    months: dict[dt.date, tuple],
+    last: dt.date,
+    *,
+    seed: Seed | None = None,
+) -> list[tuple[dt.date, Decimal | None, Decimal | None, Decimal | None, dt.date, str]]:
+    """Aggregate one monthly series over time, month by month from its first month to `last`.
+
+    With `seed` (the stored row of the month before `months` begin), the series continues
+    from that row's totals instead of from its first month: the same result, reading only the
+    window's figures. Returns (period, actual, numerator, denominator, data period, sources)
+    per month.
+    """
+    if not months and seed is None:
+        return []
+    ratio = indicator.measurement == Measurement.RATIO
+    how = indicator.time_aggregation
+    ordered = sorted(months)
+    out = []
+    cum_v = cum_n = cum_d = Decimal(0)
+    year_vals: dict[int, list[Decimal]] = defaultdict(list)
+    latest = None
+    first = ordered[0] if ordered else None
+    if seed is not None:
+        # Stored totals: a flow's running sum (its numerator and denominator for a ratio), a
+        # stock's latest figure. An average restarts each year, so its window starts in January.
+        if ratio:
+            cum_n, cum_d = seed.numerator or Decimal(0), seed.denominator or Decimal(0)
+        elif how == TimeAggregation.SUM:
+            cum_v = seed.actual or Decimal(0)
+        if seed.data_period is not None:
+            latest = (seed.data_period, seed.actual, seed.numerator, seed.denominator, seed.sources)
+        first = periods.next_month(seed.period)
+    # Plain booleans: comparing the choice enums once per month showed in the profile.
+    is_sum = how == TimeAggregation.SUM
+    is_average = how == TimeAggregation.AVERAGE
+    # A year's window starts again each January: sums from zero, and a latest figure of an
+    # earlier year no longer counts (an average keeps its values per year anyway).
+    yearly = indicator.counting_window == CountingWindow.YEAR_TO_DATE
+    count = len(ordered)
+    i = 0
+    end = max(last, ordered[-1]) if ordered else last
+    for idx in range(month_index(first), month_index(end) + 1):
+        period = month_from_index(idx)
+        if yearly and period.month == 1:
+            cum_v = cum_n = cum_d = Decimal(0)
+            latest = None
+        if i < count and ordered[i] == period:
+            v, n, d, src = months[period]
+            latest = (period, v, n, d, src)
+            cum_v += v or 0
+            cum_n += n or 0
+            cum_d += d or 0
+            own = _ratio(n, d) if ratio else v
+            if own is not None:
+                year_vals[period.year].append(own)
+            i += 1
+        if latest is None:
+            # Nothing counted in the window yet (a year's first months before any figure).
+            out.append((period, None, None, None, None, ""))
+            continue
+        data_period, v, n, d, src = latest
+        if is_sum:
+            actual = _ratio(cum_n, cum_d) if ratio else cum_v
+            n_out, d_out = (cum_n, cum_d) if ratio else (None, None)
+        elif is_average:
+            vals = year_vals.get(period.year) or []
+            actual = sum(vals) / len(vals) if vals else None
+            n_out = d_out = None
+        else:
+            actual = _ratio(n, d) if ratio else v
+            n_out, d_out = n, d
+        out.append((period, actual, n_out, d_out, data_period, src))
+    return out
+
+
+def _value_at_deadline(target: Target, aggregated: list[tuple], seed: Seed | None):
+    """The value a target is judged on: the series at its deadline month, counted only when
+    that value rests on a figure of the deadline's own year (a 2024 figure never decides a
+    2025 target: that verdict is "no data for 2025")."""
+    deadline_month = target.deadline.replace(day=1)
+    if seed is not None and deadline_month <= seed.period:
+        # The deadline lies before the window: its value is stored.
+        if seed.period != deadline_month:
+            return seed.judged_value
+        at = (seed.period, seed.actual, seed.numerator, seed.denominator, seed.data_period)
+    else:
+        at = next((r for r in reversed(aggregated) if r[0] <= deadline_month), None)
+    if at is None or at[4] is None or at[4].year != target.deadline.year:
+        return None
+    return at[1]
+
+
+def _targets_for(indicator: Indicator, level: int) -> list[Target | None]:
+    """Targets set for this level, else the province-wide ones as reference, else none."""
+    own = [t for t in indicator.targets.all() if t.scope_level == level]
+    if own:
+        return own
+    province = [t for t in indicator.targets.all() if t.scope_level == ScopeLevel.PROVINCE]
+    return province or [None]
+
+
+def targets_assessed_at(level: int) -> list[Target]:
+    """The targets the engine assesses units of `level` against: for each active indicator
+    with rows at that level, the level's own targets, else the province's as reference.
+    From the catalogue alone (two queries), so a page listing them costs the same whatever
+    the amount of data."""
+    found: list[Target] = []
+    for indicator in Indicator.objects.filter(is_active=True).prefetch_related(
+        Prefetch("targets", Target.objects.select_related("indicator"))
+    ):
+        if any(row_level == level for _fig, row_level in level_pairs(indicator)):
+            found += [t for t in _targets_for(indicator, level) if t is not None]
+    return found
+
+
+def _lock(scope: str) -> None:
+    """One recompute per scope at a time (PostgreSQL advisory lock, released at commit)."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(scope.encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _build_rows(
+    *,
+    indicators: list[Indicator],
+    provisional: bool,
+    division_ids: set[int] | None,
+    period_from: dt.date | None,
+    last: dt.date,
+    levels: dict[int, int],
+    ends: dict[int, dt.date],
+    now: dt.datetime,
+    seeds: dict[tuple[int, int], dict[int, Seed]] | None = None,
+    windows: dict[int, dt.date] | None = None,
+) -> list[Row]:
+    """Rows of `indicators` for the units in `levels`; with `seeds`/`windows`, series read
+    only the window's figures and continue from the stored rows of the month before."""
+    series = _monthly_sums(
+        indicators=indicators, provisional=provisional, division_ids=division_ids, windows=windows
+    )
+    # A successor's rows before it started are its predecessors' roll-up, marked
+    # reconstructed; a unit's rows stop with it (`ends`: a period uses the units valid then).
+    starts = _reconstruct(series, indicators)
+    by_id = {i.pk: i for i in indicators}
+    seeds = seeds or {}
+    targets_at: dict[tuple[int, int], list[Target | None]] = {}
+    rows: list[Row] = []
+    for ind_id, div_id in set(series) | set(seeds):
+        if div_id is None or div_id not in levels or ind_id not in by_id:
+            continue
+        months = series.get((ind_id, div_id), {})
+        stored = seeds.get((ind_id, div_id), {})
+        end = ends.get(div_id)
+        start = starts.get(div_id)
+        ind = by_id[ind_id]
+        higher = ind.direction == Direction.HIGHER
+        aggregated = time_series(
+            ind, months, last, seed=next(iter(stored.values())) if stored else None
+        )
+        first_actual = next(((p, a) for p, a, *_ in aggregated if a is not None), None)
+        level = levels[div_id]
+        if (ind_id, level) not in targets_at:
+            targets_at[(ind_id, level)] = _targets_for(ind, level)
+        for target in targets_at[(ind_id, level)]:
+            goal = target.resolved_value() if target else None
+            seed = stored.get(target.pk if target else 0)
+            if target is not None and target.baseline_value is not None:
+                base, base_period = target.baseline_value, target.baseline_period
+            elif seed is not None and seed.baseline_period is not None:
+                base, base_period = seed.baseline_value, seed.baseline_period
+            else:
+                base_period, base = first_actual if first_actual else (None, None)
+            at_deadline = _value_at_deadline(target, aggregated, seed) if target else None
+            target_id = target.pk if target else None
+            target_key = target_id or 0
+            for period, actual, num, den, data_period, src in aggregated:
+                if period_from is not None and period < period_from:
+                    continue
+                if end is not None and period > end:
+                    continue
+                status = share = projected = judged = reached_in = rate = None
+                if target is not None and goal is not None:
+                    after = period > target.deadline
+                    judged = at_deadline if after else actual
+                    result = assess(
+                        actual=judged,
+                        period=period,
+                        target=goal,
+                        deadline=target.deadline,
+                        baseline=base,
+                        baseline_period=base_period,
+                        higher_is_better=higher,
+                    )
+                    status = result.status.value
+                    share = result.share_reached
+                    projected = result.projected_at_deadline
+                    reached_in = result.reached_in
+                    rate = result.rate_ratio
+                    if not after:
+                        judged = None
+                rows.append(
+                    (
+                        ind_id,
+                        target_id,
+                        target_key,
+                        div_id,
+                        period,
+                        provisional,
+                        actual,
+                        num,
+                        den,
+                        data_period,
+                        goal,
+                        share,
+                        status or "",
+                        projected,
+                        judged,
+                        reached_in,
+                        rate,
+                        src,
+                        start is not None
+                        and (period < start or (data_period is not None and data_period < start)),
+                        now,
+                        base if goal is not None else None,
+                        base_period if goal is not None else None,
+                    )
+                )
+    return rows
+
+
+SIX_PLACES = Decimal("0.000001")
+
+
+def _same(a: Row, b: Row) -> bool:
+    """Same numbers as stored (6 decimal places): a seeded series may differ beyond them."""
+    return [None if x is None else x.quantize(SIX_PLACES) for x in a[_NUMBERS]] == [
+        None if x is None else x.quantize(SIX_PLACES) for x in b[_NUMBERS]
+    ]
+
+
+def attainment_recompute(
+    *,
+    indicator_ids: Iterable[int] | None = None,
+    division: Division | None = None,
+    period_from: dt.date | None = None,
+) -> RecomputeResult:
+    """Recompute attainment rows, for everything or for what one change can affect.
+
+    With `division`, only that unit's subtree and its ancestors are rewritten; with
+    `period_from`, only periods from that month on (earlier ones cannot change: series are
+    aggregated forward in time). Safe to call twice: the result is the same rows.
+    """
+    started = timezone.now()
+    indicators = list(
+        Indicator.objects.filter(is_active=True)
+        .filter(**({"pk__in": list(indicator_ids)} if indicator_ids is not None else {}))
+        # Only what the engine reads: the catalogue's texts would be most of the work of
+        # loading it, a visible share of an incremental recompute.
+        .only(*ENGINE_INDICATOR_FIELDS)
+        .prefetch_related(Prefetch("targets", Target.objects.only(*ENGINE_TARGET_FIELDS)))
+    )
+    # Every series runs to one common last month (the last complete month, or a later month
+    # some figure already exists for), so a dashboard month never mixes carried and missing rows.
+    latest_figure = DataValue.objects.aggregate(last=Max("period"))["last"]
+    last = max(filter(None, (periods.previous_month(periods.current_month()), latest_figure)))
+    scope_qs = Division.objects.filter(level__lte=3)
+    if division is not None:
+        # Ancestors by path (codes are reused across structures), and the successors of units
+        # in the subtree: their reconstructed rows come from these figures.
+        codes = [c for c in division.path.split(PATH_SEPARATOR) if c]
+        ancestors = [PATH_SEPARATOR.join(codes[:i]) + PATH_SEPARATOR for i in range(1, len(codes))]
+        successors = DivisionSuccession.objects.filter(
+            predecessor__path__startswith=division.path
+        ).values("successor_id")
+        scope_qs = scope_qs.filter(
+            Q(path__startswith=division.path) | Q(path__in=ancestors) | Q(pk__in=successors)
+        )
+    scope = list(scope_qs.values_list("pk", "level", "valid_to"))
+    levels = {pk: level for pk, level, _end in scope}
+    ends = {pk: end for pk, _level, end in scope if end is not None}
+    # The GROUP BYs are filtered on the unit a row belongs to (the figure's ancestor at the
+    # row's level), so an ancestor in scope still sums every figure below it, while units
+    # outside the scope are neither aggregated nor built.
+    division_ids = set(levels) if division is not None else None
+    now = db_datetime(timezone.now())
+    scope_key = f"attainment:{division.path if division else '*'}"
+    written = 0
+    # No savepoint of its own: inside the outbox drain's transaction a failure rolls both back.
+    with transaction.atomic(savepoint=False):
+        _lock(scope_key)
+        stale = Attainment.objects.filter(indicator_id__in=[i.pk for i in indicators])
+        if division is not None:
+            stale = stale.filter(division_id__in=list(levels))
+        if period_from is not None:
+            stale = stale.filter(period__gte=period_from)
+        stale.delete()
+        # Provisional rows can only differ from approved ones while a report waits for review.
+        any_submitted = Report.objects.filter(status=ReportStatus.SUBMITTED).exists()
+        windows, seeds = (
+            _seeds(indicators, period_from, levels) if period_from is not None else (None, None)
+        )
+        # A full recompute goes one indicator at a time: a few GROUP BY queries each, and only
+        # that indicator's rows in memory (all indicators at 10x the province would need about
+        # 1 GB). A scoped one is small: all indicators in the same few queries.
+        batches = [indicators] if division is not None else [[i] for i in indicators]
+        for batch in batches:
+            rows = _rows_for(
+                indicators=batch,
+                any_submitted=any_submitted,
+                division_ids=division_ids,
+                period_from=period_from,
+                last=last,
+                levels=levels,
+                ends=ends,
+                now=now,
+                seeds=seeds,
+                windows=windows,
+            )
+            written += copy_rows(Attainment, ROW_COLUMNS, rows)
+    if division is None and connection.vendor == "postgresql":
+        # Fresh statistics after a full rewrite, or the dashboards' plans go stale.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Attainment._meta.db_table}")
+    seconds = (timezone.now() - started).total_seconds()
+    return RecomputeResult(rows=written, indicators=len(indicators), seconds=seconds)
+
+
+def _rows_for(
+    *,
+    indicators: list[Indicator],
+    any_submitted: bool,
+    division_ids: set[int] | None,
+    period_from: dt.date | None,
+    last: dt.date,
+    levels: dict[int, int],
+    ends: dict[int, dt.date],
+    now: dt.datetime,
+    seeds: dict[tuple[int, int], dict[int, Seed]] | None,
+    windows: dict[int, dt.date] | None,
+) -> list[Row]:
+    """Approved rows of the indicators, plus provisional rows where they differ.
+
+    Only approved rows are stored as seeds, so the provisional pass reads its series whole.
+    """
+    common = {
+        "indicators": indicators,
+        "division_ids": division_ids,
+        "period_from": period_from,
+        "last": last,
+        "levels": levels,
+        "ends": ends,
+        "now": now,
+    }
+    approved = _build_rows(provisional=False, seeds=seeds, windows=windows, **common)
+    if not any_submitted:
+        return approved
+    approved_index = {(r[0], r[_DIV], r[_PERIOD], r[_TKEY]): r for r in approved}
+    provisional = [
+        r
+        for r in _build_rows(provisional=True, **common)
+        if (key := (r[0], r[_DIV], r[_PERIOD], r[_TKEY])) not in approved_index
+        or not _same(r, approved_index[key])
+    ]
+    return approved + provisional
+
+
+def _seeds(
+    indicators: list[Indicator], period_from: dt.date, levels: dict[int, int]
+) -> tuple[dict[int, dt.date], dict[tuple[int, int], dict[int, Seed]]]:
+    """Windows (indicator id → first month read) and the stored approved rows of the month
+    before each window, for a recompute from `period_from`.
+
+    Rows before `period_from` are current (each change recomputes from its own month on), so
+    a series can continue from them instead of re-reading its whole history. An average
+    restarts each January, so its window starts there. An indicator gets a window only when
+    the month before holds a stored row for every target it is assessed against in the scope
+    (and for its target-less rows): a fresh database, an indicator or a target added to the
+    catalogue since the last full recompute — its series are read whole.
+    """
+    wanted = {
+        ind.pk: (
+            period_from.replace(month=1)
+            if ind.time_aggregation == TimeAggregation.AVERAGE
+            else period_from
+        )
+        for ind in indicators
+    }
+    seed_period = {ind_id: periods.previous_month(window) for ind_id, window in wanted.items()}
+    stored = Attainment.objects.filter(
+        period__in=set(seed_period.values()),
+        indicator_id__in=list(seed_period),
+        provisional=False,
+        division_id__in=list(levels),
+    )
+    seeds: dict[tuple[int, int], dict[int, Seed]] = defaultdict(dict)
+    keys_seen: dict[int, set[int]] = defaultdict(set)
+    for row in stored.values_list(
+        "indicator_id",
+        "division_id",
+        "target_key",
+        "period",
+        "actual",
+        "numerator",
+        "denominator",
+        "data_period",
+        "sources",
+        "judged_value",
+        "baseline_value",
+        "baseline_period",
+    ):
+        if row[3] == seed_period[row[0]]:
+            seeds[(row[0], row[1])][row[2]] = Seed(*row[3:])
+            keys_seen[row[0]].add(row[2])
+    scope_levels = set(levels.values())
+    windows: dict[int, dt.date] = {}
+    for ind in indicators:
+        row_levels = {row for _fig, row in level_pairs(ind)} & scope_levels
+        keys = {t.pk if t else 0 for lv in row_levels for t in _targets_for(ind, lv)}
+        if keys and keys <= keys_seen[ind.pk]:
+            windows[ind.pk] = wanted[ind.pk]
+    seeds = {key: rows for key, rows in seeds.items() if key[0] in windows}
+    return windows, seeds
+
+
+def attainment_recompute_requests(requests: list[RecomputeRequest]) -> None:
+    """Handle drained outbox rows: one recompute per distinct (division, indicators) scope."""
+    scopes: dict[tuple[str, tuple | None], dt.date] = {}
+    for req in requests:
+        key = (req.division_path, tuple(sorted(req.indicator_ids)) if req.indicator_ids else None)
+        scopes[key] = min(scopes.get(key, req.period_from), req.period_from)
+    paths = {path for path, _ in scopes}
+    divisions = {d.path: d for d in Division.objects.filter(path__in=paths)}
+    for (path, ids), period_from in scopes.items():
+        attainment_recompute(
+            indicator_ids=ids, division=divisions.get(path), period_from=period_from
+        )
+
+
+def computed_at() -> dt.datetime | None:
+    """When attainment rows were last written (shown on dashboards)."""
+    return Attainment.objects.aggregate(at=Max("computed_at"))["at"]
+
+
+def data_span() -> tuple[dt.date | None, dt.date | None]:
+    agg = Attainment.objects.aggregate(first=Min("period"), last=Max("period"))
+    return agg["first"], agg["last"]

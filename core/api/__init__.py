@@ -1,0 +1,1 @@
+"""REST plumbing shared by every app's API: errors, pagination, parameters, renderers, schema."""

@@ -1,0 +1,412 @@
+"""Synthetic data at N× the province, for the benchmark (never for a real database).
+
+N=1 is Cà Mau itself: the shipped province, 9 district-level units and 100 communes, plus about
+900 synthetic hamlets. N>1 adds N−1 copies of the district/commune/hamlet tree under the same
+province. Every figure of every reporting level of every catalogue indicator, for every month,
+sits in an approved monthly report.
+
+Marker: every report is created by, and every figure last updated by, the inactive user
+`SYNTHETIC_USERNAME`; every synthetic division code starts with "S<copy>-" (GSO codes are
+digits, so they cannot collide). A database holding any report or figure without that marker
+is refused. Figures and their history rows are written with PostgreSQL COPY / INSERT … SELECT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import time
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from attainment.models import Attainment
+from core import months as periods
+from divisions.models import KIND_LEVEL, PATH_SEPARATOR, Division, Kind, Level
+from divisions.services import divisions_upsert, rows_from_shipped_file
+from reports.models import (
+    Channel,
+    DataValue,
+    DataValueChange,
+    RecomputeRequest,
+    Report,
+    ReportStatus,
+    ReportTransition,
+    Source,
+)
+from reports.services import FIGURE_COLUMNS
+from targets.models import Indicator, Measurement, TimeAggregation
+
+SYNTHETIC_USERNAME = "synthetic_scale_data"
+SYNTHETIC_PREFIX = "S"
+DEFAULT_SEED = 20220714  # Resolution 05-NQ/TU
+HAMLETS_PER_COMMUNE = (6, 12)  # ~9 on average: ~900 for the province's 100 communes
+FOUR = Decimal("0.0001")
+
+
+class Refused(Exception):
+    """The database is not one the generator may write to."""
+
+
+@dataclass
+class GenerateResult:
+    scale: int
+    months: int = 0
+    divisions: int = 0
+    divisions_created: int = 0
+    reports: int = 0
+    figures: int = 0
+    changes: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        secs = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
+        return (
+            f"scale {self.scale}: {self.divisions} divisions ({self.divisions_created} new), "
+            f"{self.months} months, {self.reports} approved reports, {self.figures} figures, "
+            f"{self.changes} history rows; {secs}"
+        )
+
+
+def synthetic_user():
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=SYNTHETIC_USERNAME,
+        defaults={"is_active": False, "email": "synthetic@example.invalid"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def synthetic_code(copy: int, code: str) -> str:
+    return f"{SYNTHETIC_PREFIX}{copy}-{code}"
+
+
+def foreign_rows(user) -> dict[str, int]:
+    """Reports and figures the generator did not make (they must not be touched)."""
+    counts = {
+        "reports": Report.objects.exclude(created_by=user).count(),
+        "figures": DataValue.objects.exclude(updated_by=user).count(),
+    }
+    return {k: v for k, v in counts.items() if v}
+
+
+def _cell_rng(seed: int, *parts: object) -> random.Random:
+    """One generator per cell, so a cell's series does not depend on what else is generated."""
+    return random.Random(zlib.crc32("|".join(map(str, (seed, *parts))).encode()))
+
+
+def series(ind: Indicator, level: int, key: str, months: list[dt.date], seed: int) -> list:
+    """(value, numerator, denominator) per month for one indicator × division.
+
+    Ratios: whole numerator ≤ denominator, value = numerator/denominator×100 (4 places).
+    Shares 0–100, amounts > 0 with one decimal, counts whole; stocks never decrease.
+    """
+    rng = _cell_rng(seed, ind.code, key)
+    size = {Level.PROVINCE: 40.0, Level.DISTRICT: 8.0}.get(level, 1.0)
+    n = len(months)
+    out = []
+    if ind.measurement == Measurement.RATIO:
+        start, end = rng.uniform(5, 50), rng.uniform(55, 100)
+        base = rng.uniform(30, 300) * size
+        for i in range(n):
+            pct = start + (end - start) * (i / max(1, n - 1)) + rng.uniform(-3, 3)
+            pct = min(100.0, max(0.0, pct))
+            den = max(1, round(base * rng.uniform(0.85, 1.15)))
+            num = min(den, round(den * pct / 100))
+            value = (Decimal(num) / Decimal(den) * 100).quantize(FOUR)
+            out.append((value, Decimal(num), Decimal(den)))
+        return out
+    if ind.measurement == Measurement.SHARE:
+        start, end = rng.uniform(1, 8), rng.uniform(8, 25)
+        for i in range(n):
+            pct = start + (end - start) * (i / max(1, n - 1)) + rng.uniform(-0.5, 0.5)
+            out.append((Decimal(str(round(min(100.0, max(0.0, pct)), 2))), None, None))
+        return out
+    if ind.measurement == Measurement.AMOUNT:
+        start = rng.uniform(8, 15)
+        for i in range(n):
+            v = start * (1 - 0.3 * i / max(1, n - 1)) * rng.uniform(0.95, 1.05)
+            out.append((Decimal(str(round(max(0.1, v), 1))), None, None))
+        return out
+    # Counts.
+    if ind.time_aggregation == TimeAggregation.LATEST:
+        final = rng.randint(2, 12) * (3 if level == Level.DISTRICT else 1)
+        if level == Level.PROVINCE:
+            final *= 10
+        stock = 0
+        for i in range(n):
+            stock = max(stock, round(final * min(1.0, (i + 1) / max(1, n) * 1.4)))
+            out.append((Decimal(stock), None, None))
+        return out
+    monthly = rng.uniform(5, 120) * size
+    for _i in range(n):
+        out.append((Decimal(max(0, round(monthly * rng.uniform(0.6, 1.4)))), None, None))
+    return out
+
+
+def _delete_synthetic(scale: int) -> None:
+    """Remove every synthetic report and figure (and derived rows); divisions above `scale`."""
+    tables = [
+        m._meta.db_table for m in (DataValueChange, DataValue, ReportTransition, Report, Attainment)
+    ]
+    with connection.cursor() as cur:
+        for table in tables:
+            cur.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed model table names
+        cur.execute(f"DELETE FROM {RecomputeRequest._meta.db_table}")  # noqa: S608
+        # Copies above the requested scale: codes "S<k>-…" with k > scale.
+        cur.execute(
+            f"DELETE FROM {Division._meta.db_table} "  # noqa: S608
+            "WHERE code LIKE %s AND CAST(split_part(substr(code, 2), '-', 1) AS integer) > %s",
+            [f"{SYNTHETIC_PREFIX}%-%", scale],
+        )
+
+
+def _ensure_divisions(scale: int, seed: int) -> tuple[int, int]:
+    """The real tree (shipped file) plus hamlets and N−1 synthetic copies; returns counts."""
+    divisions_upsert(rows=rows_from_shipped_file())
+    province = Division.objects.get(level=Level.PROVINCE, parent__isnull=True)
+    real_districts = list(
+        Division.objects.filter(level=Level.DISTRICT).exclude(code__startswith="S").order_by("path")
+    )
+    real_communes = list(
+        Division.objects.filter(level=Level.COMMUNE).exclude(code__startswith="S").order_by("path")
+    )
+    existing = set(Division.objects.filter(code__startswith="S").values_list("code", flat=True))
+    created = 0
+
+    def make(code: str, name: str, kind: str, parent: Division) -> Division:
+        return Division(
+            code=code,
+            name=name,
+            kind=kind,
+            level=KIND_LEVEL[kind],
+            parent=parent,
+            path=f"{parent.path}{code}{PATH_SEPARATOR}",
+        )
+
+    def hamlets_for(commune: Division, copy: int, source_code: str) -> list[Division]:
+        count = _cell_rng(seed, "hamlets", source_code).randint(*HAMLETS_PER_COMMUNE)
+        return [
+            make(
+                synthetic_code(copy, f"{source_code}-{j:02d}"),
+                f"Ấp {j}",
+                Kind.HAMLET if j % 4 else Kind.KHOM,
+                commune,
+            )
+            for j in range(1, count + 1)
+        ]
+
+    for copy in range(1, scale + 1):
+        if copy == 1:
+            districts = {d.code: d for d in real_districts}
+            communes = {c.code: c for c in real_communes}
+        else:
+            new = [
+                make(synthetic_code(copy, d.code), f"{d.name} ({copy})", d.kind, province)
+                for d in real_districts
+                if synthetic_code(copy, d.code) not in existing
+            ]
+            Division.objects.bulk_create(new, batch_size=2000)
+            created += len(new)
+            districts = {
+                d.code.split("-", 1)[1]: d
+                for d in Division.objects.filter(
+                    code__in=[synthetic_code(copy, d.code) for d in real_districts]
+                )
+            }
+            new = []
+            for c in real_communes:
+                code = synthetic_code(copy, c.code)
+                if code in existing:
+                    continue
+                parent_code = c.codes[-2]
+                new.append(make(code, f"{c.name} ({copy})", c.kind, districts[parent_code]))
+            Division.objects.bulk_create(new, batch_size=2000)
+            created += len(new)
+            communes = {
+                c.code.split("-", 1)[1]: c
+                for c in Division.objects.filter(
+                    code__in=[synthetic_code(copy, c.code) for c in real_communes]
+                )
+            }
+        hamlets = []
+        for source_code, commune in communes.items():
+            hamlets += [
+                h for h in hamlets_for(commune, copy, source_code) if h.code not in existing
+            ]
+        Division.objects.bulk_create(hamlets, batch_size=2000)
+        created += len(hamlets)
+    return Division.objects.count(), created
+
+
+def _copy_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """COPY rows into a table (tab-separated text, \\N for NULL)."""
+    buf = io.StringIO()
+    for row in rows:
+        buf.write("\t".join("\\N" if v is None else str(v) for v in row))
+        buf.write("\n")
+    buf.seek(0)
+    with connection.cursor() as cur:
+        cur.cursor.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", buf
+        )
+
+
+def generate(
+    *,
+    scale: int,
+    seed: int = DEFAULT_SEED,
+    months_from: dt.date | None = None,
+    months_to: dt.date | None = None,
+    replace: bool = False,
+) -> GenerateResult:
+    """Write synthetic data at `scale`× the province. Raises Refused on a database with
+    real reports or figures, or with synthetic ones when `replace` is False."""
+    if connection.vendor != "postgresql":
+        raise Refused("generate_scale_data needs PostgreSQL (it loads figures with COPY).")
+    if scale < 1:
+        raise Refused("--scale must be 1 or more.")
+    first = months_from or periods.REPORTING_START
+    last = months_to or periods.previous_month(periods.current_month())
+    months = periods.months_between(first, last)
+    if not months:
+        raise Refused("No month between --months-from and --months-to.")
+    result = GenerateResult(scale=scale, months=len(months))
+    clock = time.perf_counter()
+    user = synthetic_user()
+    foreign = foreign_rows(user)
+    if foreign:
+        raise Refused(
+            "The database holds data the generator did not make ("
+            + ", ".join(f"{v} {k}" for k, v in foreign.items())
+            + "); use a separate database, e.g. cds_bench."
+        )
+    if not replace and (Report.objects.exists() or DataValue.objects.exists()):
+        raise Refused("Synthetic data already exists; pass --replace-synthetic to regenerate it.")
+
+    with transaction.atomic():
+        _delete_synthetic(scale)
+        result.seconds["clear"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        result.divisions, result.divisions_created = _ensure_divisions(scale, seed)
+        call_command("load_catalogue", stdout=io.StringIO())
+        result.seconds["divisions+catalogue"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+
+        province = Division.objects.get(level=Level.PROVINCE, parent__isnull=True)
+        units = list(Division.objects.filter(level__lte=Level.COMMUNE).order_by("path"))
+        reporting_units = [u for u in units if u.level <= Level.DISTRICT]
+        tz = timezone.get_current_timezone()
+        reports = []
+        for unit in reporting_units:
+            for m in months:
+                due = periods.next_month(m) + dt.timedelta(days=14)
+                submitted = dt.datetime.combine(due, dt.time(9), tzinfo=tz)
+                approved = submitted + dt.timedelta(days=2)
+                reports.append(
+                    Report(
+                        division=unit,
+                        period=m,
+                        status=ReportStatus.APPROVED,
+                        created_by=user,
+                        submitted_at=submitted,
+                        submitted_by=user,
+                        approved_at=approved,
+                        approved_by=user,
+                    )
+                )
+        Report.objects.bulk_create(reports, batch_size=5000)
+        result.reports = len(reports)
+        ReportTransition.objects.bulk_create(
+            [
+                ReportTransition(report=r, from_status=a, to_status=b, by=user, at=at)
+                for r in reports
+                for a, b, at in (
+                    ("", ReportStatus.DRAFT, r.submitted_at - dt.timedelta(days=10)),
+                    (ReportStatus.DRAFT, ReportStatus.SUBMITTED, r.submitted_at),
+                    (ReportStatus.SUBMITTED, ReportStatus.APPROVED, r.approved_at),
+                )
+            ],
+            batch_size=5000,
+        )
+        report_id = {(r.division_id, r.period): r.pk for r in reports}
+        result.seconds["reports"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+
+        now = timezone.now().isoformat()
+        rows: list[tuple] = []
+        by_level: dict[int, list[Division]] = {1: [province], 2: [], 3: []}
+        for u in units:
+            if u.level in (Level.DISTRICT, Level.COMMUNE):
+                by_level[u.level].append(u)
+        for ind in Indicator.objects.filter(is_active=True).order_by("code"):
+            for level in ind.reporting_levels:
+                for div in by_level[level]:
+                    owner = div.pk if level <= Level.DISTRICT else div.parent_id
+                    # Copies share their original's series: the work grows, the shape does not.
+                    key = div.code.split("-", 1)[1] if div.code.startswith("S") else div.code
+                    for m, (v, num, den) in zip(
+                        months, series(ind, level, key, months, seed), strict=True
+                    ):
+                        rows.append(
+                            (
+                                ind.pk,
+                                div.pk,
+                                m.isoformat(),
+                                v,
+                                num,
+                                den,
+                                "",
+                                1,
+                                Source.MANUAL.value,
+                                report_id[(owner, m)],
+                                now,
+                                now,
+                                user.pk,
+                            )
+                        )
+        result.seconds["figures (python)"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        _copy_rows(
+            DataValue._meta.db_table,
+            FIGURE_COLUMNS,
+            rows,
+        )
+        result.figures = len(rows)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {DataValueChange._meta.db_table} "  # noqa: S608
+                "(data_value_id, changed_by_id, changed_at, new_value, new_numerator, "
+                "new_denominator, version, note, channel, indicator_id, division_id, period, "
+                "source, report_id) "
+                "SELECT id, updated_by_id, updated_at, value, numerator, denominator, 1, '', %s, "
+                "indicator_id, division_id, period, source, report_id "
+                f"FROM {DataValue._meta.db_table} WHERE updated_by_id = %s",
+                [Channel.DEMO.value, user.pk],
+            )
+            result.changes = cur.rowcount
+        result.seconds["figures (COPY)"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+    # Foreign keys are checked at commit (deferred): most of the load time at scale 10.
+    result.seconds["commit"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    # Reclaim the rows deleted above and refresh statistics, so every run starts from the same
+    # table state (dead rows of an earlier, larger scale would slow every scan down).
+    tables = (Division, Report, DataValue, DataValueChange, ReportTransition, Attainment)
+    with connection.cursor() as cur:
+        for model in tables:
+            if connection.in_atomic_block:  # inside a test transaction: VACUUM is not allowed
+                cur.execute(f"ANALYZE {model._meta.db_table}")
+            else:
+                cur.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
+    result.seconds["vacuum+analyze"] = time.perf_counter() - clock
+    return result
