@@ -275,14 +275,28 @@ class _NumberLabels:
 def _clean_numbers(
     i: int, row: FigureInput, ind: Indicator, cell: _Cell, errors: list[RowMessage]
 ) -> tuple[Decimal | None, Decimal | None, Decimal | None] | None:
-    """Apply the number rules of issue 4 §5; append errors and return None when bad."""
-    bad = False
+    """Apply the number rules to one row; append errors and return None when bad.
+
+    Pure: reads the row and the indicator, never the database.
+    """
 
     def err(field_name: str, message: str) -> None:
-        nonlocal bad
-        bad = True
         errors.append(RowMessage(i, field_name, message, row.indicator_code, row.division_code))
 
+    nums = _read_numbers(row, cell, err)
+    if nums is None:
+        return None
+    value, num, den = nums["value"], nums["numerator"], nums["denominator"]
+    if ind.measurement == Measurement.RATIO:
+        return _ratio_numbers(ind, cell, value, num, den, err)
+    return _single_value(ind, cell, value, num, den, err)
+
+
+def _read_numbers(
+    row: FigureInput, cell: _Cell, err: Callable[[str, str], None]
+) -> dict[str, Decimal | None] | None:
+    """Each number of the row read, checked for size and sign and rounded to four places."""
+    bad = False
     nums: dict[str, Decimal | None] = {}
     labels = _NumberLabels()
     for name in ("value", "numerator", "denominator"):
@@ -295,9 +309,11 @@ def _clean_numbers(
                 _("%(cell)s: %(what)s “%(raw)s” không phải là số; hãy nhập số, ví dụ 12,5.")
                 % {"cell": cell, "what": labels[name], "raw": raw},
             )
+            bad = True
             continue
         if number is not None and abs(number) >= MAX_ABS:
             err(name, _("%(cell)s: %(what)s quá lớn.") % {"cell": cell, "what": labels[name]})
+            bad = True
             continue
         if number is not None and number < 0:
             err(
@@ -305,65 +321,74 @@ def _clean_numbers(
                 _("%(cell)s: %(what)s không được âm (%(raw)s); hãy nhập số từ 0 trở lên.")
                 % {"cell": cell, "what": labels[name], "raw": fmt_number(number)},
             )
+            bad = True
             continue
         nums[name] = number.quantize(FOUR_PLACES) if number is not None else None
-    if bad:
-        return None
-    value, num, den = nums["value"], nums["numerator"], nums["denominator"]
+    return None if bad else nums
 
-    if ind.measurement == Measurement.RATIO:
-        if num is None and den is None:
-            if value is not None:
-                err(
-                    "value",
-                    _(
-                        "%(cell)s: tỷ lệ được tính từ tử số và mẫu số, không nhập trực tiếp; "
-                        "hãy nhập tử số (%(num)s) và mẫu số (%(den)s)."
-                    )
-                    % {"cell": cell, "num": ind.numerator_label, "den": ind.denominator_label},
-                )
-                return None
-            return None, None, None
-        if num is None or den is None:
-            missing = "numerator" if num is None else "denominator"
+
+def _ratio_numbers(ind: Indicator, cell: _Cell, value, num, den, err):
+    """A ratio is typed as numerator and denominator; its value is computed (percent)."""
+    if num is None and den is None:
+        if value is not None:
             err(
-                missing,
-                _("%(cell)s: hãy nhập cả tử số (%(num)s) và mẫu số (%(den)s).")
+                "value",
+                _(
+                    "%(cell)s: tỷ lệ được tính từ tử số và mẫu số, không nhập trực tiếp; "
+                    "hãy nhập tử số (%(num)s) và mẫu số (%(den)s)."
+                )
                 % {"cell": cell, "num": ind.numerator_label, "den": ind.denominator_label},
             )
             return None
-        if ind.whole_numbers:
-            for name, number in (("numerator", num), ("denominator", den)):
-                if number != number.to_integral_value():
-                    err(
-                        name,
-                        _("%(cell)s: %(what)s phải là số nguyên (%(raw)s).")
-                        % {"cell": cell, "what": labels[name], "raw": fmt_number(number)},
-                    )
-            if bad:
-                return None
-        if den == 0:
-            if num == 0:
-                return None, num, den
-            err(
-                "denominator",
-                _("%(cell)s: mẫu số bằng 0 thì tử số cũng phải bằng 0.") % {"cell": cell},
+        return None, None, None
+    if num is None or den is None:
+        missing = "numerator" if num is None else "denominator"
+        err(
+            missing,
+            _("%(cell)s: hãy nhập cả tử số (%(num)s) và mẫu số (%(den)s).")
+            % {"cell": cell, "num": ind.numerator_label, "den": ind.denominator_label},
+        )
+        return None
+    if ind.whole_numbers and not _whole_parts(cell, num, den, err):
+        return None
+    if den == 0:
+        if num == 0:
+            return None, num, den
+        err(
+            "denominator", _("%(cell)s: mẫu số bằng 0 thì tử số cũng phải bằng 0.") % {"cell": cell}
+        )
+        return None
+    if num > den:
+        err(
+            "numerator",
+            _(
+                "%(cell)s: tử số (%(num)s) lớn hơn mẫu số (%(den)s); tử số là một phần của "
+                "mẫu số, hãy kiểm tra lại."
             )
-            return None
-        if num > den:
-            err(
-                "numerator",
-                _(
-                    "%(cell)s: tử số (%(num)s) lớn hơn mẫu số (%(den)s); tử số là một phần của "
-                    "mẫu số, hãy kiểm tra lại."
-                )
-                % {"cell": cell, "num": fmt_number(num), "den": fmt_number(den)},
-            )
-            return None
-        value = (num / den * 100).quantize(FOUR_PLACES)
-        return value, num, den
+            % {"cell": cell, "num": fmt_number(num), "den": fmt_number(den)},
+        )
+        return None
+    value = (num / den * 100).quantize(FOUR_PLACES)
+    return value, num, den
 
-    # Counts, amounts and shares are typed as one value.
+
+def _whole_parts(cell: _Cell, num: Decimal, den: Decimal, err) -> bool:
+    """Counted ratios: numerator and denominator whole numbers; an error for each that is not."""
+    labels = _NumberLabels()
+    whole = True
+    for name, number in (("numerator", num), ("denominator", den)):
+        if number != number.to_integral_value():
+            err(
+                name,
+                _("%(cell)s: %(what)s phải là số nguyên (%(raw)s).")
+                % {"cell": cell, "what": labels[name], "raw": fmt_number(number)},
+            )
+            whole = False
+    return whole
+
+
+def _single_value(ind: Indicator, cell: _Cell, value, num, den, err):
+    """Counts, amounts and shares are typed as one value, within the indicator's bounds."""
     if num is not None or den is not None:
         err(
             "numerator" if num is not None else "denominator",
@@ -477,10 +502,66 @@ def data_values_upsert(
             ) from exc
 
 
+@dataclass(frozen=True)
+class _Call:
+    """What one write is about: who writes, from where, into which unit and month, and when."""
+
+    user: object
+    source: str
+    note: str
+    channel: str
+    unit: Division | None
+    period: dt.date | None
+    now: dt.datetime
+    this_month: dt.date
+
+    @property
+    def is_manual(self) -> bool:
+        return self.source == Source.MANUAL
+
+    @property
+    def blank_clears(self) -> bool:
+        return self.channel not in BLANK_IS_NOT_GIVEN
+
+
+@dataclass
+class _Plan:
+    """What the write will do, decided before anything is written."""
+
+    to_create: list[DataValue] = field(default_factory=list)
+    to_update: list[DataValue] = field(default_factory=list)
+    to_delete: list[DataValue] = field(default_factory=list)
+    conflicts: list[tuple[_Prepared, DataValue | None, _Cell]] = field(default_factory=list)
+    changes: list[tuple[DataValue, tuple, tuple, str]] = field(default_factory=list)
+
+
 def _upsert(*, user, rows, source, note, channel, unit, period, result) -> UpsertResult:
+    """The figure write in phases: resolve rows, check each row, lock reports, load current
+    values, plan changes, write the plan. Every bad row is reported and nothing is written
+    when there is one."""
+    call = _Call(user, source, note, channel, unit, period, timezone.now(), periods.current_month())
     errors: list[RowMessage] = []
-    now = timezone.now()
-    this_month = periods.current_month()
+    indicators, by_code = _resolve_rows(rows)
+    prepared = _check_rows(rows, indicators, by_code, call, errors)
+    reports: dict[tuple[int, dt.date], Report] = {}
+    if call.is_manual and prepared:
+        prepared = _lock_reports(prepared, reports, errors)
+    existing, previous = _load_current(prepared, source)
+    plan = _plan_changes(prepared, existing, previous, reports, call, errors, result)
+    if plan.conflicts:
+        errors += _conflict_errors(plan.conflicts)
+    if errors:
+        errors.sort(key=lambda e: e.index)
+        raise FigureErrors(errors)
+    _write_plan(plan, prepared, reports, call, result)
+    return result
+
+
+# Phase 1: resolve rows ------------------------------------------------------------------------
+
+
+def _resolve_rows(rows) -> tuple[dict[str, Indicator], dict[str, list[Division]]]:
+    """The rows' indicators and units by code: two queries whatever the row count."""
     ind_codes = {r.indicator_code for r in rows}
     div_codes = {r.division_code for r in rows}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=ind_codes, is_active=True)}
@@ -489,297 +570,361 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
     by_code: dict[str, list[Division]] = {}
     for d in Division.objects.filter(code__in=div_codes).select_related("parent"):
         by_code.setdefault(d.code, []).append(d)
-    is_manual = source == Source.MANUAL
-    check_access = is_manual or user is not None
+    return indicators, by_code
 
+
+# Phase 2: check each row ----------------------------------------------------------------------
+
+
+class _EndedSuccessors:
+    """The units that continue each ended unit the rows name, fetched on first need: once per
+    call, for all of them together, never a query per row."""
+
+    def __init__(self, by_code: dict[str, list[Division]]) -> None:
+        self._by_code = by_code
+        self._found: dict[int, list[Division]] | None = None
+
+    def of(self, division: Division) -> list[Division]:
+        if self._found is None:
+            ended = [d for units in self._by_code.values() for d in units if d.valid_to]
+            self._found = _successors_in_force(ended)
+        return self._found.get(division.pk, [])
+
+
+def _check_rows(rows, indicators, by_code, call: _Call, errors) -> list[_Prepared]:
+    """Each row checked on its own; the good ones come back ready to plan."""
     prepared: list[_Prepared] = []
     seen: dict[tuple, int] = {}
-    ended_successors: dict[int, list[Division]] | None = None
+    successors = _EndedSuccessors(by_code)
     for i, row in enumerate(rows):
-        ind = indicators.get(row.indicator_code)
-        per = row.period
-        same_code = by_code.get(row.division_code, [])
-        div = _unit_in_month(same_code, per)
-        cell = _Cell(ind, div, per, row)
+        p = _check_row(i, row, indicators, by_code, seen, successors, call, errors)
+        if p is not None:
+            prepared.append(p)
+    return prepared
 
-        def err(field_name: str, message: str, i=i, row=row, code: str = "") -> None:
-            errors.append(
-                RowMessage(i, field_name, message, row.indicator_code, row.division_code, code)
-            )
 
-        row_ok = True
-        if ind is None:
-            err(
+def _check_row(i, row, indicators, by_code, seen, successors, call: _Call, errors):
+    """One row: codes and month, duplicate, unit in force, level and scope, access, numbers.
+    The first failing check refuses the row (codes and month report all their problems)."""
+    ind = indicators.get(row.indicator_code)
+    div = _unit_in_month(by_code.get(row.division_code, []), row.period)
+    cell = _Cell(ind, div, row.period, row)
+
+    def err(field_name: str, message: str, code: str = "") -> None:
+        errors.append(
+            RowMessage(i, field_name, message, row.indicator_code, row.division_code, code)
+        )
+
+    problems = _row_shape_errors(
+        i, row, ind, div, cell, this_month=call.this_month, period=call.period
+    )
+    for field_name, message in problems:
+        err(field_name, message)
+    if problems:
+        return None
+    assert ind is not None and div is not None
+    key = (ind.pk, div.pk, row.period)
+    if key in seen:
+        err(
+            "division_code",
+            _("%(cell)s: bị nhập hai lần (dòng %(first)s và %(n)s); hãy giữ một dòng.")
+            % {"cell": cell, "first": seen[key] + 1, "n": i + 1},
+        )
+        return None
+    seen[key] = i
+    if not _valid_in(div, row.period):
+        err("division_code", _validity_message(div, cell, successors.of(div)))
+        return None
+    problem = _placement_error(ind, div, cell, call.unit)
+    if problem is not None:
+        err("division_code", problem)
+        return None
+    check_access = call.is_manual or call.user is not None
+    if check_access and not access.can_change(call.user, div):
+        err(
+            "division_code",
+            _("%(cell)s: bạn không có quyền nhập số liệu cho đơn vị này.") % {"cell": cell},
+            code="denied",
+        )
+        return None
+    numbers = _clean_numbers(i, row, ind, cell, errors)
+    if numbers is None:
+        return None
+    rep_unit = reporting_unit_of(div) if call.is_manual else None
+    return _Prepared(i, row, ind, div, rep_unit, *numbers)
+
+
+def _row_shape_errors(
+    i: int, row: FigureInput, ind, div, cell: _Cell, *, this_month: dt.date, period
+) -> list[tuple[str, str]]:
+    """A row's codes and month: (field, message) for each problem. Pure: no database.
+
+    `period`, when given, is the month of the page or file the row belongs to."""
+    problems: list[tuple[str, str]] = []
+    if ind is None:
+        problems.append(
+            (
                 "indicator_code",
                 _("Dòng %(n)s: không có chỉ tiêu mã “%(code)s”; hãy dùng mã trong danh mục.")
                 % {"n": i + 1, "code": row.indicator_code},
             )
-            row_ok = False
-        if div is None:
-            err(
+        )
+    if div is None:
+        problems.append(
+            (
                 "division_code",
                 _("Dòng %(n)s: không có đơn vị mã “%(code)s”; hãy dùng mã đơn vị hành chính.")
                 % {"n": i + 1, "code": row.division_code},
             )
-            row_ok = False
-        if not isinstance(per, dt.date) or per.day != 1:
-            err("period", _("Dòng %(n)s: kỳ báo cáo không hợp lệ.") % {"n": i + 1})
-            row_ok = False
-        elif not periods.in_window(per, current=this_month):
-            err(
-                "period",
-                _(
-                    "%(cell)s: kỳ báo cáo nằm ngoài thời gian báo cáo (từ %(start)s đến tháng "
-                    "hiện tại %(now)s); hãy chọn đúng tháng."
-                )
-                % {
-                    "cell": cell,
-                    "start": periods.label(periods.REPORTING_START),
-                    "now": periods.label(periods.current_month()),
-                },
-            )
-            row_ok = False
-        elif period is not None and per != period:
-            err(
+        )
+    per = row.period
+    if not isinstance(per, dt.date) or per.day != 1:
+        problems.append(("period", _("Dòng %(n)s: kỳ báo cáo không hợp lệ.") % {"n": i + 1}))
+    elif not periods.in_window(per, current=this_month):
+        message = _(
+            "%(cell)s: kỳ báo cáo nằm ngoài thời gian báo cáo (từ %(start)s đến tháng "
+            "hiện tại %(now)s); hãy chọn đúng tháng."
+        ) % {
+            "cell": cell,
+            "start": periods.label(periods.REPORTING_START),
+            "now": periods.label(periods.current_month()),
+        }
+        problems.append(("period", message))
+    elif period is not None and per != period:
+        problems.append(
+            (
                 "period",
                 _("%(cell)s: dòng này thuộc tháng khác với báo cáo tháng %(month)s.")
                 % {"cell": cell, "month": periods.label(period)},
             )
-            row_ok = False
-        if not row_ok:
-            continue
-        assert ind is not None and div is not None
-        key = (ind.pk, div.pk, per)
-        if key in seen:
-            err(
-                "division_code",
-                _("%(cell)s: bị nhập hai lần (dòng %(first)s và %(n)s); hãy giữ một dòng.")
-                % {"cell": cell, "first": seen[key] + 1, "n": i + 1},
-            )
-            continue
-        seen[key] = i
-        if not _valid_in(div, per):
-            if ended_successors is None:
-                # Once per call, for every ended unit the rows name: never a query per row.
-                ended = [d for units in by_code.values() for d in units if d.valid_to]
-                ended_successors = _successors_in_force(ended)
-            err("division_code", _validity_message(div, cell, ended_successors.get(div.pk, [])))
-            continue
-        if div.level not in ind.reporting_levels:
-            err(
-                "division_code",
-                _("%(cell)s: chỉ tiêu này không báo cáo ở %(level)s.")
-                % {"cell": cell, "level": Level(div.level).label.lower()},
-            )
-            continue
-        rep_unit = reporting_unit_of(div) if is_manual else None
-        if unit is not None and not div.is_within(unit):
-            err(
-                "division_code",
-                _("%(cell)s: đơn vị không thuộc %(unit)s; chỉ nhập số liệu của %(unit)s.")
-                % {"cell": cell, "unit": unit.name},
-            )
-            continue
-        if check_access and not access.can_change(user, div):
-            err(
-                "division_code",
-                _("%(cell)s: bạn không có quyền nhập số liệu cho đơn vị này.") % {"cell": cell},
-                code="denied",
-            )
-            continue
-        numbers = _clean_numbers(i, row, ind, cell, errors)
-        if numbers is None:
-            continue
-        value, num, den = numbers
-        prepared.append(_Prepared(i, row, ind, div, rep_unit, value, num, den))
+        )
+    return problems
 
-    # Reports of the rows (manual figures only): one query, locked while we write.
-    reports: dict[tuple[int, dt.date], Report] = {}
-    if is_manual and prepared:
-        unit_ids = {p.unit.pk for p in prepared}
-        pers = {p.row.period for p in prepared}
-        for rep in _for_update(Report.objects.filter(division_id__in=unit_ids, period__in=pers)):
-            reports[(rep.division_id, rep.period)] = rep
-        blocked: list[_Prepared] = []
-        for p in prepared:
-            rep = reports.get((p.unit.pk, p.row.period))
-            if rep is not None and not rep.is_editable:
-                cell = _Cell(p.indicator, p.division, p.row.period, p.row)
-                if rep.status == ReportStatus.APPROVED:
-                    msg = _(
-                        "%(cell)s: báo cáo tháng %(month)s của %(unit)s đã được duyệt và khoá; "
-                        "muốn sửa, hãy đề nghị Ban Chỉ đạo mở lại."
-                    )
-                else:
-                    msg = _(
-                        "%(cell)s: báo cáo tháng %(month)s của %(unit)s đã gửi, đang chờ duyệt; "
-                        "chỉ sửa được khi báo cáo bị trả lại."
-                    )
-                errors.append(
-                    RowMessage(
-                        p.index,
-                        "value",
-                        msg
-                        % {"cell": cell, "month": periods.label(p.row.period), "unit": p.unit.name},
-                        p.row.indicator_code,
-                        p.row.division_code,
-                        code="locked",
-                    )
-                )
-                blocked.append(p)
-        if blocked:
-            prepared = [p for p in prepared if p not in blocked]
 
-    # Existing figures and last month's (for stocks): two queries whatever the row count.
+def _placement_error(ind: Indicator, div: Division, cell: _Cell, unit) -> str | None:
+    """A unit in force where the indicator is not reported, or outside the page's `unit`:
+    the message, else None. Pure: no database."""
+    if div.level not in ind.reporting_levels:
+        return _("%(cell)s: chỉ tiêu này không báo cáo ở %(level)s.") % {
+            "cell": cell,
+            "level": Level(div.level).label.lower(),
+        }
+    if unit is not None and not div.is_within(unit):
+        return _("%(cell)s: đơn vị không thuộc %(unit)s; chỉ nhập số liệu của %(unit)s.") % {
+            "cell": cell,
+            "unit": unit.name,
+        }
+    return None
+
+
+# Phase 3: lock reports ------------------------------------------------------------------------
+
+
+def _lock_reports(prepared: list[_Prepared], reports: dict, errors) -> list[_Prepared]:
+    """Fill `reports` with the rows' reports (manual figures), locked while we write: one
+    query. Rows of a report that is not editable are refused; the others come back."""
+    unit_ids = {p.unit.pk for p in prepared}
+    pers = {p.row.period for p in prepared}
+    for rep in _for_update(Report.objects.filter(division_id__in=unit_ids, period__in=pers)):
+        reports[(rep.division_id, rep.period)] = rep
+    blocked: list[_Prepared] = []
+    for p in prepared:
+        rep = reports.get((p.unit.pk, p.row.period))
+        if rep is not None and not rep.is_editable:
+            errors.append(_locked_error(p, rep))
+            blocked.append(p)
+    if blocked:
+        prepared = [p for p in prepared if p not in blocked]
+    return prepared
+
+
+def _locked_error(p: _Prepared, rep: Report) -> RowMessage:
+    cell = _Cell(p.indicator, p.division, p.row.period, p.row)
+    if rep.status == ReportStatus.APPROVED:
+        msg = _(
+            "%(cell)s: báo cáo tháng %(month)s của %(unit)s đã được duyệt và khoá; "
+            "muốn sửa, hãy đề nghị Ban Chỉ đạo mở lại."
+        )
+    else:
+        msg = _(
+            "%(cell)s: báo cáo tháng %(month)s của %(unit)s đã gửi, đang chờ duyệt; "
+            "chỉ sửa được khi báo cáo bị trả lại."
+        )
+    return RowMessage(
+        p.index,
+        "value",
+        msg % {"cell": cell, "month": periods.label(p.row.period), "unit": p.unit.name},
+        p.row.indicator_code,
+        p.row.division_code,
+        code="locked",
+    )
+
+
+# Phase 4: load current values -----------------------------------------------------------------
+
+
+def _load_current(prepared: list[_Prepared], source: str) -> tuple[dict, dict]:
+    """Existing figures of the rows, locked, and last month's stocks: two queries whatever
+    the row count."""
     existing: dict[tuple, DataValue] = {}
     previous: dict[tuple, Decimal | None] = {}
-    if prepared:
-        ind_ids = {p.indicator.pk for p in prepared}
-        div_ids = {p.division.pk for p in prepared}
-        pers = {p.row.period for p in prepared}
-        qs = DataValue.objects.filter(
-            indicator_id__in=ind_ids, division_id__in=div_ids, period__in=pers, source=source
-        )
-        for dv in _for_update(qs):
-            existing[(dv.indicator_id, dv.division_id, dv.period)] = dv
-        stock_ids = {
-            p.indicator.pk
-            for p in prepared
-            if p.indicator.time_aggregation == TimeAggregation.LATEST
-        }
-        if stock_ids:
-            prev_pers = {periods.previous_month(p.row.period) for p in prepared}
-            for ind_id, div_id, per, val in DataValue.objects.filter(
-                indicator_id__in=stock_ids,
-                division_id__in=div_ids,
-                period__in=prev_pers,
-                source=source,
-            ).values_list("indicator_id", "division_id", "period", "value"):
-                previous[(ind_id, div_id, per)] = val
+    if not prepared:
+        return existing, previous
+    ind_ids = {p.indicator.pk for p in prepared}
+    div_ids = {p.division.pk for p in prepared}
+    pers = {p.row.period for p in prepared}
+    qs = DataValue.objects.filter(
+        indicator_id__in=ind_ids, division_id__in=div_ids, period__in=pers, source=source
+    )
+    for dv in _for_update(qs):
+        existing[(dv.indicator_id, dv.division_id, dv.period)] = dv
+    stock_ids = {
+        p.indicator.pk for p in prepared if p.indicator.time_aggregation == TimeAggregation.LATEST
+    }
+    if stock_ids:
+        prev_pers = {periods.previous_month(p.row.period) for p in prepared}
+        for ind_id, div_id, per, val in DataValue.objects.filter(
+            indicator_id__in=stock_ids,
+            division_id__in=div_ids,
+            period__in=prev_pers,
+            source=source,
+        ).values_list("indicator_id", "division_id", "period", "value"):
+            previous[(ind_id, div_id, per)] = val
+    return existing, previous
 
-    to_create: list[DataValue] = []
-    to_update: list[DataValue] = []
-    to_delete: list[DataValue] = []
-    conflicts: list[tuple[_Prepared, DataValue | None, _Cell]] = []
-    changes: list[tuple[DataValue, tuple, tuple, str]] = []
-    blank_clears = channel not in BLANK_IS_NOT_GIVEN
+
+# Phase 5: plan changes ------------------------------------------------------------------------
+
+
+def _plan_changes(prepared, existing, previous, reports, call: _Call, errors, result) -> _Plan:
+    """For each good row: unchanged, conflict, refused, or a figure to create, update or
+    delete with its history row."""
+    plan = _Plan()
     for p in prepared:
-        key = (p.indicator.pk, p.division.pk, p.row.period)
-        cur = existing.get(key)
-        cell = _Cell(p.indicator, p.division, p.row.period, p.row)
-        new = (p.value, p.numerator, p.denominator)
-        row_note = (p.row.note or note or "").strip()
-        if new == BLANK and (cur is None or not blank_clears):
-            result.unchanged += 1
-            result.values[p.index] = cur
-            continue
-        old = (cur.value, cur.numerator, cur.denominator) if cur else (None, None, None)
-        # Only changed numbers make a change: a row's note travels with the cells it explains.
-        if cur is not None and old == new:
-            result.unchanged += 1
-            result.values[p.index] = cur
-            continue
-        expected = p.row.expected_version
-        actual = cur.version if cur else 0
-        if expected is not None and expected != actual and old != new:
-            conflicts.append((p, cur, cell))
-            continue
-        if (
-            p.indicator.time_aggregation == TimeAggregation.LATEST
-            and p.value is not None
-            and old != new
-        ):
-            last = previous.get(
-                (p.indicator.pk, p.division.pk, periods.previous_month(p.row.period))
-            )
-            if last is not None and p.value < last:
-                msg = _(
-                    "%(cell)s: giá trị %(new)s thấp hơn tháng trước (%(old)s) dù đây là số cộng "
-                    "dồn; nếu đúng, hãy ghi chú lý do (ví dụ: tổ giải thể, sáp nhập)."
-                ) % {"cell": cell, "new": fmt_number(p.value), "old": fmt_number(last)}
-                if row_note:
-                    result.warnings.append(
-                        RowMessage(p.index, "note", msg, p.row.indicator_code, p.row.division_code)
-                    )
-                else:
-                    errors.append(
-                        RowMessage(p.index, "note", msg, p.row.indicator_code, p.row.division_code)
-                    )
-                    continue
-        rep = reports.get((p.unit.pk, p.row.period)) if p.unit is not None else None
-        if new == BLANK:
-            # The cell was emptied: the figure goes (its history stays), so the teams' figure
-            # of the cell, if any, counts again.
-            dv = cur
-            dv.version = cur.version + 1
-            to_delete.append(dv)
-        elif cur is None:
-            dv = DataValue(
-                indicator=p.indicator,
-                division=p.division,
-                period=p.row.period,
-                value=p.value,
-                numerator=p.numerator,
-                denominator=p.denominator,
-                note=row_note,
-                version=1,
-                source=source,
-                report=rep,
-                updated_at=now,
-                updated_by=user,
-            )
-            to_create.append(dv)
-        else:
-            dv = cur
-            dv.value, dv.numerator, dv.denominator = new
-            if row_note:
-                dv.note = row_note
-            dv.version = cur.version + 1
-            dv.updated_at = now
-            dv.updated_by = user
-            to_update.append(dv)
-        result.values[p.index] = dv if new != BLANK else None
-        changes.append((dv, old, new, row_note))
+        cur = existing.get((p.indicator.pk, p.division.pk, p.row.period))
+        _plan_row(p, cur, previous, reports, call, plan, errors, result)
+    return plan
 
-    if conflicts:
-        # Who changed the figure since: one query for every conflicting row together.
-        prefetch_related_objects(
-            [cur for _p, cur, _c in conflicts if cur is not None], "updated_by"
+
+def _plan_row(p: _Prepared, cur, previous, reports, call: _Call, plan: _Plan, errors, result):
+    cell = _Cell(p.indicator, p.division, p.row.period, p.row)
+    new = (p.value, p.numerator, p.denominator)
+    row_note = (p.row.note or call.note or "").strip()
+    if new == BLANK and (cur is None or not call.blank_clears):
+        result.unchanged += 1
+        result.values[p.index] = cur
+        return
+    old = (cur.value, cur.numerator, cur.denominator) if cur else (None, None, None)
+    # Only changed numbers make a change: a row's note travels with the cells it explains.
+    if cur is not None and old == new:
+        result.unchanged += 1
+        result.values[p.index] = cur
+        return
+    expected = p.row.expected_version
+    actual = cur.version if cur else 0
+    if expected is not None and expected != actual and old != new:
+        plan.conflicts.append((p, cur, cell))
+        return
+    drop = _stock_drop(p, previous, cell) if old != new else None
+    if drop is not None:
+        message = RowMessage(p.index, "note", drop, p.row.indicator_code, p.row.division_code)
+        if not row_note:
+            errors.append(message)
+            return
+        result.warnings.append(message)
+    rep = reports.get((p.unit.pk, p.row.period)) if p.unit is not None else None
+    dv = _stage(p, cur, new, row_note, rep, call, plan)
+    result.values[p.index] = dv if new != BLANK else None
+    plan.changes.append((dv, old, new, row_note))
+
+
+def _stock_drop(p: _Prepared, previous: dict, cell: _Cell) -> str | None:
+    """A stock (a running total) typed lower than last month's: the message, else None. The
+    row passes with a note saying why, and is refused without one. Pure: no database."""
+    if p.indicator.time_aggregation != TimeAggregation.LATEST or p.value is None:
+        return None
+    last = previous.get((p.indicator.pk, p.division.pk, periods.previous_month(p.row.period)))
+    if last is None or not p.value < last:
+        return None
+    return _(
+        "%(cell)s: giá trị %(new)s thấp hơn tháng trước (%(old)s) dù đây là số cộng "
+        "dồn; nếu đúng, hãy ghi chú lý do (ví dụ: tổ giải thể, sáp nhập)."
+    ) % {"cell": cell, "new": fmt_number(p.value), "old": fmt_number(last)}
+
+
+def _stage(p: _Prepared, cur, new, row_note, rep, call: _Call, plan: _Plan) -> DataValue:
+    """The figure as it will be written, put on the plan's creates, updates or deletes."""
+    if new == BLANK:
+        # The cell was emptied: the figure goes (its history stays), so the teams' figure
+        # of the cell, if any, counts again.
+        dv = cur
+        dv.version = cur.version + 1
+        plan.to_delete.append(dv)
+    elif cur is None:
+        dv = DataValue(
+            indicator=p.indicator,
+            division=p.division,
+            period=p.row.period,
+            value=p.value,
+            numerator=p.numerator,
+            denominator=p.denominator,
+            note=row_note,
+            version=1,
+            source=call.source,
+            report=rep,
+            updated_at=call.now,
+            updated_by=call.user,
         )
-        for p, cur, cell in conflicts:
-            if cur is None:
-                msg = _(
-                    "%(cell)s: số liệu đã bị xoá sau khi bạn mở trang; chưa lưu gì, hãy tải lại."
-                ) % {"cell": cell}
-            else:
-                msg = _conflict_message(
-                    cell, cur, ratio=p.indicator.measurement == Measurement.RATIO
-                )
-            errors.append(
-                RowMessage(
-                    p.index, "value", msg, p.row.indicator_code, p.row.division_code, "conflict"
-                )
-            )
-    if errors:
-        errors.sort(key=lambda e: e.index)
-        raise FigureErrors(errors)
+        plan.to_create.append(dv)
+    else:
+        dv = cur
+        dv.value, dv.numerator, dv.denominator = new
+        if row_note:
+            dv.note = row_note
+        dv.version = cur.version + 1
+        dv.updated_at = call.now
+        dv.updated_by = call.user
+        plan.to_update.append(dv)
+    return dv
 
-    if is_manual:
-        _create_missing_reports(user=user, prepared=prepared, reports=reports, now=now)
-        for dv in to_create:
+
+def _conflict_errors(conflicts: list[tuple[_Prepared, DataValue | None, _Cell]]) -> list:
+    """A message for each row whose figure changed since it was read; who changed it comes
+    from one query for every conflicting row together."""
+    prefetch_related_objects([cur for _p, cur, _c in conflicts if cur is not None], "updated_by")
+    messages: list[RowMessage] = []
+    for p, cur, cell in conflicts:
+        if cur is None:
+            msg = _(
+                "%(cell)s: số liệu đã bị xoá sau khi bạn mở trang; chưa lưu gì, hãy tải lại."
+            ) % {"cell": cell}
+        else:
+            msg = _conflict_message(cell, cur, ratio=p.indicator.measurement == Measurement.RATIO)
+        messages.append(
+            RowMessage(p.index, "value", msg, p.row.indicator_code, p.row.division_code, "conflict")
+        )
+    return messages
+
+
+# Phase 6: write the plan ----------------------------------------------------------------------
+
+
+def _write_plan(plan: _Plan, prepared, reports, call: _Call, result: UpsertResult) -> None:
+    """Missing draft reports, new figures, changed figures, history rows, then deletions."""
+    if call.is_manual:
+        _create_missing_reports(user=call.user, prepared=prepared, reports=reports, now=call.now)
+        for dv in plan.to_create:
             p_unit = reporting_unit_of(dv.division)
             dv.report = reports[(p_unit.pk, dv.period)]
-
-    _insert_figures(to_create, created_at=now)
-    _update_figures(to_update, updated_at=now, updated_by=user)
-    _write_changes(changes, user=user, now=now, channel=channel)
-    if to_delete:
+    _insert_figures(plan.to_create, created_at=call.now)
+    _update_figures(plan.to_update, updated_at=call.now, updated_by=call.user)
+    _write_changes(plan.changes, user=call.user, now=call.now, channel=call.channel)
+    if plan.to_delete:
         # After the history rows: deleting sets the figure link of its older rows to NULL.
-        DataValue.objects.filter(pk__in=[dv.pk for dv in to_delete]).delete()
-    result.created = len(to_create)
-    result.updated = len(to_update)
-    result.deleted = len(to_delete)
-    return result
+        DataValue.objects.filter(pk__in=[dv.pk for dv in plan.to_delete]).delete()
+    result.created = len(plan.to_create)
+    result.updated = len(plan.to_update)
+    result.deleted = len(plan.to_delete)
 
 
 def _write_changes(changes, *, user, now, channel) -> None:
