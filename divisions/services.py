@@ -76,39 +76,71 @@ def _covers(start, end, day) -> bool:
 def _validate_rows(
     rows: list[DivisionRow], existing: dict[tuple, Division]
 ) -> dict[tuple, tuple[str, tuple | None]]:
-    """Check codes, kinds, validity, parents and levels; return key -> (path, parent key)."""
+    """Check codes, kinds, validity, parents and levels; return key -> (path, parent key).
+
+    Phases: check each row on its own, check that no code names two units at one time, place
+    each unit under its parent (path and level), then check the paths are distinct. Every
+    problem is collected, so one ValidationError lists them all.
+    """
+    by_key, errors = _check_each_row(rows)
+    errors += _overlapping_codes(by_key, existing)
+    planner = _PathPlanner(by_key, existing, _parent_candidates(by_key, existing))
+    for key in by_key:
+        planner.path_of(key)
+    errors += planner.errors
+    if not errors:
+        errors += _path_collisions(planner.result, by_key, existing)
+    if errors:
+        raise ValidationError(errors)
+    return planner.result
+
+
+def _check_each_row(rows: list[DivisionRow]) -> tuple[dict[tuple, DivisionRow], list[str]]:
+    """The rows that pass the checks of a row on its own, by key, and the problems of the rest
+    (a refused row takes no further part, so it causes no follow-on messages)."""
     errors: list[str] = []
     by_key: dict[tuple, DivisionRow] = {}
     for n, row in enumerate(rows, start=1):
-        if not row.code or PATH_SEPARATOR in row.code:
-            errors.append(_("Dòng %(n)s: mã '%(code)s' không hợp lệ.") % {"n": n, "code": row.code})
-            continue
-        if row.key in by_key:
-            errors.append(
-                _("Dòng %(n)s: mã %(code)s bị trùng trong tệp.") % {"n": n, "code": row.code}
-            )
-            continue
-        if row.kind not in KIND_LEVEL:
-            errors.append(
-                _("Dòng %(n)s (%(code)s): loại đơn vị '%(kind)s' không hợp lệ.")
-                % {"n": n, "code": row.code, "kind": row.kind}
-            )
-            continue
-        if row.valid_from and row.valid_to and row.valid_to < row.valid_from:
-            errors.append(
-                _("Dòng %(n)s (%(code)s): ngày hết hiệu lực trước ngày bắt đầu hiệu lực.")
-                % {"n": n, "code": row.code}
-            )
-            continue
-        by_key[row.key] = row
+        problem = _row_problem(n, row, by_key)
+        if problem:
+            errors.append(problem)
+        else:
+            by_key[row.key] = row
+    return by_key, errors
 
-    # One code, one unit at a time: validity periods of one code must not overlap.
+
+def _row_problem(n: int, row: DivisionRow, seen: dict[tuple, DivisionRow]) -> str | None:
+    """The first problem of row `n` on its own (code, duplicate, kind, dates), or None."""
+    if not row.code or PATH_SEPARATOR in row.code:
+        return _("Dòng %(n)s: mã '%(code)s' không hợp lệ.") % {"n": n, "code": row.code}
+    if row.key in seen:
+        return _("Dòng %(n)s: mã %(code)s bị trùng trong tệp.") % {"n": n, "code": row.code}
+    if row.kind not in KIND_LEVEL:
+        return _("Dòng %(n)s (%(code)s): loại đơn vị '%(kind)s' không hợp lệ.") % {
+            "n": n,
+            "code": row.code,
+            "kind": row.kind,
+        }
+    if row.valid_from and row.valid_to and row.valid_to < row.valid_from:
+        return _("Dòng %(n)s (%(code)s): ngày hết hiệu lực trước ngày bắt đầu hiệu lực.") % {
+            "n": n,
+            "code": row.code,
+        }
+    return None
+
+
+def _overlapping_codes(
+    by_key: dict[tuple, DivisionRow], existing: dict[tuple, Division]
+) -> list[str]:
+    """One code, one unit at a time: validity periods of one code must not overlap (rows
+    replace the stored unit with their key)."""
     periods_of: dict[str, list[tuple]] = defaultdict(list)
     for key, d in existing.items():
         if key not in by_key:
             periods_of[d.code].append((d.valid_from, d.valid_to, f"{d.code} {d.name}"))
     for row in by_key.values():
         periods_of[row.code].append((row.valid_from, row.valid_to, _label(row)))
+    errors: list[str] = []
     for code, spans in periods_of.items():
         for i, a in enumerate(spans):
             for b in spans[i + 1 :]:
@@ -120,84 +152,119 @@ def _validate_rows(
                         )
                         % {"code": code, "a": a[2], "b": b[2]}
                     )
+    return errors
 
+
+def _parent_candidates(
+    by_key: dict[tuple, DivisionRow], existing: dict[tuple, Division]
+) -> dict[str, list[tuple]]:
+    """Code -> (key, valid_from, valid_to, level) of each unit that may be a parent: stored
+    units, with a row taking the place of the stored unit of the same key."""
     candidates: dict[str, list[tuple]] = defaultdict(list)
     for key, d in existing.items():
         candidates[d.code].append((key, d.valid_from, d.valid_to, d.level))
     for key, row in by_key.items():
         entry = (key, row.valid_from, row.valid_to, KIND_LEVEL[row.kind])
         candidates[row.code] = [c for c in candidates[row.code] if c[0] != key] + [entry]
+    return candidates
 
-    def parent_of(row: DivisionRow) -> tuple | None:
+
+def _parent_problem(row: DivisionRow, parent: tuple | None) -> str | None:
+    """Why `parent` (a candidate tuple, or None when none was found) cannot hold the row's
+    unit, or None when it can."""
+    if parent is None:
+        return _("%(code)s %(name)s: không tìm thấy đơn vị cấp trên có mã %(parent)s.") % {
+            "code": row.code,
+            "name": row.name,
+            "parent": row.parent_code,
+        }
+    if not parent_level_ok(KIND_LEVEL[row.kind], parent[3], row.valid_from):
+        return _(
+            "%(code)s %(name)s (%(kind)s) không thể trực thuộc đơn vị %(parent)s: "
+            "sai cấp hành chính."
+        ) % {
+            "code": row.code,
+            "name": row.name,
+            "kind": Kind(row.kind).label,
+            "parent": row.parent_code,
+        }
+    return None
+
+
+class _PathPlanner:
+    """Places the rows' units in the tree: `result` maps key -> (path, parent key), a unit's
+    path being its parent's path plus its own code; problems go to `errors`."""
+
+    def __init__(
+        self,
+        by_key: dict[tuple, DivisionRow],
+        existing: dict[tuple, Division],
+        candidates: dict[str, list[tuple]],
+    ) -> None:
+        self.by_key = by_key
+        self.existing = existing
+        self.candidates = candidates
+        self.errors: list[str] = []
+        self.result: dict[tuple, tuple[str, tuple | None]] = {}
+
+    def parent_of(self, row: DivisionRow) -> tuple | None:
         """The unit with the parent code in force when the row's unit starts."""
         day = row.valid_from or dt.date.min
         return next(
-            (c for c in candidates.get(row.parent_code, []) if _covers(c[1], c[2], day)), None
+            (c for c in self.candidates.get(row.parent_code, []) if _covers(c[1], c[2], day)),
+            None,
         )
 
-    result: dict[tuple, tuple[str, tuple | None]] = {}
-
-    def path_of(key: tuple, seen: tuple = ()) -> str | None:
-        if key in result:
-            return result[key][0]
+    def path_of(self, key: tuple, seen: tuple = ()) -> str | None:
+        """The unit's path (placing its parents first), or None when it cannot be placed."""
+        if key in self.result:
+            return self.result[key][0]
         if key in seen:
-            errors.append(_("Mã %(code)s tạo thành vòng lặp cấp trên.") % {"code": key[0]})
+            self.errors.append(_("Mã %(code)s tạo thành vòng lặp cấp trên.") % {"code": key[0]})
             return None
-        row = by_key.get(key)
+        row = self.by_key.get(key)
         if row is None:
-            return existing[key].path if key in existing else None
-        level = KIND_LEVEL[row.kind]
+            return self.existing[key].path if key in self.existing else None
         if row.parent_code is None:
-            if level != 1:
-                errors.append(
-                    _("%(code)s %(name)s cần đơn vị cấp trên.")
-                    % {"code": row.code, "name": row.name}
-                )
-                return None
-            result[key] = (f"{row.code}{PATH_SEPARATOR}", None)
-            return result[key][0]
-        parent = parent_of(row)
-        if parent is None:
-            errors.append(
-                _("%(code)s %(name)s: không tìm thấy đơn vị cấp trên có mã %(parent)s.")
-                % {"code": row.code, "name": row.name, "parent": row.parent_code}
-            )
+            return self._root_path(key, row)
+        parent = self.parent_of(row)
+        problem = _parent_problem(row, parent)
+        if problem:
+            self.errors.append(problem)
             return None
-        if not parent_level_ok(level, parent[3], row.valid_from):
-            errors.append(
-                _(
-                    "%(code)s %(name)s (%(kind)s) không thể trực thuộc đơn vị %(parent)s: "
-                    "sai cấp hành chính."
-                )
-                % {
-                    "code": row.code,
-                    "name": row.name,
-                    "kind": Kind(row.kind).label,
-                    "parent": row.parent_code,
-                }
-            )
-            return None
-        parent_path = path_of(parent[0], (*seen, key))
+        parent_path = self.path_of(parent[0], (*seen, key))
         if parent_path is None:
             return None
-        result[key] = (f"{parent_path}{row.code}{PATH_SEPARATOR}", parent[0])
-        return result[key][0]
+        self.result[key] = (f"{parent_path}{row.code}{PATH_SEPARATOR}", parent[0])
+        return self.result[key][0]
 
-    for key in by_key:
-        path_of(key)
-    if not errors:
-        # Paths must stay distinct (subtrees are path prefixes): old units keep the district
-        # in their path, new ones hang under the province, so reused codes never collide.
-        taken = {d.path: key for key, d in existing.items() if key not in by_key}
-        for key, (path, _parent) in result.items():
-            if taken.setdefault(path, key) != key:
-                errors.append(
-                    _("%(code)s: đường dẫn %(path)s trùng với một đơn vị khác.")
-                    % {"code": key[0], "path": path}
-                )
-    if errors:
-        raise ValidationError(errors)
-    return result
+    def _root_path(self, key: tuple, row: DivisionRow) -> str | None:
+        """A row without a parent: only a province-level unit may be a root."""
+        if KIND_LEVEL[row.kind] != 1:
+            self.errors.append(
+                _("%(code)s %(name)s cần đơn vị cấp trên.") % {"code": row.code, "name": row.name}
+            )
+            return None
+        self.result[key] = (f"{row.code}{PATH_SEPARATOR}", None)
+        return self.result[key][0]
+
+
+def _path_collisions(
+    result: dict[tuple, tuple[str, tuple | None]],
+    by_key: dict[tuple, DivisionRow],
+    existing: dict[tuple, Division],
+) -> list[str]:
+    """Paths must stay distinct (subtrees are path prefixes): old units keep the district in
+    their path, new ones hang under the province, so reused codes never collide."""
+    errors: list[str] = []
+    taken = {d.path: key for key, d in existing.items() if key not in by_key}
+    for key, (path, _parent) in result.items():
+        if taken.setdefault(path, key) != key:
+            errors.append(
+                _("%(code)s: đường dẫn %(path)s trùng với một đơn vị khác.")
+                % {"code": key[0], "path": path}
+            )
+    return errors
 
 
 @transaction.atomic
@@ -218,11 +285,28 @@ def divisions_upsert(*, rows: list[DivisionRow]) -> UpsertResult:
     plan = _validate_rows(rows, existing)
 
     result = UpsertResult(codes=codes)
+    to_create, to_update = _plan_writes(rows, plan, existing, result)
+    _create_by_depth(to_create, existing)
+    if to_update:
+        bulk_update_with_history(to_update, Division, ["name", "kind", "valid_to"], batch_size=500)
+    result.created = len(to_create)
+    result.updated = len(to_update)
+    return result
+
+
+def _plan_writes(
+    rows: list[DivisionRow],
+    plan: dict[tuple, tuple[str, tuple | None]],
+    existing: dict[tuple, Division],
+    result: UpsertResult,
+) -> tuple[list[Division], list[Division]]:
+    """Units to create (unsaved, each with its path and parent key) and stored units to
+    update; counts unchanged rows in `result`. Refuses moving a stored unit to another parent.
+    New units are added to `existing` under their key."""
     to_create: list[Division] = []
     to_update: list[Division] = []
     # Parents first so that new children can point at saved parents.
     for row in sorted(rows, key=lambda r: plan[r.key][0].count(PATH_SEPARATOR)):
-        level = KIND_LEVEL[row.kind]
         path, parent_key = plan[row.key]
         current = existing.get(row.key)
         if current is None:
@@ -230,7 +314,7 @@ def divisions_upsert(*, rows: list[DivisionRow]) -> UpsertResult:
                 code=row.code,
                 name=row.name,
                 kind=row.kind,
-                level=level,
+                level=KIND_LEVEL[row.kind],
                 valid_from=row.valid_from,
                 valid_to=row.valid_to,
             )
@@ -258,8 +342,12 @@ def divisions_upsert(*, rows: list[DivisionRow]) -> UpsertResult:
             )
         current.name, current.kind, current.valid_to = row.name, row.kind, row.valid_to
         to_update.append(current)
+    return to_create, to_update
 
-    # Create level by level: a child's parent_id must exist before the child is inserted.
+
+def _create_by_depth(to_create: list[Division], existing: dict[tuple, Division]) -> None:
+    """Insert new units level by level (with history), replacing each in `existing` by its
+    saved row: a child's parent_id must exist before the child is inserted."""
     for depth in sorted({o.path.count(PATH_SEPARATOR) for o in to_create}):
         batch = [o for o in to_create if o.path.count(PATH_SEPARATOR) == depth]
         for obj in batch:
@@ -270,11 +358,6 @@ def divisions_upsert(*, rows: list[DivisionRow]) -> UpsertResult:
         saved = Division.objects.filter(path__in=[o.path for o in batch]).in_bulk(field_name="path")
         for obj in batch:
             existing[(obj.code, obj.valid_from)] = saved[obj.path]
-    if to_update:
-        bulk_update_with_history(to_update, Division, ["name", "kind", "valid_to"], batch_size=500)
-    result.created = len(to_create)
-    result.updated = len(to_update)
-    return result
 
 
 def rows_from_shipped_file(

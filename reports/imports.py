@@ -126,45 +126,73 @@ def check_size(upload) -> None:
 
 
 def read_dataset(upload) -> tuple[tablib.Dataset, int]:
-    """The upload as a Dataset plus the file row number of its header; refuses bad files."""
+    """The upload as a Dataset plus the file row number of its header; refuses bad files.
+
+    Phases: read the file's rows in its format (xlsx or csv), find the header row, check its
+    columns against the template, then keep the non-blank rows below it.
+    """
+    raw_rows = _raw_rows(upload)
+    header_at = _find_header(raw_rows)
+    headers = _checked_headers(raw_rows[header_at])
+    dataset = _data_rows(raw_rows, header_at, headers)
+    return dataset, header_at + 1
+
+
+def _raw_rows(upload) -> list[tuple]:
+    """Detect the format from the file name and read every row, cells stripped of blanks."""
     name = (getattr(upload, "name", "") or "").lower()
     check_size(upload)
     data = upload.read()
     if not data:
         raise ImportRefused(_("Tệp rỗng; hãy chọn tệp mẫu đã điền số liệu."))
     if name.endswith(".xlsx"):
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any parse failure means "not an xlsx"
-            raise ImportRefused(
-                _("Không đọc được tệp Excel; hãy lưu tệp dưới dạng .xlsx từ mẫu tải về.")
-            ) from exc
-        ws = wb.worksheets[0]
-        raw_rows = [tuple(_cell_text(v) for v in r) for r in ws.iter_rows(values_only=True)]
-        wb.close()
-    elif name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportRefused(_("Tệp CSV phải dùng bảng mã UTF-8.")) from exc
-        raw_rows = [tuple(_cell_text(v) for v in r) for r in _csv_rows(text)]
-    else:
-        raise ImportRefused(
-            _("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv); hãy dùng mẫu tải về từ trang báo cáo.")
-        )
+        return _xlsx_rows(data)
+    if name.endswith(".csv"):
+        return _csv_file_rows(data)
+    raise ImportRefused(
+        _("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv); hãy dùng mẫu tải về từ trang báo cáo.")
+    )
 
-    header_at = None
+
+def _xlsx_rows(data: bytes) -> list[tuple]:
+    """Rows of the first worksheet, as values (formulas read as their cached results)."""
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any parse failure means "not an xlsx"
+        raise ImportRefused(
+            _("Không đọc được tệp Excel; hãy lưu tệp dưới dạng .xlsx từ mẫu tải về.")
+        ) from exc
+    ws = wb.worksheets[0]
+    raw_rows = [tuple(_cell_text(v) for v in r) for r in ws.iter_rows(values_only=True)]
+    wb.close()
+    return raw_rows
+
+
+def _csv_file_rows(data: bytes) -> list[tuple]:
+    """Rows of a UTF-8 CSV (a byte-order mark is allowed), in whichever delimiter it uses."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(_("Tệp CSV phải dùng bảng mã UTF-8.")) from exc
+    return [tuple(_cell_text(v) for v in r) for r in _csv_rows(text)]
+
+
+def _find_header(raw_rows: list[tuple]) -> int:
+    """Index of the row holding "indicator_code" among the first HEADER_SEARCH_ROWS rows
+    (a title above the header is allowed); refuses an empty file or one without a header."""
     for n, row in enumerate(raw_rows[:HEADER_SEARCH_ROWS]):
         if row and "indicator_code" in [str(c or "").strip() for c in row]:
-            header_at = n
-            break
-    if header_at is None:
-        if not any(any(c not in (None, "") for c in r) for r in raw_rows):
-            raise ImportRefused(_("Tệp rỗng; hãy chọn tệp mẫu đã điền số liệu."))
-        raise ImportRefused(
-            _("Không tìm thấy dòng tiêu đề (indicator_code, division_code, ...); hãy dùng mẫu.")
-        )
-    headers = [str(c or "").strip() for c in raw_rows[header_at]]
+            return n
+    if not any(any(c not in (None, "") for c in r) for r in raw_rows):
+        raise ImportRefused(_("Tệp rỗng; hãy chọn tệp mẫu đã điền số liệu."))
+    raise ImportRefused(
+        _("Không tìm thấy dòng tiêu đề (indicator_code, division_code, ...); hãy dùng mẫu.")
+    )
+
+
+def _checked_headers(header_row: tuple) -> list[str]:
+    """The header names (trailing blank cells dropped); refuses missing or unknown columns."""
+    headers = [str(c or "").strip() for c in header_row]
     while headers and headers[-1] == "":
         headers.pop()
     missing = [c for c in COLUMNS if c in REQUIRED and c not in headers]
@@ -179,6 +207,12 @@ def read_dataset(upload) -> tuple[tablib.Dataset, int]:
             _("Các cột của tệp không đúng mẫu (%(detail)s); hãy tải lại mẫu và không đổi tên cột.")
             % {"detail": "; ".join(parts)}
         )
+    return headers
+
+
+def _data_rows(raw_rows: list[tuple], header_at: int, headers: list[str]) -> tablib.Dataset:
+    """The non-blank rows below the header, cut or padded to the header's width; each keeps
+    its file row number (`dataset.row_numbers`) for messages. Refuses a file with none."""
     width = len(headers)
     dataset = tablib.Dataset(headers=headers)
     row_numbers = []
@@ -191,7 +225,7 @@ def read_dataset(upload) -> tuple[tablib.Dataset, int]:
     if not len(dataset):
         raise ImportRefused(_("Tệp không có dòng số liệu nào dưới dòng tiêu đề."))
     dataset.row_numbers = row_numbers  # file row of each data row, for messages
-    return dataset, header_at + 1
+    return dataset
 
 
 def _csv_rows(text: str) -> list[list[str]]:
