@@ -503,6 +503,24 @@ def _lock(scope: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+class _Unit(NamedTuple):
+    """What every row of one indicator × unit shares."""
+
+    indicator_id: int
+    division_id: int
+    higher_is_better: bool
+    start: dt.date | None  # a successor's first day: rows before it are reconstructed
+
+
+class _Terms(NamedTuple):
+    """What one target is assessed with, the same for every month of a unit's series."""
+
+    goal: Decimal | None
+    baseline: Decimal | None
+    baseline_period: dt.date | None
+    at_deadline: Decimal | None
+
+
 def _build_rows(
     *,
     indicators: list[Indicator],
@@ -531,84 +549,142 @@ def _build_rows(
     for ind_id, div_id in set(series) | set(seeds):
         if div_id is None or div_id not in levels or ind_id not in by_id:
             continue
-        months = series.get((ind_id, div_id), {})
-        stored = seeds.get((ind_id, div_id), {})
-        end = ends.get(div_id)
-        start = starts.get(div_id)
         ind = by_id[ind_id]
-        higher = ind.direction == Direction.HIGHER
-        aggregated = time_series(
-            ind, months, last, seed=next(iter(stored.values())) if stored else None
+        stored = seeds.get((ind_id, div_id), {})
+        aggregated, shown = _unit_series(
+            ind, series.get((ind_id, div_id), {}), stored, last, period_from, ends.get(div_id)
         )
         first_actual = next(((p, a) for p, a, *_ in aggregated if a is not None), None)
         level = levels[div_id]
         if (ind_id, level) not in targets_at:
             targets_at[(ind_id, level)] = _targets_for(ind, level)
+        unit = _Unit(ind_id, div_id, ind.direction == Direction.HIGHER, starts.get(div_id))
         for target in targets_at[(ind_id, level)]:
-            goal = target.resolved_value() if target else None
             seed = stored.get(target.pk if target else 0)
-            if target is not None and target.baseline_value is not None:
-                base, base_period = target.baseline_value, target.baseline_period
-            elif seed is not None and seed.baseline_period is not None:
-                base, base_period = seed.baseline_value, seed.baseline_period
-            else:
-                base_period, base = first_actual if first_actual else (None, None)
-            at_deadline = _value_at_deadline(target, aggregated, seed) if target else None
-            target_id = target.pk if target else None
-            target_key = target_id or 0
-            for period, actual, num, den, data_period, src in aggregated:
-                if period_from is not None and period < period_from:
-                    continue
-                if end is not None and period > end:
-                    continue
-                status = share = projected = judged = reached_in = rate = None
-                if target is not None and goal is not None:
-                    after = period > target.deadline
-                    judged = at_deadline if after else actual
-                    result = assess(
-                        actual=judged,
-                        period=period,
-                        target=goal,
-                        deadline=target.deadline,
-                        baseline=base,
-                        baseline_period=base_period,
-                        higher_is_better=higher,
-                    )
-                    status = result.status.value
-                    share = result.share_reached
-                    projected = result.projected_at_deadline
-                    reached_in = result.reached_in
-                    rate = result.rate_ratio
-                    if not after:
-                        judged = None
-                rows.append(
-                    (
-                        ind_id,
-                        target_id,
-                        target_key,
-                        div_id,
-                        period,
-                        provisional,
-                        actual,
-                        num,
-                        den,
-                        data_period,
-                        goal,
-                        share,
-                        status or "",
-                        projected,
-                        judged,
-                        reached_in,
-                        rate,
-                        src,
-                        start is not None
-                        and (period < start or (data_period is not None and data_period < start)),
-                        now,
-                        base if goal is not None else None,
-                        base_period if goal is not None else None,
-                    )
-                )
+            terms = _target_terms(target, aggregated, seed, first_actual)
+            _append_target_rows(rows, unit, target, terms, shown, provisional=provisional, now=now)
     return rows
+
+
+def _unit_series(
+    indicator: Indicator,
+    months: dict[dt.date, tuple],
+    stored: dict[int, Seed],
+    last: dt.date,
+    period_from: dt.date | None,
+    end: dt.date | None,
+) -> tuple[list[tuple], list[tuple]]:
+    """The series of one indicator × unit aggregated over time, and the months of it that
+    get rows (from `period_from` on, up to the unit's `end`).
+
+    The series continues from a stored row of the month before the window when there is one
+    (all of a unit's seeds share the same numbers, whichever target they were stored for).
+    The whole series is returned too: baselines and deadline values may lie before the
+    rows written."""
+    aggregated = time_series(
+        indicator, months, last, seed=next(iter(stored.values())) if stored else None
+    )
+    shown = [
+        r
+        for r in aggregated
+        if (period_from is None or r[0] >= period_from) and (end is None or r[0] <= end)
+    ]
+    return aggregated, shown
+
+
+def _target_terms(
+    target: Target | None,
+    aggregated: list[tuple],
+    seed: Seed | None,
+    first_actual: tuple[dt.date, Decimal] | None,
+) -> _Terms:
+    """The goal, baseline and value at the deadline one target is assessed with.
+
+    The baseline is the target's own when the catalogue sets one, else the one stored with
+    the seed (the series' first figure may lie before the window), else the series' first
+    figure."""
+    goal = target.resolved_value() if target else None
+    if target is not None and target.baseline_value is not None:
+        base, base_period = target.baseline_value, target.baseline_period
+    elif seed is not None and seed.baseline_period is not None:
+        base, base_period = seed.baseline_value, seed.baseline_period
+    else:
+        base_period, base = first_actual if first_actual else (None, None)
+    at_deadline = _value_at_deadline(target, aggregated, seed) if target else None
+    return _Terms(goal, base, base_period, at_deadline)
+
+
+def _append_target_rows(
+    rows: list[Row],
+    unit: _Unit,
+    target: Target | None,
+    terms: _Terms,
+    shown: list[tuple],
+    *,
+    provisional: bool,
+    now: dt.datetime,
+) -> None:
+    """Append the rows of one unit's `shown` months against one target (or none).
+
+    The per-month loop builds each tuple inline and only calls `assess`: it runs once per
+    stored row, and a helper call per month costs a visible share of a full recompute.
+    """
+    ind_id, div_id, higher, start = unit
+    goal, base, base_period, at_deadline = terms
+    target_id = target.pk if target else None
+    target_key = target_id or 0
+    assessed = target is not None and goal is not None
+    deadline = target.deadline if assessed else None
+    row_base = base if goal is not None else None
+    row_base_period = base_period if goal is not None else None
+    for period, actual, num, den, data_period, src in shown:
+        status = share = projected = judged = reached_in = rate = None
+        if assessed:
+            after = period > deadline
+            judged = at_deadline if after else actual
+            result = assess(
+                actual=judged,
+                period=period,
+                target=goal,
+                deadline=deadline,
+                baseline=base,
+                baseline_period=base_period,
+                higher_is_better=higher,
+            )
+            status = result.status.value
+            share = result.share_reached
+            projected = result.projected_at_deadline
+            reached_in = result.reached_in
+            rate = result.rate_ratio
+            if not after:
+                judged = None
+        rows.append(
+            (
+                ind_id,
+                target_id,
+                target_key,
+                div_id,
+                period,
+                provisional,
+                actual,
+                num,
+                den,
+                data_period,
+                goal,
+                share,
+                status or "",
+                projected,
+                judged,
+                reached_in,
+                rate,
+                src,
+                start is not None
+                and (period < start or (data_period is not None and data_period < start)),
+                now,
+                row_base,
+                row_base_period,
+            )
+        )
 
 
 SIX_PLACES = Decimal("0.000001")
@@ -619,6 +695,15 @@ def _same(a: Row, b: Row) -> bool:
     return [None if x is None else x.quantize(SIX_PLACES) for x in a[_NUMBERS]] == [
         None if x is None else x.quantize(SIX_PLACES) for x in b[_NUMBERS]
     ]
+
+
+class _Scope(NamedTuple):
+    """The units a recompute rewrites."""
+
+    levels: dict[int, int]  # unit id → level
+    ends: dict[int, dt.date]  # unit id → its last day, for units that ended
+    # The units the GROUP BYs are filtered on; None for a full recompute (no filter).
+    division_ids: set[int] | None
 
 
 def attainment_recompute(
@@ -634,7 +719,25 @@ def attainment_recompute(
     aggregated forward in time). Safe to call twice: the result is the same rows.
     """
     started = timezone.now()
-    indicators = list(
+    indicators = _load_catalogue(indicator_ids)
+    last = _last_month()
+    scope = _scope(division)
+    now = db_datetime(timezone.now())
+    written = _rewrite(
+        indicators, division=division, scope=scope, period_from=period_from, last=last, now=now
+    )
+    if division is None and connection.vendor == "postgresql":
+        # Fresh statistics after a full rewrite, or the dashboards' plans go stale.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Attainment._meta.db_table}")
+    seconds = (timezone.now() - started).total_seconds()
+    return RecomputeResult(rows=written, indicators=len(indicators), seconds=seconds)
+
+
+def _load_catalogue(indicator_ids: Iterable[int] | None) -> list[Indicator]:
+    """The active indicators to recompute (all, or those of `indicator_ids`) with their
+    targets, loading only the fields the engine reads."""
+    return list(
         Indicator.objects.filter(is_active=True)
         .filter(**({"pk__in": list(indicator_ids)} if indicator_ids is not None else {}))
         # Only what the engine reads: the catalogue's texts would be most of the work of
@@ -642,10 +745,19 @@ def attainment_recompute(
         .only(*ENGINE_INDICATOR_FIELDS)
         .prefetch_related(Prefetch("targets", Target.objects.only(*ENGINE_TARGET_FIELDS)))
     )
-    # Every series runs to one common last month (the last complete month, or a later month
-    # some figure already exists for), so a dashboard month never mixes carried and missing rows.
+
+
+def _last_month() -> dt.date:
+    """The month every series runs to: the last complete month, or a later month some
+    figure already exists for."""
+    # One common last month, so a dashboard month never mixes carried and missing rows.
     latest_figure = DataValue.objects.aggregate(last=Max("period"))["last"]
-    last = max(filter(None, (periods.previous_month(periods.current_month()), latest_figure)))
+    return max(filter(None, (periods.previous_month(periods.current_month()), latest_figure)))
+
+
+def _scope(division: Division | None) -> _Scope:
+    """The units rewritten: all of them, or `division`'s subtree, its ancestors and the
+    successors of units in the subtree."""
     scope_qs = Division.objects.filter(level__lte=3)
     if division is not None:
         # Ancestors by path (codes are reused across structures), and the successors of units
@@ -665,12 +777,25 @@ def attainment_recompute(
     # row's level), so an ancestor in scope still sums every figure below it, while units
     # outside the scope are neither aggregated nor built.
     division_ids = set(levels) if division is not None else None
-    now = db_datetime(timezone.now())
-    scope_key = f"attainment:{division.path if division else '*'}"
+    return _Scope(levels, ends, division_ids)
+
+
+def _rewrite(
+    indicators: list[Indicator],
+    *,
+    division: Division | None,
+    scope: _Scope,
+    period_from: dt.date | None,
+    last: dt.date,
+    now: dt.datetime,
+) -> int:
+    """Replace the rows in scope under the scope's advisory lock: delete the stale rows,
+    build the new ones batch by batch and COPY them. Returns the number of rows written."""
+    levels = scope.levels
     written = 0
     # No savepoint of its own: inside the outbox drain's transaction a failure rolls both back.
     with transaction.atomic(savepoint=False):
-        _lock(scope_key)
+        _lock(f"attainment:{division.path if division else '*'}")
         stale = Attainment.objects.filter(indicator_id__in=[i.pk for i in indicators])
         if division is not None:
             stale = stale.filter(division_id__in=list(levels))
@@ -690,22 +815,17 @@ def attainment_recompute(
             rows = _rows_for(
                 indicators=batch,
                 any_submitted=any_submitted,
-                division_ids=division_ids,
+                division_ids=scope.division_ids,
                 period_from=period_from,
                 last=last,
                 levels=levels,
-                ends=ends,
+                ends=scope.ends,
                 now=now,
                 seeds=seeds,
                 windows=windows,
             )
             written += copy_rows(Attainment, ROW_COLUMNS, rows)
-    if division is None and connection.vendor == "postgresql":
-        # Fresh statistics after a full rewrite, or the dashboards' plans go stale.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Attainment._meta.db_table}")
-    seconds = (timezone.now() - started).total_seconds()
-    return RecomputeResult(rows=written, indicators=len(indicators), seconds=seconds)
+    return written
 
 
 def _rows_for(
