@@ -108,3 +108,8 @@ class _Counter:
         for row in self.rows:
             self.count += 1
             yield row
+
+
+def for_update(qs):
+    """Lock the rows of `qs` on PostgreSQL (SQLite serialises writers anyway)."""
+    return qs.select_for_update(of=("self",)) if connection.features.has_select_for_update else qs

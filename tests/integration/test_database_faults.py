@@ -102,9 +102,9 @@ def test_connection_killed_during_a_save_fails_cleanly_and_the_next_request_succ
 
     # The figures (and the new draft report) are written; before the change rows go in,
     # the request's own database connection is killed from outside.
-    import reports.services
+    import reports.services.figures
 
-    original = reports.services.copy_rows  # writes the change rows
+    original = reports.services.figures.copy_rows  # writes the change rows
     killed: list[int] = []
 
     def kill_then_continue(*args, **kwargs):
@@ -113,7 +113,7 @@ def test_connection_killed_during_a_save_fails_cleanly_and_the_next_request_succ
         killed.append(pid)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(reports.services, "copy_rows", kill_then_continue)
+    monkeypatch.setattr(reports.services.figures, "copy_rows", kill_then_continue)
     response = client.post(url, _grid_post(40))
     assert killed, "the write path never reached the change rows"
     assert response.status_code == 500
@@ -235,14 +235,14 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from divisions.models import Division
 from reports.imports import figures_import
-import reports.services
+import reports.services.figures
 
 def stop_halfway(*args, **kwargs):
     # Every figure row is written (uncommitted); the change rows would come next.
     print("HALFWAY", flush=True)
     time.sleep(300)
 
-reports.services.copy_rows = stop_halfway  # writes the change rows
+reports.services.figures.copy_rows = stop_halfway  # writes the change rows
 path, period = sys.argv[1], dt.date.fromisoformat(sys.argv[2])
 figures_import(
     user=get_user_model().objects.get(username="officer_a"),

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from divisions.models import Division, Level
-from reports.services import (
+from reports.services.figures import (
     FigureInput,
     RowMessage,
     _Cell,
