@@ -1,4 +1,6 @@
-"""The attainment engine: approved figures → attainment rows, set-based.
+"""One file over 500 lines: the full and the windowed recompute share the series, roll-up and row code.
+
+The attainment engine: approved figures → attainment rows, set-based.
 
 1. One GROUP BY per (figure level, target level) pair sums values, numerators and
    denominators of the counted figures up the division tree in the database

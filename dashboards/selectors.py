@@ -1,4 +1,6 @@
-"""Dashboard selectors: set-based reads of attainment rows (never of raw figures).
+"""One file over 500 lines: every page's reads share the card, cell and period types; exports live in dashboards/exports.py.
+
+Dashboard selectors: set-based reads of attainment rows (never of raw figures).
 
 Every page loads the rows it shows with a fixed number of queries (rows of a period window
 for a set of divisions, the catalogue targets of a level, the list of periods), so its cost

@@ -1,4 +1,6 @@
-"""Excel/CSV import and template of a district's monthly figures.
+"""One file over 500 lines: reading, checking and previewing an upload share the cell and error types.
+
+Excel/CSV import and template of a district's monthly figures.
 
 Reading: the file becomes a tablib Dataset; a django-import-export Resource (bulk mode, no
 diff, codes resolved from one prefetched dict) turns rows into `FigureInput`s and reports

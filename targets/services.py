@@ -1,4 +1,6 @@
-"""Writes to the catalogue: the shipped YAML loader and the spreadsheet import share one upsert.
+"""One file over 500 lines: the YAML loader and the spreadsheet import share one parser and one upsert.
+
+Writes to the catalogue: the shipped YAML loader and the spreadsheet import share one upsert.
 
 Every entry point (``load_catalogue``, the portal import page) ends in `catalogue_apply`, which
 validates every entry with ``full_clean()``, collects ALL errors (each naming its entry and

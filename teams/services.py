@@ -1,4 +1,6 @@
-"""Writes of the Tổ CNSCĐ registry. Forms, the Excel import and demo data all call these.
+"""One file over 500 lines: teams, members and activities share the access and validity checks.
+
+Writes of the Tổ CNSCĐ registry. Forms, the Excel import and demo data all call these.
 
 Every function checks access through divisions.access, validates with a specific Vietnamese
 message, and saves inside one transaction (history rows via django-simple-history in the same

@@ -1,4 +1,6 @@
-"""The figure write: every change of a figure, from the grid, the Excel import, the admin, the
+"""One file over 500 lines: the phases of one transaction share private row types; split apart they would be read in four files.
+
+The figure write: every change of a figure, from the grid, the Excel import, the admin, the
 API and the teams app, in named phases (resolve rows, check each row, lock reports, load current
 values, plan changes, write the plan) with its history in the same transaction.
 
