@@ -194,29 +194,8 @@ def _officers(units: list[Division]) -> dict:
     return officers
 
 
-@transaction.atomic
-def demo_seed(*, until: dt.date | None = None) -> SeedResult:
-    """Create the demo figures and reports (idempotent). `until` = last month by default."""
-    last = until or periods.previous_month(periods.current_month())
-    months = periods.months_between(periods.REPORTING_START, last)
-    result = SeedResult()
-    if not months:
-        return result
-    province = Division.objects.province()
-    if province is None:
-        return result
-    # Units of the province in force in each month: districts and their communes before
-    # 07/2025, the communes directly under the province from then on (Bạc Liêu is history).
-    districts = list(
-        Division.objects.filter(level=Level.DISTRICT, path__startswith=province.path).order_by(
-            "path"
-        )
-    )
-    communes = list(
-        Division.objects.filter(level=Level.COMMUNE, path__startswith=province.path).order_by(
-            "path"
-        )
-    )
+def _catalogue(result: SeedResult) -> list[Indicator]:
+    """Phase: the active indicators to seed, leaving out those the teams app already writes."""
     teams_written = set(
         DataValue.objects.filter(source=Source.TEAMS)
         .values_list("indicator__code", flat=True)
@@ -228,23 +207,53 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
             result.skipped_indicators += 1
             continue
         indicators.append(ind)
-    targets = {
+    return indicators
+
+
+def _targets_by_level(indicators: list[Indicator]) -> dict[tuple[int, int], Target]:
+    """Phase: (indicator pk, scope level) → the target the trends aim at (latest deadline wins)."""
+    return {
         (t.indicator_id, t.scope_level): t
         for t in Target.objects.filter(
             indicator__in=indicators, kind__in=[TargetKind.ABSOLUTE, TargetKind.RELATIVE]
         ).order_by("deadline")
     }
-    steering = get_user_model().objects.filter(username="bcd").first()
 
-    # Reports: one per reporting unit (the province for its own indicators) and month.
-    units = [province, *districts, *(c for c in communes if c.parent_id == province.pk)]
+
+def _demo_report(unit: Division, m: dt.date, status: str, officer, steering) -> Report:
+    """One unsaved report of `unit` for month `m`, dated around its due date, in `status`."""
+    due = due_date_for(m)
+    rng = _rng("dates", unit.code, m)
+    submitted = due + dt.timedelta(days=rng.choice([-10, -6, -3, -1, 0, 2, 5]))
+    rep = Report(division=unit, period=m, status=status, created_by=officer)
+    if status != ReportStatus.DRAFT:
+        rep.submitted_at, rep.submitted_by = _aware(submitted, 9), officer
+    if status == ReportStatus.APPROVED:
+        rep.approved_at, rep.approved_by = (
+            _aware(submitted + dt.timedelta(days=2), 15),
+            steering,
+        )
+    if status == ReportStatus.RETURNED:
+        rep.returned_at, rep.returned_by = (
+            _aware(submitted + dt.timedelta(days=1), 10),
+            steering,
+        )
+        rep.return_reason = RETURN_REASON
+    return rep
+
+
+def _plan_reports(
+    units: list[Division], months: list[dt.date], last: dt.date, steering
+) -> list[Report]:
+    """Phase: the missing reports, one per reporting unit and month it exists in; every month
+    before `last` approved, `last` in the mixed statuses (a unit not started gets none)."""
     officers = _officers(units)
     last_statuses = _last_month_statuses([u for u in units if u.valid_in_month(last)], last)
     existing_reports = {
         (r.division_id, r.period): r
         for r in Report.objects.filter(division__in=units, period__in=months)
     }
-    new_reports, transitions = [], []
+    new_reports = []
     for unit in units:
         for m in months:
             if (unit.pk, m) in existing_reports or not unit.valid_in_month(m):
@@ -252,27 +261,13 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
             status = last_statuses.get(unit.pk) if m == last else ReportStatus.APPROVED
             if status is None:
                 continue
-            due = due_date_for(m)
-            rng = _rng("dates", unit.code, m)
-            submitted = due + dt.timedelta(days=rng.choice([-10, -6, -3, -1, 0, 2, 5]))
-            officer = officers.get(unit.pk)
-            rep = Report(division=unit, period=m, status=status, created_by=officer)
-            if status != ReportStatus.DRAFT:
-                rep.submitted_at, rep.submitted_by = _aware(submitted, 9), officer
-            if status == ReportStatus.APPROVED:
-                rep.approved_at, rep.approved_by = (
-                    _aware(submitted + dt.timedelta(days=2), 15),
-                    steering,
-                )
-            if status == ReportStatus.RETURNED:
-                rep.returned_at, rep.returned_by = (
-                    _aware(submitted + dt.timedelta(days=1), 10),
-                    steering,
-                )
-                rep.return_reason = RETURN_REASON
-            new_reports.append(rep)
-    Report.objects.bulk_create(new_reports, batch_size=1000)
-    result.reports = len(new_reports)
+            new_reports.append(_demo_report(unit, m, status, officers.get(unit.pk), steering))
+    return new_reports
+
+
+def _transitions(new_reports: list[Report], steering) -> list[ReportTransition]:
+    """Phase: the workflow history of the new reports (draft, then sent, approved or returned)."""
+    transitions = []
     for rep in new_reports:
         steps = [("", ReportStatus.DRAFT, rep.created_by, _aware(rep.period, 8), "")]
         if rep.submitted_at:
@@ -297,79 +292,154 @@ def demo_seed(*, until: dt.date | None = None) -> SeedResult:
             ReportTransition(report=rep, from_status=a, to_status=b, by=u, at=t, reason=why)
             for a, b, u, t, why in steps
         ]
-    ReportTransition.objects.bulk_create(transitions, batch_size=2000)
-    reports = {
-        (r.division_id, r.period): r
-        for r in Report.objects.filter(division__in=units, period__in=months)
-    }
+    return transitions
 
-    # Figures of units whose report exists (a month not started has no figures).
-    existing = set(
-        DataValue.objects.filter(
-            indicator__in=indicators, period__in=months, source=Source.MANUAL
-        ).values_list("indicator_id", "division_id", "period")
-    )
-    district_of = {d.pk: d for d in districts}
+
+@dataclass
+class _FigureContext:
+    """What the figure phase reads: the structure, the months, the reports and the targets."""
+
+    province: Division
+    districts: list[Division]
+    communes: list[Division]
+    months: list[dt.date]
+    reports: dict[tuple[int, dt.date], Report]
+    targets: dict[tuple[int, int], Target]
+    existing: set[tuple[int, int, dt.date]]
+
+
+def _report_owner(ctx: _FigureContext, unit: Division, level: int, district_of: dict):
+    """The unit whose report carries `unit`'s figures (its district before 07/2025)."""
+    owner = unit if level <= Level.DISTRICT else district_of.get(unit.parent_id)
+    if owner is None and unit.parent_id == ctx.province.pk:
+        owner = unit  # a commune of the 2025 structure reports for itself
+    return owner
+
+
+def _unit_figures(
+    ctx: _FigureContext, ind: Indicator, unit: Division, owner: Division, goal, now
+) -> list[DataValue]:
+    """The missing monthly figures of one indicator × unit, in the months its owner reported."""
+    figures = []
+    series = _series(ind, unit, ctx.months, goal)
+    for m, (value, num, den) in zip(ctx.months, series, strict=True):
+        rep = ctx.reports.get((owner.pk, m))
+        if rep is None or (ind.pk, unit.pk, m) in ctx.existing:
+            continue
+        if not unit.valid_in_month(m):
+            continue
+        figures.append(
+            DataValue(
+                indicator=ind,
+                division=unit,
+                period=m,
+                value=value,
+                numerator=num,
+                denominator=den,
+                note=DEMO_NOTE,
+                source=Source.MANUAL,
+                report=rep,
+                updated_at=rep.submitted_at or now,
+                updated_by=rep.submitted_by,
+            )
+        )
+    return figures
+
+
+def _plan_figures(ctx: _FigureContext, indicators: list[Indicator]) -> list[DataValue]:
+    """Phase: figures of units whose report exists (a month not started has no figures)."""
+    district_of = {d.pk: d for d in ctx.districts}
     now = timezone.now()
     figures: list[DataValue] = []
     for ind in indicators:
         for level, unit_list in (
-            (Level.PROVINCE, [province] if ind.reports_province else []),
-            (Level.DISTRICT, districts if ind.reports_district else []),
-            (Level.COMMUNE, communes if ind.reports_commune else []),
+            (Level.PROVINCE, [ctx.province] if ind.reports_province else []),
+            (Level.DISTRICT, ctx.districts if ind.reports_district else []),
+            (Level.COMMUNE, ctx.communes if ind.reports_commune else []),
         ):
-            goal = _goal(ind, level, targets)
+            goal = _goal(ind, level, ctx.targets)
             for unit in unit_list:
-                owner = unit if level <= Level.DISTRICT else district_of.get(unit.parent_id)
-                if owner is None and unit.parent_id == province.pk:
-                    owner = unit  # a commune of the 2025 structure reports for itself
+                owner = _report_owner(ctx, unit, level, district_of)
                 if owner is None:
                     continue
-                series = _series(ind, unit, months, goal)
-                for m, (value, num, den) in zip(months, series, strict=True):
-                    rep = reports.get((owner.pk, m))
-                    if rep is None or (ind.pk, unit.pk, m) in existing:
-                        continue
-                    if not unit.valid_in_month(m):
-                        continue
-                    figures.append(
-                        DataValue(
-                            indicator=ind,
-                            division=unit,
-                            period=m,
-                            value=value,
-                            numerator=num,
-                            denominator=den,
-                            note=DEMO_NOTE,
-                            source=Source.MANUAL,
-                            report=rep,
-                            updated_at=rep.submitted_at or now,
-                            updated_by=rep.submitted_by,
-                        )
-                    )
-    DataValue.objects.bulk_create(figures, batch_size=2000)
-    DataValueChange.objects.bulk_create(
-        [
-            DataValueChange(
-                data_value=f,
-                indicator=f.indicator,
-                division=f.division,
-                period=f.period,
-                source=f.source,
-                report=f.report,
-                changed_by=f.updated_by,
-                changed_at=f.updated_at,
-                new_value=f.value,
-                new_numerator=f.numerator,
-                new_denominator=f.denominator,
-                version=1,
-                note=DEMO_NOTE,
-                channel=Channel.DEMO,
-            )
-            for f in figures
-        ],
-        batch_size=2000,
+                figures += _unit_figures(ctx, ind, unit, owner, goal, now)
+    return figures
+
+
+def _figure_history(figures: list[DataValue]) -> list[DataValueChange]:
+    """Phase: the first history row of each new figure (version 1, demo channel)."""
+    return [
+        DataValueChange(
+            data_value=f,
+            indicator=f.indicator,
+            division=f.division,
+            period=f.period,
+            source=f.source,
+            report=f.report,
+            changed_by=f.updated_by,
+            changed_at=f.updated_at,
+            new_value=f.value,
+            new_numerator=f.numerator,
+            new_denominator=f.denominator,
+            version=1,
+            note=DEMO_NOTE,
+            channel=Channel.DEMO,
+        )
+        for f in figures
+    ]
+
+
+def _units_under(province: Division, level: int) -> list[Division]:
+    return list(
+        Division.objects.filter(level=level, path__startswith=province.path).order_by("path")
     )
+
+
+@transaction.atomic
+def demo_seed(*, until: dt.date | None = None) -> SeedResult:
+    """Create the demo figures and reports (idempotent). `until` = last month by default."""
+    last = until or periods.previous_month(periods.current_month())
+    months = periods.months_between(periods.REPORTING_START, last)
+    result = SeedResult()
+    if not months:
+        return result
+    province = Division.objects.province()
+    if province is None:
+        return result
+    # Units of the province in force in each month: districts and their communes before
+    # 07/2025, the communes directly under the province from then on (Bạc Liêu is history).
+    districts = _units_under(province, Level.DISTRICT)
+    communes = _units_under(province, Level.COMMUNE)
+    indicators = _catalogue(result)
+    targets = _targets_by_level(indicators)
+    steering = get_user_model().objects.filter(username="bcd").first()
+
+    # Reports: one per reporting unit (the province for its own indicators) and month.
+    units = [province, *districts, *(c for c in communes if c.parent_id == province.pk)]
+    new_reports = _plan_reports(units, months, last, steering)
+    Report.objects.bulk_create(new_reports, batch_size=1000)
+    result.reports = len(new_reports)
+    ReportTransition.objects.bulk_create(_transitions(new_reports, steering), batch_size=2000)
+
+    ctx = _FigureContext(
+        province=province,
+        districts=districts,
+        communes=communes,
+        months=months,
+        reports={
+            (r.division_id, r.period): r
+            for r in Report.objects.filter(division__in=units, period__in=months)
+        },
+        targets=targets,
+        existing=set(
+            DataValue.objects.filter(
+                indicator__in=indicators, period__in=months, source=Source.MANUAL
+            ).values_list("indicator_id", "division_id", "period")
+        ),
+    )
+    figures = _plan_figures(ctx, indicators)
+    DataValue.objects.bulk_create(figures, batch_size=2000)
+    DataValueChange.objects.bulk_create(_figure_history(figures), batch_size=2000)
     result.figures = len(figures)
     if figures or new_reports:
         RecomputeRequest.objects.create(

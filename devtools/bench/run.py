@@ -280,12 +280,95 @@ def _parse_only(uploads: list[tuple[Division, dt.date, bytes]]) -> float:
     return time.perf_counter() - started
 
 
+def _timed_import(user, uploads: list) -> dict:
+    """Phase: run figures_import on every upload, timed, counting the queries and their time."""
+    from reports.imports import figures_import
+
+    out: dict = {}
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        for district, month, data in uploads:
+            outcome = figures_import(
+                user=user,
+                upload=SimpleUploadedFile(f"{district.code}-{month:%Y-%m}.csv", data),
+                unit=district,
+                period=month,
+                dry_run=False,
+            )
+            if not outcome.ok:
+                raise RuntimeError(
+                    f"import of {district.code} {month:%Y-%m} refused: "
+                    + "; ".join(e.message for e in outcome.errors[:5])
+                )
+        out["import_seconds"] = time.perf_counter() - started
+    out["import_queries"] = len(ctx.captured_queries)
+    # Where the time went: the statements' own time, and reading + parsing alone.
+    out["import_sql_seconds"] = sum(float(q["time"]) for q in ctx.captured_queries)
+    out["import_parse_seconds"] = _parse_only(uploads)
+    out["import_peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def _resolved_rows(files: list, user) -> list[tuple]:
+    """Phase: the imported rows resolved to ids as the import stored them, as COPY columns."""
+    reports = {
+        (r.division_id, r.period): r.pk
+        for r in Report.objects.filter(
+            division__in={d for d, _m, _r in files}, period__in={m for _d, m, _r in files}
+        )
+    }
+    stamp = dt.datetime.now(dt.UTC).isoformat()
+    resolved = []
+    for district, month, rows in files:
+        for ind, div, _m, value, num, den in rows:
+            if num is not None:
+                value = f"{num / den * 100:.4f}" if den else None
+            resolved.append(
+                (
+                    ind.pk,
+                    div.pk,
+                    month.isoformat(),
+                    value,
+                    num,
+                    den,
+                    NOTE,
+                    1,
+                    Source.MANUAL.value,
+                    reports[(district.pk, month)],
+                    stamp,
+                    stamp,
+                    user.pk,
+                )
+            )
+    return resolved
+
+
+def _copy_into_scratch(resolved: list[tuple]) -> dict:
+    """Phase: COPY the rows into a copy of the figures table (same columns, indexes and
+    checks), timed: the floor any import could reach."""
+    table = DataValue._meta.db_table
+    out: dict = {}
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE bench_copy (LIKE {table} INCLUDING ALL)")
+        started = time.perf_counter()
+        buf = io.StringIO()
+        for row in resolved:
+            buf.write("\t".join("\\N" if v is None else str(v) for v in row))
+            buf.write("\n")
+        buf.seek(0)
+        cur.cursor.copy_expert(
+            f"COPY bench_copy ({', '.join(FIGURE_COLUMNS)}) FROM STDIN WITH (FORMAT text)", buf
+        )
+        out["copy_seconds"] = time.perf_counter() - started
+        cur.execute("SELECT count(*) FROM bench_copy")
+        out["copy_rows"] = cur.fetchone()[0]
+    return out
+
+
 def step_import(*, target_rows: int, seed: int) -> dict:
     """Import `target_rows` figures with reports.imports.figures_import (what the upload view's
     confirm step calls), then COPY the same rows into a scratch copy of the figures table.
     Everything is rolled back."""
-    from reports.imports import figures_import
-
     user = bench_user()
     files = import_files(target_rows, seed)
     rows_total = sum(len(r) for _d, _m, r in files)
@@ -297,74 +380,8 @@ def step_import(*, target_rows: int, seed: int) -> dict:
         Report.objects.filter(
             division__in={d for d, _m, _r in files}, period__in={m for _d, m, _r in files}
         ).update(status=ReportStatus.DRAFT, approved_at=None, approved_by=None)
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            for district, month, data in uploads:
-                outcome = figures_import(
-                    user=user,
-                    upload=SimpleUploadedFile(f"{district.code}-{month:%Y-%m}.csv", data),
-                    unit=district,
-                    period=month,
-                    dry_run=False,
-                )
-                if not outcome.ok:
-                    raise RuntimeError(
-                        f"import of {district.code} {month:%Y-%m} refused: "
-                        + "; ".join(e.message for e in outcome.errors[:5])
-                    )
-            out["import_seconds"] = time.perf_counter() - started
-        out["import_queries"] = len(ctx.captured_queries)
-        # Where the time went: the statements' own time, and reading + parsing alone.
-        out["import_sql_seconds"] = sum(float(q["time"]) for q in ctx.captured_queries)
-        out["import_parse_seconds"] = _parse_only(uploads)
-        out["import_peak_rss_mb"] = peak_rss_mb()
-
-        # The same rows, resolved to ids as the import stored them, straight into a copy of
-        # the table (same columns, indexes and checks) with COPY.
-        reports = {
-            (r.division_id, r.period): r.pk
-            for r in Report.objects.filter(
-                division__in={d for d, _m, _r in files}, period__in={m for _d, m, _r in files}
-            )
-        }
-        stamp = dt.datetime.now(dt.UTC).isoformat()
-        resolved = []
-        for district, month, rows in files:
-            for ind, div, _m, value, num, den in rows:
-                if num is not None:
-                    value = f"{num / den * 100:.4f}" if den else None
-                resolved.append(
-                    (
-                        ind.pk,
-                        div.pk,
-                        month.isoformat(),
-                        value,
-                        num,
-                        den,
-                        NOTE,
-                        1,
-                        Source.MANUAL.value,
-                        reports[(district.pk, month)],
-                        stamp,
-                        stamp,
-                        user.pk,
-                    )
-                )
-        table = DataValue._meta.db_table
-        with connection.cursor() as cur:
-            cur.execute(f"CREATE TEMP TABLE bench_copy (LIKE {table} INCLUDING ALL)")
-            started = time.perf_counter()
-            buf = io.StringIO()
-            for row in resolved:
-                buf.write("\t".join("\\N" if v is None else str(v) for v in row))
-                buf.write("\n")
-            buf.seek(0)
-            cur.cursor.copy_expert(
-                f"COPY bench_copy ({', '.join(FIGURE_COLUMNS)}) FROM STDIN WITH (FORMAT text)", buf
-            )
-            out["copy_seconds"] = time.perf_counter() - started
-            cur.execute("SELECT count(*) FROM bench_copy")
-            out["copy_rows"] = cur.fetchone()[0]
+        out.update(_timed_import(user, uploads))
+        out.update(_copy_into_scratch(_resolved_rows(files, user)))
         transaction.set_rollback(True)
     out["rss_before_mb"] = rss_before
     return out
@@ -722,170 +739,184 @@ def _fig(out, name, scale, measured, goal, passed, unit="", **detail):
     out.append(Figure(name, str(scale), measured, goal, passed, unit, detail))
 
 
-def figures_from(measures: dict[int, dict]) -> list[Figure]:
-    figs: list[Figure] = []
-    scales = sorted(measures)
-    for s in scales:
-        m = measures[s]
-        imp = m["import"]
-        ratio = imp["import_seconds"] / imp["copy_seconds"]
+def _import_figures(figs: list[Figure], s: int, imp: dict) -> None:
+    """Phase: the import's time against COPY and its queries per row, at scale `s`."""
+    ratio = imp["import_seconds"] / imp["copy_seconds"]
+    _fig(
+        figs,
+        "import: real path ÷ COPY (time)",
+        s,
+        ratio,
+        "≤ 5",
+        ratio <= 5,
+        "×",
+        import_seconds=imp["import_seconds"],
+        copy_seconds=imp["copy_seconds"],
+        rows=imp["rows"],
+        files=imp["files"],
+    )
+    qpr = imp["import_queries"] / imp["rows"]
+    _fig(
+        figs,
+        "import: queries per row",
+        s,
+        qpr,
+        "≤ 0.05",
+        qpr <= 0.05,
+        "queries/row",
+        queries=imp["import_queries"],
+        rows=imp["rows"],
+        files=imp["files"],
+        queries_per_file=imp["import_queries"] / imp["files"],
+    )
+
+
+def _api_figures(figs: list[Figure], s: int, api: dict) -> None:
+    """Phase: the values API (JSON and CSV) against a bare JsonResponse, at scale `s`."""
+    for kind in ("json", "csv"):
+        a = api[kind]
+        r = a["api_rps"] / a["bare_rps"]
         _fig(
             figs,
-            "import: real path ÷ COPY (time)",
-            s,
-            ratio,
-            "≤ 5",
-            ratio <= 5,
-            "×",
-            import_seconds=imp["import_seconds"],
-            copy_seconds=imp["copy_seconds"],
-            rows=imp["rows"],
-            files=imp["files"],
-        )
-        qpr = imp["import_queries"] / imp["rows"]
-        _fig(
-            figs,
-            "import: queries per row",
-            s,
-            qpr,
-            "≤ 0.05",
-            qpr <= 0.05,
-            "queries/row",
-            queries=imp["import_queries"],
-            rows=imp["rows"],
-            files=imp["files"],
-            queries_per_file=imp["import_queries"] / imp["files"],
-        )
-        for kind in ("json", "csv"):
-            a = m["api"][kind]
-            r = a["api_rps"] / a["bare_rps"]
-            _fig(
-                figs,
-                f"API values/ {kind.upper()}: rps ÷ bare rps",
-                s,
-                r,
-                "≥ 0.5",
-                r >= 0.5,
-                "×",
-                api_rps=a["api_rps"],
-                bare_rps=a["bare_rps"],
-                rows=m["api"]["rows"],
-                requests=a["requests"],
-            )
-        rec, roll = m["recompute"], m["rollup"]
-        r = rec["recompute_seconds"] / roll["rollup_seconds"]
-        _fig(
-            figs,
-            "full recompute ÷ GROUP BY ROLLUP (time)",
+            f"API values/ {kind.upper()}: rps ÷ bare rps",
             s,
             r,
-            "≤ 3",
-            r <= 3,
+            "≥ 0.5",
+            r >= 0.5,
             "×",
-            recompute_seconds=rec["recompute_seconds"],
-            rollup_seconds=roll["rollup_seconds"],
-            attainment_rows=rec["recompute_rows"],
-            figures=m["figures"],
-            queries=rec["recompute_queries"],
+            api_rps=a["api_rps"],
+            bare_rps=a["bare_rps"],
+            rows=api["rows"],
+            requests=a["requests"],
         )
-        inc = m["incremental"]
-        r = inc["incremental_seconds"] / rec["recompute_seconds"]
+
+
+def _recompute_figures(figs: list[Figure], s: int, m: dict) -> None:
+    """Phase: the full recompute against GROUP BY ROLLUP, the incremental one against the full."""
+    rec, roll = m["recompute"], m["rollup"]
+    r = rec["recompute_seconds"] / roll["rollup_seconds"]
+    _fig(
+        figs,
+        "full recompute ÷ GROUP BY ROLLUP (time)",
+        s,
+        r,
+        "≤ 3",
+        r <= 3,
+        "×",
+        recompute_seconds=rec["recompute_seconds"],
+        rollup_seconds=roll["rollup_seconds"],
+        attainment_rows=rec["recompute_rows"],
+        figures=m["figures"],
+        queries=rec["recompute_queries"],
+    )
+    inc = m["incremental"]
+    r = inc["incremental_seconds"] / rec["recompute_seconds"]
+    _fig(
+        figs,
+        "incremental recompute (one district-month) ÷ full",
+        s,
+        r,
+        "≤ 0.02 (1/50)",
+        r <= 0.02,
+        "×",
+        incremental_seconds=inc["incremental_seconds"],
+        full_seconds=rec["recompute_seconds"],
+        district=inc["district"],
+        month=inc["month"],
+    )
+
+
+def _recompute_growth_figures(figs: list[Figure], measures: dict, lo: int, hi: int) -> None:
+    """Phase: the full recompute's seconds and CPU per figure, largest scale ÷ smallest."""
+    label = f"{hi}/{lo}"
+    a, b = measures[lo], measures[hi]
+    per_lo = a["recompute"]["recompute_seconds"] / a["figures"]
+    per_hi = b["recompute"]["recompute_seconds"] / b["figures"]
+    r = per_hi / per_lo
+    _fig(
+        figs,
+        "recompute growth: s/figure ratio",
+        label,
+        r,
+        "≤ 1.0 (linear)",
+        r <= 1.0,
+        "×",
+        seconds={str(lo): a["recompute"]["recompute_seconds"], str(hi): per_hi * b["figures"]},
+        figure_counts={str(lo): a["figures"], str(hi): b["figures"]},
+    )
+    ca, cb = (
+        a["recompute"].get("recompute_cpu_seconds"),
+        b["recompute"].get("recompute_cpu_seconds"),
+    )
+    r = (cb / b["figures"]) / (ca / a["figures"]) if ca and cb else None
+    _fig(
+        figs,
+        "recompute growth: CPU s/figure ratio",
+        label,
+        r,
+        "≤ 1.0 (linear)",
+        r is not None and r <= 1.0,
+        "×",
+        cpu_seconds={str(lo): ca, str(hi): cb},
+    )
+
+
+def _page_growth_figures(figs: list[Figure], page: str, a: dict, b: dict, lo: int, hi: int) -> None:
+    """Phase: one dashboard page's CPU, latencies and query count, largest scale vs smallest
+    (`a`, `b` the two scales' measurements)."""
+    label = f"{hi}/{lo}"
+    pa, pb = a["dashboards"][page], b["dashboards"][page]
+    ua, ub = pa.get("cpu_ms_per_request"), pb.get("cpu_ms_per_request")
+    r = ub / ua if ua and ub else None
+    _fig(
+        figs,
+        f"dashboard {page}: CPU per request ratio",
+        label,
+        r,
+        "≤ 1.2",
+        r is not None and r <= 1.2,
+        "×",
+        **{f"cpu_ms_{lo}": ua, f"cpu_ms_{hi}": ub},
+    )
+    qa, qb = a["dashboards_after_analyze"][page], b["dashboards_after_analyze"][page]
+    for stat in ("median_ms", "p95_ms"):
+        r = pb[stat] / pa[stat]
         _fig(
             figs,
-            "incremental recompute (one district-month) ÷ full",
-            s,
-            r,
-            "≤ 0.02 (1/50)",
-            r <= 0.02,
-            "×",
-            incremental_seconds=inc["incremental_seconds"],
-            full_seconds=rec["recompute_seconds"],
-            district=inc["district"],
-            month=inc["month"],
-        )
-    if len(scales) >= 2:
-        lo, hi = scales[0], scales[-1]
-        label = f"{hi}/{lo}"
-        a, b = measures[lo], measures[hi]
-        per_lo = a["recompute"]["recompute_seconds"] / a["figures"]
-        per_hi = b["recompute"]["recompute_seconds"] / b["figures"]
-        r = per_hi / per_lo
-        _fig(
-            figs,
-            "recompute growth: s/figure ratio",
+            f"dashboard {page}: {stat.split('_')[0]} latency ratio",
             label,
             r,
-            "≤ 1.0 (linear)",
-            r <= 1.0,
+            "≤ 1.2",
+            r <= 1.2,
             "×",
-            seconds={str(lo): a["recompute"]["recompute_seconds"], str(hi): per_hi * b["figures"]},
-            figure_counts={str(lo): a["figures"], str(hi): b["figures"]},
+            **{f"{stat}_{lo}": pa[stat], f"{stat}_{hi}": pb[stat]},
+            min_ms={str(lo): pa["min_ms"], str(hi): pb["min_ms"]},
+            median_cpu_ms={str(lo): pa["median_cpu_ms"], str(hi): pb["median_cpu_ms"]},
+            cpu_ms_per_request={
+                str(lo): pa.get("cpu_ms_per_request"),
+                str(hi): pb.get("cpu_ms_per_request"),
+            },
+            after_analyze={
+                f"{stat}_{lo}": qa[stat],
+                f"{stat}_{hi}": qb[stat],
+                "ratio": qb[stat] / qa[stat],
+            },
         )
-        ca, cb = (
-            a["recompute"].get("recompute_cpu_seconds"),
-            b["recompute"].get("recompute_cpu_seconds"),
-        )
-        r = (cb / b["figures"]) / (ca / a["figures"]) if ca and cb else None
-        _fig(
-            figs,
-            "recompute growth: CPU s/figure ratio",
-            label,
-            r,
-            "≤ 1.0 (linear)",
-            r is not None and r <= 1.0,
-            "×",
-            cpu_seconds={str(lo): ca, str(hi): cb},
-        )
-        for page in dashboard_pages():
-            pa, pb = a["dashboards"][page], b["dashboards"][page]
-            ua, ub = pa.get("cpu_ms_per_request"), pb.get("cpu_ms_per_request")
-            r = ub / ua if ua and ub else None
-            _fig(
-                figs,
-                f"dashboard {page}: CPU per request ratio",
-                label,
-                r,
-                "≤ 1.2",
-                r is not None and r <= 1.2,
-                "×",
-                **{f"cpu_ms_{lo}": ua, f"cpu_ms_{hi}": ub},
-            )
-            qa, qb = a["dashboards_after_analyze"][page], b["dashboards_after_analyze"][page]
-            for stat in ("median_ms", "p95_ms"):
-                r = pb[stat] / pa[stat]
-                _fig(
-                    figs,
-                    f"dashboard {page}: {stat.split('_')[0]} latency ratio",
-                    label,
-                    r,
-                    "≤ 1.2",
-                    r <= 1.2,
-                    "×",
-                    **{f"{stat}_{lo}": pa[stat], f"{stat}_{hi}": pb[stat]},
-                    min_ms={str(lo): pa["min_ms"], str(hi): pb["min_ms"]},
-                    median_cpu_ms={str(lo): pa["median_cpu_ms"], str(hi): pb["median_cpu_ms"]},
-                    cpu_ms_per_request={
-                        str(lo): pa.get("cpu_ms_per_request"),
-                        str(hi): pb.get("cpu_ms_per_request"),
-                    },
-                    after_analyze={
-                        f"{stat}_{lo}": qa[stat],
-                        f"{stat}_{hi}": qb[stat],
-                        "ratio": qb[stat] / qa[stat],
-                    },
-                )
-            same = pa["queries"] == pb["queries"]
-            _fig(
-                figs,
-                f"dashboard {page}: query count difference",
-                label,
-                float(pb["queries"] - pa["queries"]),
-                "= 0",
-                same,
-                "queries",
-                **{f"queries_{lo}": pa["queries"], f"queries_{hi}": pb["queries"]},
-            )
-    top = scales[-1]
+    same = pa["queries"] == pb["queries"]
+    _fig(
+        figs,
+        f"dashboard {page}: query count difference",
+        label,
+        float(pb["queries"] - pa["queries"]),
+        "= 0",
+        same,
+        "queries",
+        **{f"queries_{lo}": pa["queries"], f"queries_{hi}": pb["queries"]},
+    )
+
+
+def _memory_figures(figs: list[Figure], measures: dict, top: int) -> None:
+    """Phase: the peak RSS of the import and of the full recompute at the largest scale."""
     for step, key in (("import", "import_peak_rss_mb"), ("recompute", "recompute_peak_rss_mb")):
         mb = measures[top][step][key]
         _fig(
@@ -898,6 +929,24 @@ def figures_from(measures: dict[int, dict]) -> list[Figure]:
             "MB",
             process_rss_before_step_mb=measures[top][step]["rss_before_mb"],
         )
+
+
+def figures_from(measures: dict[int, dict]) -> list[Figure]:
+    """The goals, in the results' order: per scale the import, API and recompute ratios; with
+    two scales or more, growth from the smallest to the largest; then memory at the largest."""
+    figs: list[Figure] = []
+    scales = sorted(measures)
+    for s in scales:
+        m = measures[s]
+        _import_figures(figs, s, m["import"])
+        _api_figures(figs, s, m["api"])
+        _recompute_figures(figs, s, m)
+    if len(scales) >= 2:
+        lo, hi = scales[0], scales[-1]
+        _recompute_growth_figures(figs, measures, lo, hi)
+        for page in dashboard_pages():
+            _page_growth_figures(figs, page, measures[lo], measures[hi], lo, hi)
+    _memory_figures(figs, measures, scales[-1])
     return figs
 
 
@@ -1005,8 +1054,8 @@ def _num(value) -> str:
     return f"{value:.3g}"
 
 
-def markdown(results: dict) -> str:
-    """The figures of a results.json as a Markdown table (for docs/PERFORMANCE.md)."""
+def _goal_table(results: dict) -> list[str]:
+    """Phase: one Markdown row per goal figure."""
     lines = [
         "| figure | scale | measured | goal | result |",
         "|---|---|---|---|---|",
@@ -1015,14 +1064,96 @@ def markdown(results: dict) -> str:
         value = "—" if f["measured"] is None else f"{_num(f['measured'])} {f['unit']}".strip()
         verdict = "PASS" if f["pass"] else "**FAIL**"
         lines.append(f"| {f['name']} | {f['scale']} | {value} | {f['goal']} | {verdict} |")
-    lines += [
+    return lines
+
+
+def _step_rows() -> list[tuple[str, object]]:
+    """The raw measurements of the data, import, recompute and API steps: (label, getter)."""
+    rows: list[tuple[str, object]] = [
+        ("figures", lambda m: m["figures"]),
+        ("divisions", lambda m: m["divisions"]),
+        ("generate (s)", lambda m: m["generate_seconds"]),
+        ("import of 20,000 rows (s)", lambda m: m["import"]["import_seconds"]),
+        ("COPY of the same rows (s)", lambda m: m["import"]["copy_seconds"]),
+        ("import queries (215 files)", lambda m: m["import"]["import_queries"]),
+        ("… of which SQL statements' own time (s)", lambda m: m["import"]["import_sql_seconds"]),
+        (
+            "… reading + parsing the same files alone (s)",
+            lambda m: m["import"]["import_parse_seconds"],
+        ),
+        ("full recompute (s)", lambda m: m["recompute"]["recompute_seconds"]),
+    ]
+    for kind in ("SELECT", "COPY", "DELETE", "ANALYZE"):
+        rows.append(
+            (
+                f"… of which {kind} statements (s)",
+                lambda m, k=kind: m["recompute"]["recompute_sql_seconds_by_kind"].get(k, 0.0),
+            )
+        )
+    rows += [
+        (
+            "INSERT … SELECT of the recompute's rows into an empty copy of the table (s)",
+            lambda m: m["recompute"]["write_floor_seconds"],
+        ),
+        (
+            "full recompute CPU, app + PostgreSQL (s)",
+            lambda m: m["recompute"]["recompute_cpu_seconds"],
+        ),
+        ("attainment rows written", lambda m: m["recompute"]["recompute_rows"]),
+        ("GROUP BY ROLLUP (s)", lambda m: m["rollup"]["rollup_seconds"]),
+        ("incremental recompute (s)", lambda m: m["incremental"]["incremental_seconds"]),
+        (
+            "API JSON rps / bare rps",
+            lambda m: f"{m['api']['json']['api_rps']:.1f} / {m['api']['json']['bare_rps']:.1f}",
+        ),
+        (
+            "API CSV rps / bare rps",
+            lambda m: f"{m['api']['csv']['api_rps']:.1f} / {m['api']['csv']['bare_rps']:.1f}",
+        ),
+    ]
+    return rows
+
+
+def _page_rows() -> list[tuple[str, object]]:
+    """The raw measurements of each dashboard page, then peak memory: (label, getter)."""
+    rows: list[tuple[str, object]] = []
+    for page in dashboard_pages():
+        rows += [
+            (
+                f"{page} page median / p95 (ms)",
+                lambda m, p=page: (
+                    f"{m['dashboards'][p]['median_ms']:.0f} / {m['dashboards'][p]['p95_ms']:.0f}"
+                ),
+            ),
+            (
+                f"{page} page after ANALYZE median / p95 (ms)",
+                lambda m, p=page: (
+                    f"{m['dashboards_after_analyze'][p]['median_ms']:.0f} / "
+                    f"{m['dashboards_after_analyze'][p]['p95_ms']:.0f}"
+                ),
+            ),
+            (
+                f"{page} page CPU per request, app + PostgreSQL (ms)",
+                lambda m, p=page: m["dashboards"][p]["cpu_ms_per_request"],
+            ),
+            (f"{page} page queries", lambda m, p=page: m["dashboards"][p]["queries"]),
+        ]
+    rows += [
+        ("peak RSS import (MB)", lambda m: m["import"]["import_peak_rss_mb"]),
+        ("peak RSS full recompute (MB)", lambda m: m["recompute"]["recompute_peak_rss_mb"]),
+    ]
+    return rows
+
+
+def _raw_table(results: dict) -> list[str]:
+    """Phase: the raw measurements, one column per scale ("—" where a run lacks one)."""
+    lines = [
         "",
         "| raw measurement | " + " | ".join(f"N={k}" for k in results["measurements"]) + " |",
     ]
     lines.append("|---|" + "---|" * len(results["measurements"]))
     ms = list(results["measurements"].values())
-
-    def row(label: str, get) -> None:
+    for label, get in _step_rows() + _page_rows():
         cells = []
         for m in ms:
             try:
@@ -1030,67 +1161,13 @@ def markdown(results: dict) -> str:
             except (KeyError, TypeError):
                 cells.append("—")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
 
-    row("figures", lambda m: m["figures"])
-    row("divisions", lambda m: m["divisions"])
-    row("generate (s)", lambda m: m["generate_seconds"])
-    row("import of 20,000 rows (s)", lambda m: m["import"]["import_seconds"])
-    row("COPY of the same rows (s)", lambda m: m["import"]["copy_seconds"])
-    row("import queries (215 files)", lambda m: m["import"]["import_queries"])
-    row("… of which SQL statements' own time (s)", lambda m: m["import"]["import_sql_seconds"])
-    row(
-        "… reading + parsing the same files alone (s)",
-        lambda m: m["import"]["import_parse_seconds"],
-    )
-    row("full recompute (s)", lambda m: m["recompute"]["recompute_seconds"])
-    for kind in ("SELECT", "COPY", "DELETE", "ANALYZE"):
-        row(
-            f"… of which {kind} statements (s)",
-            lambda m, k=kind: m["recompute"]["recompute_sql_seconds_by_kind"].get(k, 0.0),
-        )
-    row(
-        "INSERT … SELECT of the recompute's rows into an empty copy of the table (s)",
-        lambda m: m["recompute"]["write_floor_seconds"],
-    )
-    row(
-        "full recompute CPU, app + PostgreSQL (s)",
-        lambda m: m["recompute"]["recompute_cpu_seconds"],
-    )
-    row("attainment rows written", lambda m: m["recompute"]["recompute_rows"])
-    row("GROUP BY ROLLUP (s)", lambda m: m["rollup"]["rollup_seconds"])
-    row("incremental recompute (s)", lambda m: m["incremental"]["incremental_seconds"])
-    row(
-        "API JSON rps / bare rps",
-        lambda m: f"{m['api']['json']['api_rps']:.1f} / {m['api']['json']['bare_rps']:.1f}",
-    )
-    row(
-        "API CSV rps / bare rps",
-        lambda m: f"{m['api']['csv']['api_rps']:.1f} / {m['api']['csv']['bare_rps']:.1f}",
-    )
-    for page in dashboard_pages():
-        row(
-            f"{page} page median / p95 (ms)",
-            lambda m, p=page: (
-                f"{m['dashboards'][p]['median_ms']:.0f} / {m['dashboards'][p]['p95_ms']:.0f}"
-            ),
-        )
-        row(
-            f"{page} page after ANALYZE median / p95 (ms)",
-            lambda m, p=page: (
-                f"{m['dashboards_after_analyze'][p]['median_ms']:.0f} / "
-                f"{m['dashboards_after_analyze'][p]['p95_ms']:.0f}"
-            ),
-        )
-        row(
-            f"{page} page CPU per request, app + PostgreSQL (ms)",
-            lambda m, p=page: m["dashboards"][p]["cpu_ms_per_request"],
-        )
-        row(f"{page} page queries", lambda m, p=page: m["dashboards"][p]["queries"])
-    row("peak RSS import (MB)", lambda m: m["import"]["import_peak_rss_mb"])
-    row("peak RSS full recompute (MB)", lambda m: m["recompute"]["recompute_peak_rss_mb"])
+
+def _machine_line(results: dict) -> str:
+    """Phase: the machine, versions, commit and load of the run, in one sentence."""
     m = results["machine"]
-    lines.append("")
-    lines.append(
+    return (
         f"Machine: {m.get('cpu', '?')}, {m.get('nproc')} cores, {m.get('ram_gb')} GB RAM; "
         f"{m.get('postgresql', '?').split(' on ')[0]} (shared_buffers {m.get('pg_shared_buffers')},"
         f" work_mem {m.get('pg_work_mem')}); Python {m.get('python')}, Django {m.get('django')};"
@@ -1103,4 +1180,10 @@ def markdown(results: dict) -> str:
             else "."
         )
     )
+
+
+def markdown(results: dict) -> str:
+    """The figures of a results.json as a Markdown table (for docs/PERFORMANCE.md)."""
+    lines = _goal_table(results) + _raw_table(results)
+    lines += ["", _machine_line(results)]
     return "\n".join(lines)

@@ -170,6 +170,72 @@ def _delete_synthetic(scale: int) -> None:
         )
 
 
+def _new_division(code: str, name: str, kind: str, parent: Division) -> Division:
+    """An unsaved division under `parent` (bulk_create skips save(): level and path set here)."""
+    return Division(
+        code=code,
+        name=name,
+        kind=kind,
+        level=KIND_LEVEL[kind],
+        parent=parent,
+        path=f"{parent.path}{code}{PATH_SEPARATOR}",
+    )
+
+
+def _hamlets_for(seed: int, commune: Division, copy: int, source_code: str) -> list[Division]:
+    """The hamlets of one commune of copy `copy`, as many as the seed gives its original."""
+    count = _cell_rng(seed, "hamlets", source_code).randint(*HAMLETS_PER_COMMUNE)
+    return [
+        _new_division(
+            synthetic_code(copy, f"{source_code}-{j:02d}"),
+            f"Ấp {j}",
+            Kind.HAMLET if j % 4 else Kind.KHOM,
+            commune,
+        )
+        for j in range(1, count + 1)
+    ]
+
+
+def _copy_units(
+    copy: int,
+    province: Division,
+    real_districts: list[Division],
+    real_communes: list[Division],
+    existing: set[str],
+) -> tuple[dict[str, Division], int]:
+    """Copy `copy` (≥ 2) of the districts and communes, created where missing; returns the
+    commune copies keyed by their original's code, and how many divisions were created."""
+    new = [
+        _new_division(synthetic_code(copy, d.code), f"{d.name} ({copy})", d.kind, province)
+        for d in real_districts
+        if synthetic_code(copy, d.code) not in existing
+    ]
+    Division.objects.bulk_create(new, batch_size=2000)
+    created = len(new)
+    districts = {
+        d.code.split("-", 1)[1]: d
+        for d in Division.objects.filter(
+            code__in=[synthetic_code(copy, d.code) for d in real_districts]
+        )
+    }
+    new = []
+    for c in real_communes:
+        code = synthetic_code(copy, c.code)
+        if code in existing:
+            continue
+        parent_code = c.codes[-2]
+        new.append(_new_division(code, f"{c.name} ({copy})", c.kind, districts[parent_code]))
+    Division.objects.bulk_create(new, batch_size=2000)
+    created += len(new)
+    communes = {
+        c.code.split("-", 1)[1]: c
+        for c in Division.objects.filter(
+            code__in=[synthetic_code(copy, c.code) for c in real_communes]
+        )
+    }
+    return communes, created
+
+
 def _ensure_divisions(scale: int, seed: int) -> tuple[int, int]:
     """The real tree (shipped file) plus hamlets and N−1 synthetic copies; returns counts."""
     divisions_upsert(rows=rows_from_shipped_file())
@@ -182,66 +248,16 @@ def _ensure_divisions(scale: int, seed: int) -> tuple[int, int]:
     )
     existing = set(Division.objects.filter(code__startswith="S").values_list("code", flat=True))
     created = 0
-
-    def make(code: str, name: str, kind: str, parent: Division) -> Division:
-        return Division(
-            code=code,
-            name=name,
-            kind=kind,
-            level=KIND_LEVEL[kind],
-            parent=parent,
-            path=f"{parent.path}{code}{PATH_SEPARATOR}",
-        )
-
-    def hamlets_for(commune: Division, copy: int, source_code: str) -> list[Division]:
-        count = _cell_rng(seed, "hamlets", source_code).randint(*HAMLETS_PER_COMMUNE)
-        return [
-            make(
-                synthetic_code(copy, f"{source_code}-{j:02d}"),
-                f"Ấp {j}",
-                Kind.HAMLET if j % 4 else Kind.KHOM,
-                commune,
-            )
-            for j in range(1, count + 1)
-        ]
-
     for copy in range(1, scale + 1):
         if copy == 1:
-            districts = {d.code: d for d in real_districts}
             communes = {c.code: c for c in real_communes}
         else:
-            new = [
-                make(synthetic_code(copy, d.code), f"{d.name} ({copy})", d.kind, province)
-                for d in real_districts
-                if synthetic_code(copy, d.code) not in existing
-            ]
-            Division.objects.bulk_create(new, batch_size=2000)
-            created += len(new)
-            districts = {
-                d.code.split("-", 1)[1]: d
-                for d in Division.objects.filter(
-                    code__in=[synthetic_code(copy, d.code) for d in real_districts]
-                )
-            }
-            new = []
-            for c in real_communes:
-                code = synthetic_code(copy, c.code)
-                if code in existing:
-                    continue
-                parent_code = c.codes[-2]
-                new.append(make(code, f"{c.name} ({copy})", c.kind, districts[parent_code]))
-            Division.objects.bulk_create(new, batch_size=2000)
-            created += len(new)
-            communes = {
-                c.code.split("-", 1)[1]: c
-                for c in Division.objects.filter(
-                    code__in=[synthetic_code(copy, c.code) for c in real_communes]
-                )
-            }
+            communes, made = _copy_units(copy, province, real_districts, real_communes, existing)
+            created += made
         hamlets = []
         for source_code, commune in communes.items():
             hamlets += [
-                h for h in hamlets_for(commune, copy, source_code) if h.code not in existing
+                h for h in _hamlets_for(seed, commune, copy, source_code) if h.code not in existing
             ]
         Division.objects.bulk_create(hamlets, batch_size=2000)
         created += len(hamlets)
@@ -259,6 +275,133 @@ def _copy_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
         cur.cursor.copy_expert(
             f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", buf
         )
+
+
+def _refuse_foreign_data(user, replace: bool) -> None:
+    """Phase: refuse a database holding real data, or synthetic data without `replace`."""
+    foreign = foreign_rows(user)
+    if foreign:
+        raise Refused(
+            "The database holds data the generator did not make ("
+            + ", ".join(f"{v} {k}" for k, v in foreign.items())
+            + "); use a separate database, e.g. cds_bench."
+        )
+    if not replace and (Report.objects.exists() or DataValue.objects.exists()):
+        raise Refused("Synthetic data already exists; pass --replace-synthetic to regenerate it.")
+
+
+def _write_reports(units: list[Division], months: list[dt.date], user) -> dict:
+    """Phase: an approved report per district-level unit (and the province) and month, with its
+    three workflow steps; returns (unit pk, month) → report pk."""
+    reporting_units = [u for u in units if u.level <= Level.DISTRICT]
+    tz = timezone.get_current_timezone()
+    reports = []
+    for unit in reporting_units:
+        for m in months:
+            due = periods.next_month(m) + dt.timedelta(days=14)
+            submitted = dt.datetime.combine(due, dt.time(9), tzinfo=tz)
+            approved = submitted + dt.timedelta(days=2)
+            reports.append(
+                Report(
+                    division=unit,
+                    period=m,
+                    status=ReportStatus.APPROVED,
+                    created_by=user,
+                    submitted_at=submitted,
+                    submitted_by=user,
+                    approved_at=approved,
+                    approved_by=user,
+                )
+            )
+    Report.objects.bulk_create(reports, batch_size=5000)
+    ReportTransition.objects.bulk_create(
+        [
+            ReportTransition(report=r, from_status=a, to_status=b, by=user, at=at)
+            for r in reports
+            for a, b, at in (
+                ("", ReportStatus.DRAFT, r.submitted_at - dt.timedelta(days=10)),
+                (ReportStatus.DRAFT, ReportStatus.SUBMITTED, r.submitted_at),
+                (ReportStatus.SUBMITTED, ReportStatus.APPROVED, r.approved_at),
+            )
+        ],
+        batch_size=5000,
+    )
+    return {(r.division_id, r.period): r.pk for r in reports}
+
+
+def _figure_rows(
+    units: list[Division], months: list[dt.date], seed: int, report_id: dict, user
+) -> list[tuple]:
+    """Phase: every active indicator's monthly figures at each level it is reported at, as
+    COPY rows of the figures table (a commune's figures in its district's report)."""
+    province = Division.objects.get(level=Level.PROVINCE, parent__isnull=True)
+    now = timezone.now().isoformat()
+    rows: list[tuple] = []
+    by_level: dict[int, list[Division]] = {1: [province], 2: [], 3: []}
+    for u in units:
+        if u.level in (Level.DISTRICT, Level.COMMUNE):
+            by_level[u.level].append(u)
+    for ind in Indicator.objects.filter(is_active=True).order_by("code"):
+        for level in ind.reporting_levels:
+            for div in by_level[level]:
+                owner = div.pk if level <= Level.DISTRICT else div.parent_id
+                # Copies share their original's series: the work grows, the shape does not.
+                key = div.code.split("-", 1)[1] if div.code.startswith("S") else div.code
+                for m, (v, num, den) in zip(
+                    months, series(ind, level, key, months, seed), strict=True
+                ):
+                    rows.append(
+                        (
+                            ind.pk,
+                            div.pk,
+                            m.isoformat(),
+                            v,
+                            num,
+                            den,
+                            "",
+                            1,
+                            Source.MANUAL.value,
+                            report_id[(owner, m)],
+                            now,
+                            now,
+                            user.pk,
+                        )
+                    )
+    return rows
+
+
+def _write_figures(rows: list[tuple], user) -> int:
+    """Phase: COPY the figures in, then their first history rows in one INSERT … SELECT;
+    returns the number of history rows."""
+    _copy_rows(
+        DataValue._meta.db_table,
+        FIGURE_COLUMNS,
+        rows,
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {DataValueChange._meta.db_table} "  # noqa: S608
+            "(data_value_id, changed_by_id, changed_at, new_value, new_numerator, "
+            "new_denominator, version, note, channel, indicator_id, division_id, period, "
+            "source, report_id) "
+            "SELECT id, updated_by_id, updated_at, value, numerator, denominator, 1, '', %s, "
+            "indicator_id, division_id, period, source, report_id "
+            f"FROM {DataValue._meta.db_table} WHERE updated_by_id = %s",
+            [Channel.DEMO.value, user.pk],
+        )
+        return cur.rowcount
+
+
+def _vacuum_analyze() -> None:
+    """Phase: reclaim the rows deleted above and refresh statistics, so every run starts from
+    the same table state (dead rows of an earlier, larger scale would slow every scan down)."""
+    tables = (Division, Report, DataValue, DataValueChange, ReportTransition, Attainment)
+    with connection.cursor() as cur:
+        for model in tables:
+            if connection.in_atomic_block:  # inside a test transaction: VACUUM is not allowed
+                cur.execute(f"ANALYZE {model._meta.db_table}")
+            else:
+                cur.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
 
 
 def generate(
@@ -283,15 +426,7 @@ def generate(
     result = GenerateResult(scale=scale, months=len(months))
     clock = time.perf_counter()
     user = synthetic_user()
-    foreign = foreign_rows(user)
-    if foreign:
-        raise Refused(
-            "The database holds data the generator did not make ("
-            + ", ".join(f"{v} {k}" for k, v in foreign.items())
-            + "); use a separate database, e.g. cds_bench."
-        )
-    if not replace and (Report.objects.exists() or DataValue.objects.exists()):
-        raise Refused("Synthetic data already exists; pass --replace-synthetic to regenerate it.")
+    _refuse_foreign_data(user, replace)
 
     with transaction.atomic():
         _delete_synthetic(scale)
@@ -302,111 +437,22 @@ def generate(
         result.seconds["divisions+catalogue"] = time.perf_counter() - clock
         clock = time.perf_counter()
 
-        province = Division.objects.get(level=Level.PROVINCE, parent__isnull=True)
         units = list(Division.objects.filter(level__lte=Level.COMMUNE).order_by("path"))
-        reporting_units = [u for u in units if u.level <= Level.DISTRICT]
-        tz = timezone.get_current_timezone()
-        reports = []
-        for unit in reporting_units:
-            for m in months:
-                due = periods.next_month(m) + dt.timedelta(days=14)
-                submitted = dt.datetime.combine(due, dt.time(9), tzinfo=tz)
-                approved = submitted + dt.timedelta(days=2)
-                reports.append(
-                    Report(
-                        division=unit,
-                        period=m,
-                        status=ReportStatus.APPROVED,
-                        created_by=user,
-                        submitted_at=submitted,
-                        submitted_by=user,
-                        approved_at=approved,
-                        approved_by=user,
-                    )
-                )
-        Report.objects.bulk_create(reports, batch_size=5000)
-        result.reports = len(reports)
-        ReportTransition.objects.bulk_create(
-            [
-                ReportTransition(report=r, from_status=a, to_status=b, by=user, at=at)
-                for r in reports
-                for a, b, at in (
-                    ("", ReportStatus.DRAFT, r.submitted_at - dt.timedelta(days=10)),
-                    (ReportStatus.DRAFT, ReportStatus.SUBMITTED, r.submitted_at),
-                    (ReportStatus.SUBMITTED, ReportStatus.APPROVED, r.approved_at),
-                )
-            ],
-            batch_size=5000,
-        )
-        report_id = {(r.division_id, r.period): r.pk for r in reports}
+        report_id = _write_reports(units, months, user)
+        result.reports = len(report_id)
         result.seconds["reports"] = time.perf_counter() - clock
         clock = time.perf_counter()
 
-        now = timezone.now().isoformat()
-        rows: list[tuple] = []
-        by_level: dict[int, list[Division]] = {1: [province], 2: [], 3: []}
-        for u in units:
-            if u.level in (Level.DISTRICT, Level.COMMUNE):
-                by_level[u.level].append(u)
-        for ind in Indicator.objects.filter(is_active=True).order_by("code"):
-            for level in ind.reporting_levels:
-                for div in by_level[level]:
-                    owner = div.pk if level <= Level.DISTRICT else div.parent_id
-                    # Copies share their original's series: the work grows, the shape does not.
-                    key = div.code.split("-", 1)[1] if div.code.startswith("S") else div.code
-                    for m, (v, num, den) in zip(
-                        months, series(ind, level, key, months, seed), strict=True
-                    ):
-                        rows.append(
-                            (
-                                ind.pk,
-                                div.pk,
-                                m.isoformat(),
-                                v,
-                                num,
-                                den,
-                                "",
-                                1,
-                                Source.MANUAL.value,
-                                report_id[(owner, m)],
-                                now,
-                                now,
-                                user.pk,
-                            )
-                        )
+        rows = _figure_rows(units, months, seed, report_id, user)
         result.seconds["figures (python)"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        _copy_rows(
-            DataValue._meta.db_table,
-            FIGURE_COLUMNS,
-            rows,
-        )
+        result.changes = _write_figures(rows, user)
         result.figures = len(rows)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {DataValueChange._meta.db_table} "  # noqa: S608
-                "(data_value_id, changed_by_id, changed_at, new_value, new_numerator, "
-                "new_denominator, version, note, channel, indicator_id, division_id, period, "
-                "source, report_id) "
-                "SELECT id, updated_by_id, updated_at, value, numerator, denominator, 1, '', %s, "
-                "indicator_id, division_id, period, source, report_id "
-                f"FROM {DataValue._meta.db_table} WHERE updated_by_id = %s",
-                [Channel.DEMO.value, user.pk],
-            )
-            result.changes = cur.rowcount
         result.seconds["figures (COPY)"] = time.perf_counter() - clock
         clock = time.perf_counter()
     # Foreign keys are checked at commit (deferred): most of the load time at scale 10.
     result.seconds["commit"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    # Reclaim the rows deleted above and refresh statistics, so every run starts from the same
-    # table state (dead rows of an earlier, larger scale would slow every scan down).
-    tables = (Division, Report, DataValue, DataValueChange, ReportTransition, Attainment)
-    with connection.cursor() as cur:
-        for model in tables:
-            if connection.in_atomic_block:  # inside a test transaction: VACUUM is not allowed
-                cur.execute(f"ANALYZE {model._meta.db_table}")
-            else:
-                cur.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
+    _vacuum_analyze()
     result.seconds["vacuum+analyze"] = time.perf_counter() - clock
     return result

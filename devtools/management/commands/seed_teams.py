@@ -151,6 +151,69 @@ def _split(total: int, weights: list[int], minimum: int) -> list[int]:
     return [b + a for b, a in zip(base, alloc, strict=True)]
 
 
+def _plan_members(rng: random.Random, teams: list[Team]) -> list[Member]:
+    """Phase: 4 to 6 members per team: the hamlet head leads, a deputy, the rest from the
+    other bodies; fake phone numbers numbered in order."""
+    members: list[Member] = []
+    phone = 0
+    for team in teams:
+        size = 4 + (rng.random() < 0.6) + (rng.random() < 0.15)
+        for i in range(size):
+            phone += 1
+            role = (
+                MemberRole.LEADER if i == 0 else MemberRole.DEPUTY if i == 1 else MemberRole.MEMBER
+            )
+            body = MemberBody.HAMLET_HEAD if i == 0 else rng.choice(OTHER_BODIES)
+            members.append(
+                Member(
+                    team=team,
+                    full_name=_name(rng),
+                    role=role,
+                    body=body,
+                    phone=f"09000{phone:05d}",
+                    joined_on=team.decision_date,
+                    note=DEMO_LABEL,
+                )
+            )
+    return members
+
+
+def _activity(rng: random.Random, team: Team, day: dt.date) -> Activity:
+    """One activity of `team` on `day`, its kind weighted and its counts fitting the kind."""
+    kind = rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()))[0]
+    households = rng.randint(3, 25)
+    return Activity(
+        team=team,
+        date=day,
+        kind=kind,
+        households=households,
+        people=households + rng.randint(0, 30),
+        businesses=rng.randint(0, 3)
+        if kind in (ActivityKind.ECOMMERCE, ActivityKind.DIGITAL_PRODUCTION)
+        else 0,
+        dvctt_accounts=rng.randint(1, 12) if kind == ActivityKind.PUBLIC_SERVICES else 0,
+        epayment_accounts=rng.randint(1, 10) if kind == ActivityKind.EPAYMENT else 0,
+        ecommerce_sellers=rng.randint(0, 3) if kind == ActivityKind.ECOMMERCE else 0,
+        notes=DEMO_LABEL,
+    )
+
+
+def _plan_activities(rng: random.Random, teams: list[Team], today: dt.date) -> list[Activity]:
+    """Phase: 1 to 3 activities per team and month, from its decision date up to today."""
+    activities: list[Activity] = []
+    for team in teams:
+        for month in months_between(team.decision_date, today):
+            for _ in range(rng.choice((1, 1, 2, 2, 3))):
+                last_day = (month + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+                first_day = max(month, team.decision_date)
+                last_day = min(last_day, today)
+                if last_day < first_day:
+                    continue
+                day = first_day + dt.timedelta(days=rng.randint(0, (last_day - first_day).days))
+                activities.append(_activity(rng, team, day))
+    return activities
+
+
 class Command(BaseCommand):
     help = "Load demo Tổ CNSCĐ data shaped like the 2023 pilot (DEBUG only; idempotent)."
 
@@ -185,8 +248,28 @@ class Command(BaseCommand):
     # -- the data ---------------------------------------------------------------------------
 
     def _seed(self) -> dict[str, int]:
+        """Pilot communes, their teams, members and activities, drawn from one seeded random
+        stream: the phases run in a fixed order so the same seed gives the same data."""
         rng = random.Random(SEED)
         today = timezone.localdate()
+        chosen = self._seed_pilots(rng)
+        teams_per_commune = _split(TEAMS, [rng.randint(5, 10) for _ in chosen], 4)
+        hamlets = self._hamlets(chosen, teams_per_commune)
+        teams = self._seed_teams(rng, chosen, teams_per_commune, hamlets, today)
+        members = _plan_members(rng, teams)
+        bulk_create_with_history(members, Member, batch_size=BATCH)
+        activities = _plan_activities(rng, teams, today)
+        bulk_create_with_history(activities, Activity, batch_size=BATCH)
+        return {
+            "communes": len(chosen),
+            "teams": len(teams),
+            "members": len(members),
+            "activities": len(activities),
+        }
+
+    def _seed_pilots(self, rng: random.Random) -> list[Division]:
+        """Phase: pick the pilot communes per district (the demo leader's commune always among
+        them), record the missing PilotCommune rows; returns the chosen communes."""
         # The pilot ran in 2023, in Cà Mau's districts of the time (not in Bạc Liêu, merged in
         # 2025, nor in the units of the 2025 structure).
         province = Division.objects.province()
@@ -226,10 +309,18 @@ class Command(BaseCommand):
         bulk_create_with_history(
             [p for p in pilots if p.commune_id not in existing_pilots], PilotCommune
         )
+        return chosen
 
-        teams_per_commune = _split(TEAMS, [rng.randint(5, 10) for _ in chosen], 4)
-        hamlets = self._hamlets(chosen, teams_per_commune)
-
+    def _seed_teams(
+        self,
+        rng: random.Random,
+        chosen: list[Division],
+        teams_per_commune: list[int],
+        hamlets: dict[int, list[Division]],
+        today: dt.date,
+    ) -> list[Team]:
+        """Phase: one team per hamlet needed, under the unit in force that continues its
+        commune (the old commune kept as `former_commune`); returns the saved demo teams."""
         ended = [c.pk for c in chosen if c.valid_to and c.valid_to < today]
         successor = successors_in_force(ended) if ended else {}
         teams: list[Team] = []
@@ -250,78 +341,8 @@ class Command(BaseCommand):
                     )
                 )
         bulk_create_with_history(teams, Team, batch_size=BATCH)
-        teams = list(Team.objects.filter(note=DEMO_LABEL).order_by("pk"))
-
-        members: list[Member] = []
-        phone = 0
-        for team in teams:
-            size = 4 + (rng.random() < 0.6) + (rng.random() < 0.15)
-            for i in range(size):
-                phone += 1
-                role = (
-                    MemberRole.LEADER
-                    if i == 0
-                    else MemberRole.DEPUTY
-                    if i == 1
-                    else MemberRole.MEMBER
-                )
-                body = MemberBody.HAMLET_HEAD if i == 0 else rng.choice(OTHER_BODIES)
-                members.append(
-                    Member(
-                        team=team,
-                        full_name=_name(rng),
-                        role=role,
-                        body=body,
-                        phone=f"09000{phone:05d}",
-                        joined_on=team.decision_date,
-                        note=DEMO_LABEL,
-                    )
-                )
-        bulk_create_with_history(members, Member, batch_size=BATCH)
-
-        kinds = list(KIND_WEIGHTS)
-        weights = list(KIND_WEIGHTS.values())
-        activities: list[Activity] = []
-        for team in teams:
-            for month in months_between(team.decision_date, today):
-                for _ in range(rng.choice((1, 1, 2, 2, 3))):
-                    last_day = (month + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
-                    first_day = max(month, team.decision_date)
-                    last_day = min(last_day, today)
-                    if last_day < first_day:
-                        continue
-                    day = first_day + dt.timedelta(days=rng.randint(0, (last_day - first_day).days))
-                    kind = rng.choices(kinds, weights)[0]
-                    households = rng.randint(3, 25)
-                    activities.append(
-                        Activity(
-                            team=team,
-                            date=day,
-                            kind=kind,
-                            households=households,
-                            people=households + rng.randint(0, 30),
-                            businesses=rng.randint(0, 3)
-                            if kind in (ActivityKind.ECOMMERCE, ActivityKind.DIGITAL_PRODUCTION)
-                            else 0,
-                            dvctt_accounts=rng.randint(1, 12)
-                            if kind == ActivityKind.PUBLIC_SERVICES
-                            else 0,
-                            epayment_accounts=rng.randint(1, 10)
-                            if kind == ActivityKind.EPAYMENT
-                            else 0,
-                            ecommerce_sellers=rng.randint(0, 3)
-                            if kind == ActivityKind.ECOMMERCE
-                            else 0,
-                            notes=DEMO_LABEL,
-                        )
-                    )
-        bulk_create_with_history(activities, Activity, batch_size=BATCH)
-        return {
-            "communes": len(chosen),
-            "teams": len(teams),
-            "members": len(members),
-            "activities": len(activities),
-        }
+        # Re-read for the primary keys (bulk inserts do not return them on every database).
+        return list(Team.objects.filter(note=DEMO_LABEL).order_by("pk"))
 
     def _hamlets(self, communes: list[Division], needed: list[int]) -> dict[int, list[Division]]:
         """Hamlets/khóm "<commune code>-NN" under each commune, created where missing."""
