@@ -1,4 +1,6 @@
-"""The benchmark: each cost of the portal against the fastest the same stack does on the same
+"""One file over 500 lines: every benchmark step shares the timing, query-count and report code.
+
+The benchmark: each cost of the portal against the fastest the same stack does on the same
 data, in the same run (see devtools/bench/README.md and docs/PERFORMANCE.md).
 
 Steps that need their own peak memory (the import, the full recompute) run in a child process
