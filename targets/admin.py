@@ -118,7 +118,16 @@ class _CatalogueResource(_NoDuplicateRows, resources.ModelResource):
     }
 
 
-class IndicatorResource(_CatalogueResource):
+class _ByCodeResource(_CatalogueResource):
+    """Rows matched by their `code`; the same code twice in one file is refused."""
+
+    def before_import_row(self, row, **kwargs):
+        self._check_duplicate(
+            (str(row.get("code") or "").strip(),), "code", kwargs.get("row_number")
+        )
+
+
+class IndicatorResource(_ByCodeResource):
     duplicate_label = "mã chỉ tiêu"
 
     class Meta:
@@ -131,9 +140,7 @@ class IndicatorResource(_CatalogueResource):
         report_skipped = True
 
     def before_import_row(self, row, **kwargs):
-        self._check_duplicate(
-            (str(row.get("code") or "").strip(),), "code", kwargs.get("row_number")
-        )
+        super().before_import_row(row, **kwargs)
         if not str(row.get("counting_window") or "").strip():
             # Which months count is declared for every indicator, never taken from a default.
             raise ValidationError(
@@ -287,7 +294,7 @@ class TargetOfProgrammeInline(admin.TabularInline):
     show_change_link = True
 
 
-class ProgrammeResource(_CatalogueResource):
+class ProgrammeResource(_ByCodeResource):
     duplicate_label = "mã chương trình"
 
     class Meta:
@@ -298,11 +305,6 @@ class ProgrammeResource(_CatalogueResource):
         use_transactions = True
         skip_unchanged = True
         report_skipped = True
-
-    def before_import_row(self, row, **kwargs):
-        self._check_duplicate(
-            (str(row.get("code") or "").strip(),), "code", kwargs.get("row_number")
-        )
 
 
 @admin.register(Programme)
