@@ -45,7 +45,7 @@ def test_sqlite_backup_and_restore_round_trip(tmp_path):
     run("scripts/backup.py", "restore", str(file), "--yes", env=env)
     with sqlite3.connect(db) as conn:
         after = conn.execute("select count(*) from divisions_division").fetchone()[0]
-    # load_divisions loads both structures since issue 10: Cà Mau and Bạc Liêu before
+    # load_divisions loads both structures since the 2025 reorganisation: Cà Mau and Bạc Liêu before
     # 01/07/2025 (2 provinces, 16 district-level, 164 commune-level units) and 64 units after.
     assert before == after == 246
 

@@ -48,7 +48,7 @@ def api_data(db, camau, keep_test_connection):
 )
 @pytest.mark.django_db
 def test_api_conforms_to_its_schema(case, api_data):
-    # A schema-valid but unknown code is refused with 400 by design (issue 7: "an unknown
+    # A schema-valid but unknown code is refused with 400 by design ("an unknown
     # indicator code is an error, not an empty list"), so positive-data acceptance is off;
     # every other check (no 5xx, status codes, content types, response schemas, rejection of
     # schema-invalid input) runs.

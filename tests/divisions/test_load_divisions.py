@@ -10,7 +10,7 @@ from divisions.services import DivisionRow, divisions_upsert
 
 @pytest.mark.django_db
 def test_load_divisions_loads_province_9_districts_100_communes():
-    # Since issue 10 the command also loads Bạc Liêu (history) and the 2025 structure: the
+    # Since the 2025 reorganisation the command also loads Bạc Liêu (history) and the 2025 structure: the
     # counts are those of Cà Mau on 30/06/2025.
     import datetime as dt
 
