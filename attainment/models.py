@@ -10,14 +10,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attainment.method import STATUS_LABELS, Status
-from divisions.access import scope_filter
+from divisions.access import ScopedQuerySet
 from divisions.models import Division
 
 
-class AttainmentQuerySet(models.QuerySet):
-    def for_user(self, user) -> AttainmentQuerySet:
-        condition = scope_filter(user, "division__path")
-        return self.none() if condition is None else self.filter(condition)
+class AttainmentQuerySet(ScopedQuerySet):
+    """Rows of units the user may see (`for_user`, deny by default)."""
 
 
 class Attainment(models.Model):

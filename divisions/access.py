@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
@@ -30,7 +31,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from divisions.models import PATH_SEPARATOR, Division, Level
+from divisions.levels import PATH_SEPARATOR, Level
+
+if TYPE_CHECKING:
+    from divisions.models import Division
 
 
 class Role(models.TextChoices):
@@ -132,7 +136,7 @@ _CACHE_ATTR = "_cds_access"
 
 
 def _root_division() -> Division | None:
-    return Division.objects.province()
+    return apps.get_model("divisions", "Division").objects.province()
 
 
 def get_access(user) -> Access:
@@ -193,6 +197,22 @@ def scope_filter(user, field: str = "path") -> Q | None:
     for path in paths:
         condition |= Q(**{f"{field}__startswith": path})
     return condition
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows readable by a user: those whose division lies in the user's scope (deny by
+    default). `scope_paths` names the row's division path(s); any one in scope is enough."""
+
+    scope_paths: tuple[str, ...] = ("division__path",)
+
+    def for_user(self, user):
+        conditions = [scope_filter(user, field) for field in self.scope_paths]
+        if conditions[0] is None:
+            return self.none()
+        condition = Q()
+        for part in conditions:
+            condition |= part
+        return self.filter(condition)
 
 
 def forget_access(user) -> None:

@@ -16,55 +16,15 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
-class Level(models.IntegerChoices):
-    PROVINCE = 1, _("Cấp tỉnh")
-    DISTRICT = 2, _("Cấp huyện")
-    COMMUNE = 3, _("Cấp xã")
-    HAMLET = 4, _("Ấp, khóm")
-
-
-class Kind(models.TextChoices):
-    PROVINCE = "province", _("Tỉnh")
-    CITY = "city", _("Thành phố thuộc tỉnh")
-    TOWN_DISTRICT = "town_district", _("Thị xã")
-    DISTRICT = "district", _("Huyện")
-    WARD = "ward", _("Phường")
-    TOWNSHIP = "township", _("Thị trấn")
-    COMMUNE = "commune", _("Xã")
-    HAMLET = "hamlet", _("Ấp")
-    KHOM = "khom", _("Khóm")
-
-
-KIND_LEVEL: dict[str, int] = {
-    Kind.PROVINCE: Level.PROVINCE,
-    Kind.CITY: Level.DISTRICT,
-    Kind.TOWN_DISTRICT: Level.DISTRICT,
-    Kind.DISTRICT: Level.DISTRICT,
-    Kind.WARD: Level.COMMUNE,
-    Kind.TOWNSHIP: Level.COMMUNE,
-    Kind.COMMUNE: Level.COMMUNE,
-    Kind.HAMLET: Level.HAMLET,
-    Kind.KHOM: Level.HAMLET,
-}
-
-PATH_SEPARATOR = "/"
-
-# The 2025 reorganisation (Resolution 202/2025/QH15, NQ 1655/NQ-UBTVQH15): districts
-# abolished, Bạc Liêu merged into Cà Mau. Units of the new structure start on this day.
-REORG_DATE = dt.date(2025, 7, 1)
-
-
-def parent_level_ok(level: int, parent_level: int, valid_from: dt.date | None) -> bool:
-    """One level down, or, from 07/2025, a commune-level unit directly under the province."""
-    if parent_level == level - 1:
-        return True
-    return (
-        level == Level.COMMUNE
-        and parent_level == Level.PROVINCE
-        and valid_from is not None
-        and valid_from >= REORG_DATE
-    )
+from divisions.access import ScopedQuerySet, scope_filter
+from divisions.levels import (  # noqa: F401  (re-exported: the models' module names them too)
+    KIND_LEVEL,
+    PATH_SEPARATOR,
+    REORG_DATE,
+    Kind,
+    Level,
+    parent_level_ok,
+)
 
 
 def overlaps(a_from, a_to, b_from, b_to) -> bool:
@@ -73,7 +33,9 @@ def overlaps(a_from, a_to, b_from, b_to) -> bool:
     return (a_from or lo) <= (b_to or hi) and (b_from or lo) <= (a_to or hi)
 
 
-class DivisionQuerySet(models.QuerySet):
+class DivisionQuerySet(ScopedQuerySet):
+    scope_paths = ("path",)
+
     def within(self, division: Division, *, include_self: bool = True) -> DivisionQuerySet:
         """The subtree rooted at `division` (itself included unless told otherwise)."""
         qs = self.filter(path__startswith=division.path)
@@ -108,13 +70,6 @@ class DivisionQuerySet(models.QuerySet):
     def at_level(self, level: int) -> DivisionQuerySet:
         return self.filter(level=level)
 
-    def for_user(self, user) -> DivisionQuerySet:
-        """Divisions the user may see; empty for users without a scope (deny by default)."""
-        from divisions.access import scope_filter
-
-        condition = scope_filter(user)
-        return self.none() if condition is None else self.filter(condition)
-
     def open_data(self) -> DivisionQuerySet:
         """Units whose approved figures and attainment are open data, read by everyone signed
         in or not: the province level."""
@@ -123,8 +78,6 @@ class DivisionQuerySet(models.QuerySet):
     def readable_by(self, user) -> DivisionQuerySet:
         """The user's scope plus the open-data units: signing in adds, never subtracts. One
         condition on the divisions table, so callers filter rows with one `IN` subquery."""
-        from divisions.access import scope_filter
-
         condition = scope_filter(user)
         if condition is None:
             return self.open_data()

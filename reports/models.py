@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from divisions.access import scope_filter
+from divisions.access import ScopedQuerySet
 from divisions.models import Division
 
 
@@ -41,11 +41,8 @@ class Channel(models.TextChoices):
     SYSTEM = "system", _("Hệ thống (nâng cấp dữ liệu)")
 
 
-class ReportQuerySet(models.QuerySet):
-    def for_user(self, user) -> ReportQuerySet:
-        """Reports of units the user may see (deny by default)."""
-        condition = scope_filter(user, "division__path")
-        return self.none() if condition is None else self.filter(condition)
+class ReportQuerySet(ScopedQuerySet):
+    """Reports of units the user may see (`for_user`, deny by default)."""
 
 
 class Report(models.Model):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -22,9 +21,12 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from divisions.models import Division, DivisionSuccession
+from divisions.services import primary_successors
+from reports.services import FigureInput, data_values_upsert
+from targets.models import Indicator
 from teams.models import Activity, Member, PilotCommune, Team
 
-logger = logging.getLogger(__name__)
 
 # indicator code → Activity field summed over the month
 FLOW_INDICATORS: dict[str, str] = {
@@ -99,7 +101,6 @@ class _Attribution:
     started, the current commune from then on (`Team.commune_on`, month by month)."""
 
     def __init__(self, teams):
-        from divisions.models import Division
 
         current = Division.objects.filter(pk__in=teams.values("commune_id"))
         self.starts = dict(current.values_list("pk", "valid_from"))
@@ -206,17 +207,6 @@ def _valid_in(division, period: dt.date) -> bool:
     return not (division.valid_to and division.valid_to < period)
 
 
-def figures_write_available() -> bool:
-    """True once the reports app provides the figure write path."""
-    try:
-        from reports import services as report_services
-    except ImportError:
-        return False
-    return hasattr(report_services, "data_values_upsert") and hasattr(
-        report_services, "FigureInput"
-    )
-
-
 def _primary_successors(commune_ids: Iterable[int]) -> dict[int, int]:
     """Old commune → the successor that continues its teams (`divisions.services`' rule:
     the largest share; on a tie the one keeping the old name, then the lowest code).
@@ -225,7 +215,6 @@ def _primary_successors(commune_ids: Iterable[int]) -> dict[int, int]:
     work counts for the unit now in force there. A split commune's teams go to one successor
     (the source gives no way to tell which hamlet went where).
     """
-    from divisions.services import primary_successors
 
     return primary_successors(commune_ids)
 
@@ -235,7 +224,6 @@ def _units_to_rewrite(commune_ids: Iterable[int]) -> set[int]:
     team touching them (current or former), the successors that continue them and every
     predecessor of those. A scoped sync reads every team of these units and writes only them,
     so a unit's month is always rewritten from all the teams that count for it."""
-    from divisions.models import DivisionSuccession
 
     ids = {c for c in commune_ids if c}
     pairs = _teams_touching(ids).values_list("commune_id", "former_commune_id").distinct()
@@ -251,7 +239,6 @@ def _onto_units_in_force(
     totals: dict[tuple[int, dt.date], dict[str, int]],
 ) -> dict[tuple[int, dt.date], dict[str, int]]:
     """Move each month's totals of an ended commune onto its successor, summing merged ones."""
-    from divisions.models import Division
 
     units = Division.objects.in_bulk({c for c, _p in totals})
     ended = {c for c, p in totals if c in units and not _valid_in(units[c], p)}
@@ -277,13 +264,6 @@ def team_figures_sync(
     Indicators missing from the catalogue are skipped. Zero months are written too, so a
     corrected or deleted activity lowers the figure instead of leaving the old one behind.
     """
-    if not figures_write_available():
-        logger.warning("reports.services.data_values_upsert is not available; team figures skipped")
-        return 0
-    from divisions.models import Division
-    from reports.services import FigureInput, data_values_upsert
-    from targets.models import Indicator
-
     codes = set(
         Indicator.objects.filter(code__in=TEAM_INDICATORS, is_active=True).values_list(
             "code", flat=True
@@ -361,12 +341,6 @@ def pilot_figures_sync(
     *, district_ids: Iterable[int] | None = None, periods: Iterable[dt.date] | None = None
 ) -> int:
     """Write the `pilot_communes` figures of districts (source "teams"); rows sent."""
-    if not figures_write_available():
-        return 0
-    from divisions.models import Division
-    from reports.services import FigureInput, data_values_upsert
-    from targets.models import Indicator
-
     if not Indicator.objects.filter(code=PILOT_INDICATOR, is_active=True).exists():
         return 0
     counts = pilot_monthly_counts(district_ids=district_ids, periods=periods)

@@ -22,6 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from divisions.access import ScopedQuerySet
+from teams.placement import former_label
+
 DEMO_LABEL = "Dữ liệu minh hoạ"
 
 
@@ -85,21 +88,12 @@ class TeamStatus(models.TextChoices):
     DISSOLVED = "dissolved", _("Đã giải thể")
 
 
-class TeamQuerySet(models.QuerySet):
-    def for_user(self, user) -> TeamQuerySet:
-        """Teams in the user's scope (their commune, district or the province); none without one.
+class TeamQuerySet(ScopedQuerySet):
+    """Teams in the user's scope (their commune, district or the province); none without one.
+    A scope of the structure before 07/2025 (history accounts) also reads the teams that were
+    in it then: `former_commune` within the scope."""
 
-        A scope of the structure before 07/2025 (history accounts) also reads the teams that
-        were in it then: `former_commune` within the scope.
-        """
-        from divisions.access import visible_root
-
-        root = visible_root(user)
-        if root is None:
-            return self.none()
-        return self.filter(
-            Q(commune__path__startswith=root.path) | Q(former_commune__path__startswith=root.path)
-        )
+    scope_paths = ("commune__path", "former_commune__path")
 
     def under(self, division) -> TeamQuerySet:
         """Teams that belong now to `division`'s subtree (the registry's filter)."""
@@ -195,7 +189,6 @@ class Team(models.Model):
     @property
     def former_commune_label(self) -> str:
         """ "Xã Biển Bạch Đông, huyện Thới Bình" for a team moved in 2025; "" otherwise."""
-        from teams.placement import former_label
 
         return former_label(self.former_commune) if self.former_commune_id else ""
 

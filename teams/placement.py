@@ -24,6 +24,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from divisions.models import Division, DivisionSuccession, Level
+from divisions.services import primary_successors
 
 MOVE_REASON = "Sắp xếp đơn vị hành chính: tổ chuyển về đơn vị đang có hiệu lực"
 
@@ -54,7 +55,6 @@ def former_label(unit: Division) -> str:
 
 def successors_in_force(commune_ids: Iterable[int]) -> dict[int, Division]:
     """Ended commune → the unit that continues its teams (two queries)."""
-    from divisions.services import primary_successors
 
     mapping = primary_successors(commune_ids)
     units = Division.objects.in_bulk(set(mapping.values()))

@@ -24,6 +24,7 @@ from teams.models import (
     format_phone,
     mask_phone,
 )
+from teams.placement import former_label
 
 TEAM_SIZE_MIN, TEAM_SIZE_MAX = 4, 9
 
@@ -364,7 +365,6 @@ _DIVISION_FIELDS = frozenset({"division_id", "commune_id", "former_commune_id"})
 
 def _division_names(records) -> dict[int, str]:
     """Names of the units a team was moved between (one query, none if it never moved)."""
-    from teams.placement import former_label
 
     ids: set[int] = set()
     for name in _DIVISION_FIELDS:

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_update_with_history
 from divisions.access import Action, can_change_team, can_manage_team, require
 from divisions.models import Division, Level
 from teams import placement
+from teams.figures import months_between, pilot_figures_sync, team_figures_sync
 from teams.models import (
     ACTIVITY_COUNT_FIELDS,
     Activity,
@@ -458,8 +459,6 @@ def _queue_figures(
     if not months:
         return
     if onwards:
-        from teams.figures import months_between
-
         months = set(months_between(min(months), _today()))
     conn = transaction.get_connection()
     state = conn.__dict__.get(_PENDING_ATTR)
@@ -469,7 +468,6 @@ def _queue_figures(
         state = {"communes": set(), "periods": set()}
 
         def run(state=state) -> None:
-            from teams.figures import team_figures_sync
 
             if conn.__dict__.get(_PENDING_ATTR) is state:
                 del conn.__dict__[_PENDING_ATTR]
@@ -534,7 +532,6 @@ def activity_delete(*, user, activity: Activity) -> None:
 
 def _queue_pilot_figures(district_id: int, since: dt.date) -> None:
     def run() -> None:
-        from teams.figures import months_between, pilot_figures_sync
 
         try:
             pilot_figures_sync(district_ids=[district_id], periods=months_between(since, _today()))

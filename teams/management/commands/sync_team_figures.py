@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from teams.figures import figures_write_available, pilot_figures_sync, team_figures_sync
+from teams.figures import pilot_figures_sync, team_figures_sync
 from teams.services import teams_move_to_units_in_force
 
 
@@ -21,9 +21,6 @@ class Command(BaseCommand):
         moved = teams_move_to_units_in_force()
         if moved:
             self.stdout.write(f"{moved} teams moved to the units in force")
-        if not figures_write_available():
-            self.stderr.write("reports.services.data_values_upsert is not available")
-            return
         teams = team_figures_sync()
         pilots = pilot_figures_sync()
         self.stdout.write(f"team figures: {teams} rows; pilot figures: {pilots} rows")
