@@ -27,7 +27,6 @@ from reports.services import FigureInput, data_values_upsert
 from targets.models import Indicator
 from teams.models import Activity, Member, PilotCommune, Team
 
-
 # indicator code → Activity field summed over the month
 FLOW_INDICATORS: dict[str, str] = {
     "households_guided": "households",
