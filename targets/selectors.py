@@ -10,7 +10,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from targets.milestones import Milestone, yearly_milestones
-from targets.models import Indicator, Pillar, Programme, ProgrammeGoal, ScopeLevel, Target
+from targets.models import (
+    DivisionAggregation,
+    Indicator,
+    Pillar,
+    Programme,
+    ProgrammeGoal,
+    ScopeLevel,
+    Target,
+)
 
 LEVEL_FLAG = {
     ScopeLevel.PROVINCE: "reports_province",
@@ -157,7 +165,7 @@ class ReportingRow:
         """Whose figure is the province's where several levels report."""
         ind = self.indicator
         levels = ind.reporting_levels
-        if ind.division_aggregation == "none" and len(levels) > 1:
+        if ind.division_aggregation == DivisionAggregation.NONE and len(levels) > 1:
             return str(_("mỗi cấp riêng"))
         if ind.authoritative_level and ind.authoritative_level < max(levels):
             return str(

@@ -391,7 +391,7 @@ class _Batch:
     programmes: dict[str, Programme] = field(default_factory=dict)
     seen_indicators: dict[str, str] = field(default_factory=dict)
     bad_indicators: set[str] = field(default_factory=set)
-    seen_programmes: set[str] = field(default_factory=set)
+    seen_programmes: dict[str, str] = field(default_factory=dict)
     bad_programmes: set[str] = field(default_factory=set)
 
     def save(self, obj, current, before, outcome) -> None:
@@ -438,56 +438,57 @@ def catalogue_apply(
 
 def _apply_programmes(batch: _Batch, items: Sequence[ProgrammeInput]) -> None:
     for item in items:
-        code = item.values.get("code", "")
-        if code in batch.seen_programmes:
-            batch.errors.append(
-                EntryError(
-                    item.entry,
-                    _field_label(Programme, "code"),
-                    _("Mã chương trình %(code)s bị khai báo hai lần.") % {"code": code},
-                )
-            )
-            continue
-        batch.seen_programmes.add(code)
-        current = batch.programmes.get(code)
-        obj = current if current is not None else Programme()
-        before = _assign(obj, item.values, PROGRAMME_FIELDS)
-        try:
-            obj.full_clean(validate_unique=False)
-        except ValidationError as exc:
-            batch.errors.extend(_errors_of(exc, item.entry, Programme))
-            batch.bad_programmes.add(code)
-            continue
-        batch.save(obj, current, before, (item.entry, "programme", code))
-        batch.programmes[code] = obj
+        _apply_by_code(
+            batch,
+            item,
+            Programme,
+            PROGRAMME_FIELDS,
+            seen=batch.seen_programmes,
+            stored=batch.programmes,
+            bad=batch.bad_programmes,
+            duplicate=lambda code, _other: (
+                _("Mã chương trình %(code)s bị khai báo hai lần.") % {"code": code}
+            ),
+        )
 
 
 def _apply_indicators(batch: _Batch, items: Sequence[IndicatorInput]) -> None:
     for item in items:
-        code = item.values.get("code", "")
-        if code in batch.seen_indicators:
-            batch.errors.append(
-                EntryError(
-                    item.entry,
-                    _field_label(Indicator, "code"),
-                    _("Mã chỉ tiêu %(code)s bị trùng với %(other)s.")
-                    % {"code": code, "other": batch.seen_indicators[code]},
-                )
-            )
-            continue
-        batch.seen_indicators[code] = item.entry
-        current = batch.indicators.get(code)
-        obj = current if current is not None else Indicator()
-        before = _assign(obj, item.values, INDICATOR_FIELDS)
-        try:
-            # Uniqueness is the upsert key itself; the database constraint still guards it.
-            obj.full_clean(validate_unique=False)
-        except ValidationError as exc:
-            batch.errors.extend(_errors_of(exc, item.entry, Indicator))
-            batch.bad_indicators.add(code)
-            continue
-        batch.save(obj, current, before, (item.entry, "indicator", code))
-        batch.indicators[code] = obj
+        _apply_by_code(
+            batch,
+            item,
+            Indicator,
+            INDICATOR_FIELDS,
+            seen=batch.seen_indicators,
+            stored=batch.indicators,
+            bad=batch.bad_indicators,
+            duplicate=lambda code, other: (
+                _("Mã chỉ tiêu %(code)s bị trùng với %(other)s.") % {"code": code, "other": other}
+            ),
+        )
+
+
+def _apply_by_code(batch: _Batch, item, model, fields, *, seen, stored, bad, duplicate) -> None:
+    """Upsert one programme or indicator matched by its code; a code given earlier in the same
+    batch is refused (`duplicate(code, earlier entry)` says so)."""
+    code = item.values.get("code", "")
+    if code in seen:
+        field_label = _field_label(model, "code")
+        batch.errors.append(EntryError(item.entry, field_label, duplicate(code, seen[code])))
+        return
+    seen[code] = item.entry
+    current = stored.get(code)
+    obj = current if current is not None else model()
+    before = _assign(obj, item.values, fields)
+    try:
+        # Uniqueness is the upsert key itself; the database constraint still guards it.
+        obj.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        batch.errors.extend(_errors_of(exc, item.entry, model))
+        bad.add(code)
+        return
+    batch.save(obj, current, before, (item.entry, model._meta.model_name, code))
+    stored[code] = obj
 
 
 def _programme_of(batch: _Batch, entry: str, code: str, model) -> Programme | None:
