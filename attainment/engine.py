@@ -27,7 +27,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -106,6 +106,18 @@ ROW_COLUMNS = (
 Row = tuple  # one attainment row, in ROW_COLUMNS order
 _DIV, _PERIOD, _TKEY = 3, 4, 2
 _NUMBERS = slice(6, 9)  # actual, numerator, denominator
+
+
+SIX_PLACES = Decimal("0.000001")
+
+
+def as_stored(x: Decimal | None) -> Decimal | None:
+    """A number as an attainment column stores it (6 decimal places).
+
+    Every number a later recompute continues from (a series' totals, a baseline, the value
+    judged at a deadline) is rounded here first, in the full recompute too: both paths then
+    compute with the same digits and write identical rows."""
+    return None if x is None else x.quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -351,7 +363,7 @@ def _reconstruct(
             for period, (v, n, d, src) in months.items():
                 if period >= effective_on:
                     continue
-                scaled = tuple(None if x is None else x * share for x in (v, n, d))
+                scaled = tuple(None if x is None else as_stored(x * share) for x in (v, n, d))
                 target[period] = _add(target.get(period), (*scaled, src))
     for key, months in added.items():
         own = series[key]
@@ -471,7 +483,8 @@ def _value_at_deadline(target: Target, aggregated: list[tuple], seed: Seed | Non
         at = next((r for r in reversed(aggregated) if r[0] <= deadline_month), None)
     if at is None or at[4] is None or at[4].year != target.deadline.year:
         return None
-    return at[1]
+    # As stored: a later recompute continuing from the stored row judges on the same value.
+    return as_stored(at[1])
 
 
 def _targets_for(indicator: Indicator, level: int) -> list[Target | None]:
@@ -611,7 +624,10 @@ def _target_terms(
     elif seed is not None and seed.baseline_period is not None:
         base, base_period = seed.baseline_value, seed.baseline_period
     else:
-        base_period, base = first_actual if first_actual else (None, None)
+        # As stored: a recompute continuing from the stored row reads the rounded baseline.
+        base_period, base = (
+            (first_actual[0], as_stored(first_actual[1])) if first_actual else (None, None)
+        )
     at_deadline = _value_at_deadline(target, aggregated, seed) if target else None
     return _Terms(goal, base, base_period, at_deadline)
 
@@ -687,9 +703,6 @@ def _append_target_rows(
                 row_base_period,
             )
         )
-
-
-SIX_PLACES = Decimal("0.000001")
 
 
 def _same(a: Row, b: Row) -> bool:
@@ -777,9 +790,27 @@ def _scope(division: Division | None) -> _Scope:
     ends = {pk: end for pk, _level, end in scope if end is not None}
     # The GROUP BYs are filtered on the unit a row belongs to (the figure's ancestor at the
     # row's level), so an ancestor in scope still sums every figure below it, while units
-    # outside the scope are neither aggregated nor built.
-    division_ids = set(levels) if division is not None else None
+    # outside the scope are neither aggregated nor built. The predecessors of units in scope
+    # are read too (not rewritten): a series read whole starts with their reconstructed
+    # months, as in a full recompute.
+    division_ids = set(levels) | _predecessors(set(levels)) if division is not None else None
     return _Scope(levels, ends, division_ids)
+
+
+def _predecessors(units: set[int]) -> set[int]:
+    """Every unit the `units` continue, directly or through other successions."""
+    before: dict[int, set[int]] = defaultdict(set)
+    for predecessor, successor in DivisionSuccession.objects.values_list(
+        "predecessor_id", "successor_id"
+    ):
+        before[successor].add(predecessor)
+    found: set[int] = set()
+    todo = [u for u in units if u in before]
+    while todo:
+        for predecessor in before[todo.pop()] - found:
+            found.add(predecessor)
+            todo.append(predecessor)
+    return found
 
 
 def _rewrite(
