@@ -135,3 +135,104 @@ def test_demo_banner_only_in_debug(client, settings):
     assert 'id="demo-banner"' in client.get(reverse("home")).content.decode()
     settings.DEBUG = False
     assert 'id="demo-banner"' not in client.get(reverse("home")).content.decode()
+
+
+def _gunicorn(port: int, broker_url: str, log: Path) -> subprocess.Popen:
+    """The Docker image's web server (sync workers, 60 s worker timeout), two workers, on the
+    test database and the given broker."""
+    from tests.integration.conftest import database_url
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))},
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker_url,
+        "DJANGO_TESTING": "1",
+    }
+    command = [sys.executable, "-m", "gunicorn", "camau_cds.wsgi:application"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+
+
+def _get(url: str, timeout: float) -> tuple[int, float]:
+    """Status and seconds of one GET; status 0 when no answer came within `timeout`."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError:
+        status = 0
+    return status, time.monotonic() - started
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_frozen_broker_gives_readyz_503_within_3s_and_never_blocks_healthz(tmp_path):
+    """Redis stopped by SIGSTOP accepts connections and never answers: two load-balancer
+    probes at once get a 503 within 3 s, and the liveness probe keeps answering meanwhile."""
+    import signal
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.integration.conftest import RedisServer, free_port
+
+    redis = RedisServer(tmp_path)
+    redis.start()
+    port = free_port()
+    web = _gunicorn(port, redis.url, tmp_path / "gunicorn.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while _get(f"{base}/healthz", 1)[0] != 200:
+            assert time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
+            time.sleep(0.2)
+        assert _get(f"{base}/readyz", 5)[0] == 200
+        os.kill(redis.proc.pid, signal.SIGSTOP)
+        with ThreadPoolExecutor(4) as pool:
+            probes = [pool.submit(_get, f"{base}/readyz", 10) for _ in range(2)]
+            time.sleep(0.2)  # both web workers are busy with a probe now
+            alive = pool.submit(_get, f"{base}/healthz", 10)
+            results = [p.result() for p in probes]
+            live_status, live_seconds = alive.result()
+        assert [status for status, _ in results] == [503, 503], results
+        assert max(seconds for _, seconds in results) < 3, results
+        assert live_status == 200 and live_seconds < 3, (live_status, live_seconds)
+    finally:
+        os.kill(redis.proc.pid, signal.SIGCONT)
+        web.terminate()
+        web.wait(timeout=30)
+        redis.stop()
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_a_database_that_accepts_but_never_answers_gives_readyz_503_within_3s(client):
+    """A frozen PostgreSQL (connections accepted by the kernel, nothing answered) is a quick
+    503 too: the probe's connection has its own short timeout."""
+    import socket
+    import time
+
+    from django.db import connection
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # never accepted, never answered
+    saved = dict(connection.settings_dict)
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(silent.getsockname()[1]))
+    try:
+        started = time.monotonic()
+        response = client.get(reverse("readyz"))
+        seconds = time.monotonic() - started
+    finally:
+        connection.settings_dict.update(saved)
+        silent.close()
+    assert response.status_code == 503
+    assert response.json()["reasons"][0].startswith("database:")
+    assert seconds < 3, seconds

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "camau_cds.middleware.DefaultVietnameseLocaleMiddleware",
+    "camau_cds.middleware.PrivateCacheMiddleware",
     "camau_cds.middleware.RejectNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on GET responses and 304 for a matching If-None-Match (API lists and pages alike).
@@ -240,6 +241,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # the work and the periodic drain sends it later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Readiness probe (`/readyz`): the longest it waits on the database or the broker, each.
+CDS_HEALTH_TIMEOUT_SECONDS = env.float("CDS_HEALTH_TIMEOUT_SECONDS", default=1.0)
 
 # Reporting calendar (reports app): monthly reports due on this day of the following month.
 CDS_REPORT_DUE_DAY = env.int("CDS_REPORT_DUE_DAY", default=20)
