@@ -29,8 +29,10 @@ def home_context(user) -> dict:
         return ctx
     if entry.reports_itself(acc):
         ctx["report_work"] = entry.officer_work(acc)
+        ctx.update(entry.officer_tasks(acc))
     if access.can_approve(user):
         ctx["waiting_count"], ctx["waiting"] = entry.review_work(user)
+        ctx.update(entry.steering_tasks(user))
     if acc.role == access.Role.TEAM_LEADER:
         ctx["led_teams"] = list(Team.objects.led_by(user).select_related("commune")[:5])
     return ctx

@@ -1,4 +1,5 @@
-"""Reminder emails to the officers of reporting units whose monthly report is not sent yet."""
+"""Reminder e-mails to the officers of reporting units whose monthly report is not sent yet:
+who is reminded and when (the mail itself is composed and sent by `reports.notifications`)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,11 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from core import months as periods
-from divisions.access import Role
-from reports import selectors
+from reports import notifications, selectors
 from reports.models import Report, ReportStatus, due_date_for
 
 logger = logging.getLogger(__name__)
@@ -22,10 +19,7 @@ logger = logging.getLogger(__name__)
 # Days before the due date on which officers are reminded (0 = on the due date itself).
 REMINDER_DAYS_BEFORE = (3, 0)
 
-
-# The roles that enter a unit's report, each scoped to the reporting unit itself: the province's
-# agencies, a district-level unit (until 06/2025), a commune-level unit (since 07/2025).
-REPORTING_ROLES = (Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+REPORTING_ROLES = notifications.REPORTING_ROLES
 
 
 def pending_units(period: dt.date):
@@ -48,35 +42,21 @@ def reminders_send(*, today: dt.date | None = None) -> int:
     days = getattr(settings, "CDS_REPORT_REMINDER_DAYS", REMINDER_DAYS_BEFORE)
     if days_left not in days or period < periods.REPORTING_START:
         return 0
-    units = list(pending_units(period))
-    officers = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__name__in=[role.value for role in REPORTING_ROLES],
-            cds_scope__division__in=units,
-        )
-        .exclude(email="")
-        .select_related("cds_scope__division")
-        .distinct()
-    )
     messages = []
-    with translation.override("vi"):
-        for user in officers:
-            unit = user.cds_scope.division
-            context = {
-                "user": user,
-                "unit": unit,
-                "period": period,
-                "due": due,
-                "days_left": days_left,
-                "path": reverse("reports:entry", args=[unit.code, f"{period:%Y-%m}"]),
-            }
-            subject = render_to_string("reports/email/reminder_subject.txt", context).strip()
-            body = render_to_string("reports/email/reminder_body.txt", context)
-            messages.append(EmailMessage(subject, body, to=[user.email]))
-    if not messages:
-        return 0
-    sent = get_connection().send_messages(messages) or 0
-    logger.info("report reminders for %s: %s emails", period, sent)
+    for user in notifications.unit_officers(pending_units(period)):
+        unit = user.cds_scope.division
+        context = {
+            "user": user,
+            "unit": unit,
+            "period": period,
+            "due": due,
+            "days_left": days_left,
+            "link": notifications.link(
+                reverse("reports:entry", args=[unit.code, f"{period:%Y-%m}"])
+            ),
+        }
+        messages.append(notifications.compose("reminder", context, user.email))
+    sent = notifications.send(messages)
+    if sent:
+        logger.info("report reminders for %s: %s emails", period, sent)
     return sent

@@ -3,6 +3,7 @@
 Each action locks the report, checks the transition, stamps who and when, records the
 transition and, on approval, writes the attainment outbox row in the same transaction; the
 drain task is queued by name after the commit (reports never import the attainment app).
+The unit's officers are e-mailed after the commit when their report is returned or approved.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from core.bulk_sql import for_update
 from divisions import access
 from divisions.access import Action
 from divisions.models import Division
+from reports import notifications
 from reports.models import (
     RecomputeRequest,
     Report,
@@ -185,7 +187,9 @@ def report_return(*, user, report: Report, reason: str) -> Report:
     def stamp(r: Report, now: dt.datetime) -> None:
         r.returned_at, r.returned_by, r.return_reason = now, user, reason
 
-    return _transition(user=user, report=report, action="return", stamp=stamp, reason=reason)
+    report = _transition(user=user, report=report, action="return", stamp=stamp, reason=reason)
+    notifications.notify_after_commit("returned", [report])
+    return report
 
 
 def _outbox_row(report: Report) -> RecomputeRequest:
@@ -222,9 +226,11 @@ def report_approve(*, user, report: Report) -> Report:
     def stamp(r: Report, now: dt.datetime) -> None:
         r.approved_at, r.approved_by = now, user
 
-    return _transition(
+    report = _transition(
         user=user, report=report, action="approve", stamp=stamp, recompute=True, guard=not_own
     )
+    notifications.notify_after_commit("approved", [report])
+    return report
 
 
 def report_reopen(*, user, report: Report, reason: str) -> Report:
@@ -239,9 +245,12 @@ def report_reopen(*, user, report: Report, reason: str) -> Report:
         r.approved_at = r.approved_by = None
 
     # Figures may change again: dashboards must not keep the approved ones (recompute).
-    return _transition(
+    report = _transition(
         user=user, report=report, action="reopen", stamp=stamp, reason=reason, recompute=True
     )
+    # For the unit a reopened report is a returned one: same mail, same reason shown.
+    notifications.notify_after_commit("returned", [report])
+    return report
 
 
 @dataclass
@@ -306,4 +315,5 @@ def reports_bulk_approve(*, user, report_ids: Iterable[int]) -> BulkApproval:
         )
         RecomputeRequest.objects.bulk_create([_outbox_row(r) for r in reports])
         transaction.on_commit(queue_recompute_drain)
+        notifications.notify_after_commit("approved", reports)
     return result

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,13 +20,17 @@ from divisions import access
 from divisions.models import Level
 from reports import selectors
 from reports.models import Channel, Report, ReportStatus, due_date_for
+from reports.reminders import pending_units
 from reports.services import (
     FigureErrors,
     FigureInput,
     approval_blocked_for,
     data_values_upsert,
+    fmt_number,
 )
+from reports.timeliness import SENT, lateness
 from reports.views.common import period_from_url, period_slug, unit_for_edit, unit_for_view
+from targets.models import TimeAggregation
 
 FIELDS = ("value", "numerator", "denominator")
 
@@ -66,6 +73,61 @@ class WorkItem:
     url: str
     status: str = ""
     reason: str = ""
+    due: dt.date | None = None
+    late: str = ""
+
+
+# How far back the home page looks for reports still owed: older gaps are the board's.
+OWED_MONTHS = 12
+
+
+def _report_item(unit, period, report) -> WorkItem:
+    return WorkItem(
+        label=_("Báo cáo tháng %(month)s — %(unit)s")
+        % {"month": periods.label(period), "unit": unit.name},
+        url=reverse("reports:entry", args=[unit.code, period_slug(period)]),
+        status=report.status if report else "not_started",
+        reason=report.return_reason if report and report.status == ReportStatus.RETURNED else "",
+        due=due_date_for(period),
+        late=lateness(report, period),
+    )
+
+
+def officer_tasks(acc: access.Access) -> dict:
+    """The officer's "Việc cần làm": every returned report with its reason, the month open for
+    reporting with its due date, and earlier months still owed past their due date (two
+    queries)."""
+    unit, current = acc.scope, periods.current_month()
+    last = periods.previous_month(current)
+    first = max(periods.REPORTING_START, periods.month_start(unit.valid_from or current.min))
+    window = periods.months_between(first, last)[-OWED_MONTHS:]
+    reports = {
+        r.period: r
+        for r in Report.objects.filter(division=unit)
+        .filter(Q(period__in=window) | Q(status=ReportStatus.RETURNED))
+        .select_related("division")
+    }
+    owed = [m for m in window if reports.get(m) is None or reports[m].status not in SENT]
+    open_month = last if last in owed else current
+    returned = sorted(
+        (r for r in reports.values() if r.status == ReportStatus.RETURNED),
+        key=lambda r: r.period,
+        reverse=True,
+    )
+    today = timezone.localdate()
+    # Returned reports are listed with their reasons above, not again as late ones.
+    late = [
+        m
+        for m in owed
+        if m != open_month
+        and due_date_for(m) < today
+        and (m not in reports or reports[m].status != ReportStatus.RETURNED)
+    ]
+    return {
+        "returned_work": [_report_item(unit, r.period, r) for r in returned],
+        "open_work": _report_item(unit, open_month, reports.get(open_month)),
+        "late_work": [_report_item(unit, m, reports.get(m)) for m in reversed(late)],
+    }
 
 
 def officer_work(acc: access.Access) -> WorkItem:
@@ -90,16 +152,25 @@ def review_work(user, limit: int = 5) -> tuple[int, list[WorkItem]]:
     """Reports waiting for the steering committee's approval: how many, and the oldest few."""
     waiting = Report.objects.for_user(user).filter(status=ReportStatus.SUBMITTED)
     rows = waiting.select_related("division").order_by("period", "division__path")[:limit]
-    items = [
-        WorkItem(
-            label=_("Báo cáo tháng %(month)s — %(unit)s")
-            % {"month": periods.label(r.period), "unit": r.division.name},
-            url=reverse("reports:entry", args=[r.division.code, period_slug(r.period)]),
-            status=r.status,
-        )
-        for r in rows
-    ]
+    items = [_report_item(r.division, r.period, r) for r in rows]
     return waiting.count(), items
+
+
+def steering_tasks(user) -> dict:
+    """Besides the reports waiting for approval: how many units have not sent last month's
+    report past its due date, and how many returned reports wait for their units."""
+    last = periods.previous_month(periods.current_month())
+    due = due_date_for(last)
+    overdue = 0
+    if last >= periods.REPORTING_START and timezone.localdate() > due:
+        overdue = pending_units(last).count()
+    returned = Report.objects.for_user(user).filter(status=ReportStatus.RETURNED).count()
+    return {
+        "overdue_count": overdue,
+        "overdue_month": periods.label(last),
+        "overdue_due": due,
+        "returned_count": returned,
+    }
 
 
 def history_reports(user, acc: access.Access, limit: int = 12) -> list[Report]:
@@ -161,10 +232,60 @@ def index(request: HttpRequest) -> HttpResponse:
             "units": units,
             "current": period_slug(current),
             "last": period_slug(periods.previous_month(current)),
+            "current_label": periods.label(current),
+            "last_label": periods.label(periods.previous_month(current)),
             "structure": selectors.structure_label(current),
             "who_reports": who_reports(units),
         },
     )
+
+
+def load_grid(unit, period):
+    """The entry grid with each row's note: the note saved with the row's latest figure
+    (a row's note travels with the figures it explains, so it is shown back with them)."""
+    grid = selectors.entry_grid(district=unit, period=period)
+    for row in grid.rows:
+        values = [c.value for c in row.cells if c is not None and c.value is not None]
+        noted = [v for v in values if v.note]
+        if noted:
+            row.note = max(noted, key=lambda v: (v.updated_at, v.pk)).note
+    return grid
+
+
+def below_registry(grid, division_codes: set[str], typed: dict) -> list[str]:
+    """Warnings for stocks (running totals) typed below what the Tổ CNSCĐ registry counts in
+    the same month: saved all the same (the registry may lag or be wrong), but the officer
+    is told, since a stock rarely drops."""
+    warnings = []
+    for row in grid.rows:
+        if row.division.code not in division_codes:
+            continue
+        for cell in row.cells:
+            if (
+                cell is None
+                or (cell.indicator.code, row.division.code) not in typed
+                or cell.indicator.time_aggregation != TimeAggregation.LATEST
+                or cell.value is None
+                or cell.teams is None
+                or cell.value.value is None
+                or cell.teams.value is None
+                or cell.value.value >= cell.teams.value
+            ):
+                continue
+            warnings.append(
+                _(
+                    "%(indicator)s — %(unit)s: số đã nhập (%(typed)s) thấp hơn số Tổ CNSCĐ "
+                    "đang ghi trong sổ theo dõi tổ (%(teams)s). Đã lưu; hãy kiểm tra lại hoặc "
+                    "ghi chú lý do."
+                )
+                % {
+                    "indicator": cell.indicator.name_vi,
+                    "unit": row.division.name,
+                    "typed": fmt_number(cell.value.value),
+                    "teams": fmt_number(cell.teams.value),
+                }
+            )
+    return warnings
 
 
 def _grid_context(request, grid, unit) -> dict:
@@ -185,6 +306,7 @@ def _grid_context(request, grid, unit) -> dict:
         "own_submission": report is not None and approval_blocked_for(request.user, report),
         "is_steering": access.role_of(request.user) == access.Role.STEERING,
         "due": due_date_for(grid.period),
+        "late": lateness(report, grid.period),
         "prev_slug": period_slug(periods.previous_month(grid.period))
         if periods.previous_month(grid.period) >= periods.REPORTING_START
         else "",
@@ -199,7 +321,7 @@ def _grid_context(request, grid, unit) -> dict:
 def entry(request: HttpRequest, district_code: str, period: str) -> HttpResponse:
     month = period_from_url(period)
     unit = unit_for_view(request.user, district_code, month)
-    grid = selectors.entry_grid(district=unit, period=month)
+    grid = load_grid(unit, month)
     return render(request, "reports/entry.html", _grid_context(request, grid, unit))
 
 
@@ -295,6 +417,9 @@ def _save(request, unit, grid, division_codes: set[str]) -> HttpResponse:
         )
     except FigureErrors as exc:
         loose = _apply_errors(grid, typed, exc, division_codes)
+        for row in grid.rows:
+            if row.division.code in division_codes:
+                row.note = request.POST.get(f"note__{row.division.code}", "").strip()
         ctx = _grid_context(request, grid, unit)
         if htmx:
             row = grid.row_for(next(iter(division_codes)))
@@ -304,8 +429,9 @@ def _save(request, unit, grid, division_codes: set[str]) -> HttpResponse:
             return render(request, "reports/_grid_row.html", ctx)
         ctx["form_errors"] = [e.message for e in exc.row_errors]
         return render(request, "reports/entry.html", ctx, status=422)
-    grid = selectors.entry_grid(district=unit, period=grid.period)
+    grid = load_grid(unit, grid.period)
     warnings = [w.message for w in result.warnings]
+    warnings += below_registry(grid, division_codes, typed)
     if htmx:
         row = grid.row_for(next(iter(division_codes)))
         row.saved, row.warnings = True, warnings

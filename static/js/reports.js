@@ -114,6 +114,14 @@
     out.textContent = shown(String(Math.round(num / den * 10000) / 100)) + "%";
   }
 
+  // Buttons that send a report or lock it ask first: these steps cannot be undone by the
+  // person who takes them (data-confirm holds the question, in the page's language).
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter || event.target.querySelector("[data-confirm]");
+    var question = button && button.dataset ? button.dataset.confirm : "";
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+
   document.addEventListener("input", function (event) {
     if (!event.target.matches || !event.target.matches("input.num")) { return; }
     var values = preview(event.target);

@@ -7,12 +7,10 @@ the return, steering approves it and the commune's dashboard shows it too."""
 
 from __future__ import annotations
 
-import io
 import os
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from attainment.models import Attainment
@@ -51,6 +49,8 @@ def run_journey(live_server, journey) -> None:
                     page.set_default_timeout(20_000)
                     page.console_errors = []
                     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+                    # "Gửi báo cáo" and "Duyệt và khoá" ask for confirmation: say yes.
+                    page.on("dialog", lambda dialog: dialog.accept())
                     login(page, username, DEMO_PASSWORD)
                     return page
 
@@ -69,18 +69,6 @@ def run_journey(live_server, journey) -> None:
     if failure:
         raise failure[0]
     assert not worker.is_alive(), "browser journey did not finish"
-
-
-@pytest.fixture
-def make_run_demo(settings):
-    """What `make setup-demo` runs, in the live server's database."""
-    out = io.StringIO()
-    call_command("load_divisions", stdout=out)
-    call_command("load_catalogue", stdout=out)
-    settings.DEBUG = True
-    for command in ("seed_accounts", "seed_teams", "seed_demo"):
-        call_command(command, stdout=out)
-    settings.DEBUG = False
 
 
 def assert_real_page(page) -> None:

@@ -48,6 +48,15 @@ def in_browser(live_server, journey) -> None:
                         "console",
                         lambda m: page.console_errors.append(m.text) if m.type == "error" else None,
                     )
+                    # Confirmation questions are recorded and answered "yes", unless the
+                    # journey sets `page.accept_dialogs = False` to answer "no".
+                    page.dialogs, page.accept_dialogs = [], True
+
+                    def on_dialog(dialog, page=page):
+                        page.dialogs.append(dialog.message)
+                        dialog.accept() if page.accept_dialogs else dialog.dismiss()
+
+                    page.on("dialog", on_dialog)
                     login(page, username, PASSWORD)
                     return page
 
@@ -115,6 +124,13 @@ def _journey(open_as, last_month) -> None:
     assert "Đã lưu" in officer.locator("#row-32068").inner_text()
     assert "75%" in officer.locator("#grid-totals").inner_text()
     shot(officer, "reports-entry-saved-row")
+    # The officer is asked first; answering "no" sends nothing.
+    officer.accept_dialogs = False
+    officer.click("text=Gửi báo cáo")
+    officer.wait_for_load_state("networkidle")
+    assert officer.dialogs and "Gửi báo cáo tháng" in officer.dialogs[-1]
+    assert Report.objects.get().status == ReportStatus.DRAFT
+    officer.accept_dialogs = True
     officer.click("text=Gửi báo cáo")
     officer.wait_for_load_state("networkidle")
     assert "Đã gửi báo cáo" in officer.content()
@@ -146,6 +162,7 @@ def _journey(open_as, last_month) -> None:
     steering.click("button:has-text('Duyệt và khoá')")
     steering.wait_for_load_state("networkidle")
     assert "đã khoá" in steering.content()
+    assert "Duyệt và khoá báo cáo tháng" in steering.dialogs[-1]
 
     # Approval recomputes attainment (Celery runs eagerly in tests): 45/60 = 75% against
     # the district target of 80%.
