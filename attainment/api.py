@@ -12,17 +12,29 @@ from rest_framework.permissions import AllowAny
 from attainment.method import Status
 from attainment.models import Attainment
 from core.api import params
+from core.api import schema as schema_params
 from core.api.lean import paginated_rows
 from divisions.models import Division
-from reports.api import COMMON_FILTERS, PERIOD_DOC, _ym, apply_common_filters
+from reports.api import (
+    COMMON_FILTERS,
+    PERIOD_DOC,
+    UNIT_FIELDS,
+    UnitIdentity,
+    _ym,
+    apply_common_filters,
+    unit_identity,
+)
 from targets.models import Programme
 
+# Deadlines are dates; the filter takes the year (any year: none may match).
+DEADLINE_YEARS = range(2000, 2101)
+# A row of a unit and month with no target to judge it against has no status ("").
+STATUS_VALUES = [s.value for s in Status]
 
-class AttainmentSchema(serializers.Serializer):
+
+class AttainmentSchema(UnitIdentity):
     id = serializers.IntegerField()
     indicator = serializers.CharField()
-    division = serializers.CharField()
-    level = serializers.IntegerField()
     period = serializers.CharField(help_text=PERIOD_DOC)
     provisional = serializers.BooleanField()
     actual = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
@@ -31,7 +43,9 @@ class AttainmentSchema(serializers.Serializer):
     target_scope_level = serializers.IntegerField(allow_null=True)
     target_programme = serializers.CharField(allow_null=True, help_text="Programme code")
     share_reached = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
-    status = serializers.CharField(help_text="achieved, on_track, needs_acceleration, …")
+    status = serializers.ChoiceField(
+        choices=[*STATUS_VALUES, ""], help_text='"" when the row has no target to judge by'
+    )
     projected_value = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
     reached_in = serializers.CharField(allow_null=True, help_text=PERIOD_DOC)
     sources = serializers.CharField()
@@ -45,8 +59,7 @@ class AttainmentSchema(serializers.Serializer):
 ATTAINMENT_FIELDS = (
     "id",
     "indicator__code",
-    "division__code",
-    "division__level",
+    *UNIT_FIELDS,
     "period",
     "provisional",
     "actual",
@@ -68,8 +81,7 @@ def _attainment_row(r: dict) -> dict:
     return {
         "id": r["id"],
         "indicator": r["indicator__code"],
-        "division": r["division__code"],
-        "level": r["division__level"],
+        **unit_identity(r),
         "period": _ym(r["period"]),
         "provisional": r["provisional"],
         "reconstructed": r["reconstructed"],
@@ -96,13 +108,17 @@ def _attainment_row(r: dict) -> dict:
     ),
     parameters=[
         *COMMON_FILTERS,
-        OpenApiParameter("status", str, enum=[s.value for s in Status]),
+        OpenApiParameter("status", str, enum=STATUS_VALUES),
         OpenApiParameter(
-            "deadline", int, enum=list(range(2020, 2036)), description="Deadline year of the target"
+            "deadline",
+            {
+                "type": "integer",
+                "minimum": DEADLINE_YEARS.start,
+                "maximum": DEADLINE_YEARS.stop - 1,
+            },
+            description="Year of the target's deadline",
         ),
-        OpenApiParameter(
-            "programme", str, description="Code of the programme whose targets to list"
-        ),
+        schema_params.code_param("programme", "Code of the programme whose targets to list"),
         OpenApiParameter("provisional", OpenApiTypes.INT, enum=[0, 1]),
     ],
     responses=AttainmentSchema(many=True),
@@ -124,14 +140,14 @@ class AttainmentList(generics.GenericAPIView):
             divisions = Division.objects.readable_by(request.user)
         qs = Attainment.objects.filter(division__in=divisions, provisional=provisional)
         qs = apply_common_filters(request, qs)
-        if status := params.choice(request, "status", {s.value for s in Status}):
+        if status := params.choice(request, "status", set(STATUS_VALUES)):
             qs = qs.filter(status=status)
-        if (year := params.integer(request, "deadline", set(range(2020, 2036)))) is not None:
+        if (year := params.integer(request, "deadline", set(DEADLINE_YEARS))) is not None:
             qs = qs.filter(target__deadline__year=year)
-        if code := request.query_params.get("programme"):
-            if not Programme.objects.filter(code=code).exists():
-                raise ValidationError(
-                    {"programme": _("Không có chương trình mã “%(code)s”.") % {"code": code[:40]}}
-                )
-            qs = qs.filter(target__programme__code=code)
+        if wanted := params.codes(request, "programme"):
+            if len(wanted) != 1:
+                raise ValidationError({"programme": [_("Chỉ một mã chương trình.")]})
+            found = set(Programme.objects.filter(code=wanted[0]).values_list("code", flat=True))
+            params.require_known("programme", wanted, found)
+            qs = qs.filter(target__programme__code=wanted[0])
         return paginated_rows(request, self, qs, ATTAINMENT_FIELDS, _attainment_row)

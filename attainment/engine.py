@@ -9,7 +9,8 @@ The attainment engine: approved figures → attainment rows, set-based.
    (sum of months, latest value, average of the year's months).
 3. `attainment.method.assess` turns each row into status, share reached and projection.
 4. Rows in scope are replaced in one transaction (delete + COPY of tuples): idempotent, safe
-   to retry, and one recompute per scope at a time (advisory lock on PostgreSQL).
+   to retry, and one recompute at a time whatever its scope (one advisory writer lock on
+   PostgreSQL: every scoped recompute rewrites its province's rows too).
 
 A recompute from a month on (what an approval queues) reads only the figures from that month
 and continues each series from the stored row of the month before (`_seeds`); the nightly
@@ -30,7 +31,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -510,12 +512,38 @@ def targets_assessed_at(level: int) -> list[Target]:
     return found
 
 
-def _lock(scope: str) -> None:
-    """One recompute per scope at a time (PostgreSQL advisory lock, released at commit)."""
-    if connection.vendor == "postgresql":
-        key = int.from_bytes(hashlib.sha256(scope.encode()).digest()[:8], "big", signed=True)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+class RecomputeBusy(Exception):
+    """Another recompute held the writer lock longer than `CDS_RECOMPUTE_LOCK_WAIT_SECONDS`:
+    nothing was written; the caller retries (the outbox keeps a drain's work)."""
+
+
+# Every recompute rewrites rows others write too (a scoped one its province's and district's,
+# the full one everything): one writer at a time, whatever the scope.
+WRITER_LOCK = int.from_bytes(hashlib.sha256(b"attainment:writer").digest()[:8], "big", signed=True)
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _lock_writer() -> None:
+    """Take the attainment writer lock (PostgreSQL advisory lock, released at commit),
+    waiting at most `CDS_RECOMPUTE_LOCK_WAIT_SECONDS`; raise `RecomputeBusy` after that.
+
+    SQLite has one writer per database anyway."""
+    if connection.vendor != "postgresql":
+        return
+    wait_ms = int(settings.CDS_RECOMPUTE_LOCK_WAIT_SECONDS * 1000)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+                [f"{wait_ms}ms"],
+            )
+            before = cursor.fetchone()[0]
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise RecomputeBusy(str(exc)) from exc
+        raise
 
 
 class _Unit(NamedTuple):
@@ -828,7 +856,7 @@ def _rewrite(
     written = 0
     # No savepoint of its own: inside the outbox drain's transaction a failure rolls both back.
     with transaction.atomic(savepoint=False):
-        _lock(f"attainment:{division.path if division else '*'}")
+        _lock_writer()
         stale = Attainment.objects.filter(indicator_id__in=[i.pk for i in indicators])
         if division is not None:
             stale = stale.filter(division_id__in=list(levels))

@@ -95,3 +95,35 @@ class Attainment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.division_id} {self.period:%m/%Y} {self.status}"
+
+
+class FullRecompute(models.Model):
+    """One requested full recompute, kept until it has run to the end.
+
+    The task that runs it holds this row locked (FOR UPDATE) for the whole recompute, in the
+    recompute's own transaction: a worker killed mid-run loses the lock with its database
+    connection, so an unfinished row that nobody holds and that was queued more than the lease
+    ago is lost work, and the watchdog queues it again (`attainment.runs`).
+    """
+
+    # The Celery task that asked for it: its retries and redeliveries find this same row.
+    task_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    requested_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("đưa vào hàng đợi lúc"))
+    attempts = models.PositiveSmallIntegerField(_("số lần đưa vào hàng đợi"), default=1)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("số dòng"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần tính lại toàn bộ")
+        verbose_name_plural = _("lần tính lại toàn bộ")
+        indexes = [
+            models.Index(
+                fields=["queued_at"],
+                name="full_recompute_open_idx",
+                condition=models.Q(finished_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M} ({self.attempts})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -199,7 +200,22 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024
 )
+# Spreadsheet uploads (core/uploads.py): each limit is checked before the parse allocates
+# for it; a legitimate district file (a few thousand rows of ten columns) is far below them.
 IMPORT_MAX_UPLOAD_BYTES = env.int("CDS_IMPORT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("CDS_IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_MEMBER_ROWS = env.int("CDS_IMPORT_MAX_MEMBER_ROWS", default=200)
+IMPORT_MAX_COLUMNS = env.int("CDS_IMPORT_MAX_COLUMNS", default=60)
+IMPORT_MAX_CELLS = env.int("CDS_IMPORT_MAX_CELLS", default=400_000)
+IMPORT_MAX_UNZIPPED_BYTES = env.int("CDS_IMPORT_MAX_UNZIPPED_BYTES", default=40 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env.int("CDS_IMPORT_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_CELL_CHARS = env.int("CDS_IMPORT_MAX_CELL_CHARS", default=5000)
+IMPORT_MAX_SECONDS = env.float("CDS_IMPORT_MAX_SECONDS", default=20.0)
+# A previewed file waits here (shared by the web workers of one host) until it is confirmed.
+UPLOAD_PREVIEW_DIR = env.str(
+    "CDS_UPLOAD_PREVIEW_DIR", default=str(Path(tempfile.gettempdir()) / "cds-upload-previews")
+)
+UPLOAD_PREVIEW_MAX_AGE = env.int("CDS_UPLOAD_PREVIEW_MAX_AGE", default=3600)
 
 # django-axes: lock an account+IP after repeated failures. Behind the reverse proxy of
 # docker-compose the client address comes from X-Forwarded-For with one trusted proxy.
@@ -241,6 +257,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # the work and the periodic drain sends it later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Attainment recomputes: one writer at a time; a recompute waits this long for the writer
+# lock, then gives up and is retried (the outbox keeps a drain's work).
+CDS_RECOMPUTE_LOCK_WAIT_SECONDS = env.float("CDS_RECOMPUTE_LOCK_WAIT_SECONDS", default=10.0)
+# A full recompute queued this long ago and not running (its worker died, or the task failed
+# for good) is queued again by the watchdog (beat, every minute), up to the attempts below.
+CDS_RECOMPUTE_LEASE_SECONDS = env.int("CDS_RECOMPUTE_LEASE_SECONDS", default=120)
+CDS_RECOMPUTE_MAX_ATTEMPTS = env.int("CDS_RECOMPUTE_MAX_ATTEMPTS", default=5)
 # Readiness probe (`/readyz`): the longest it waits on the database or the broker, each.
 CDS_HEALTH_TIMEOUT_SECONDS = env.float("CDS_HEALTH_TIMEOUT_SECONDS", default=1.0)
 

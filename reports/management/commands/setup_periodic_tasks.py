@@ -30,6 +30,11 @@ JOBS = {
             "month_of_year": "*",
         },
     ),
+    "Kết quả thực hiện: chạy lại lần tính lại toàn bộ bị gián đoạn (mỗi phút)": (
+        "attainment.requeue_lost_full_recomputes",
+        "interval",
+        {"every": 1, "period": IntervalSchedule.MINUTES},
+    ),
 }
 
 
