@@ -95,3 +95,26 @@ def test_a_report_sent_late_carries_the_mark_on_its_page_and_in_the_list(
     assert f"Nộp muộn {days} ngày" in page
     board = c.get("/reports/board/").content.decode()
     assert f"Nộp muộn {days} ngày" in board
+
+
+def test_steering_staff_review_the_provinces_own_report_on_its_page(
+    camau,
+    steering_user,
+    province_officer,
+    report_province_submitted,
+    last_month,
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    c = Client()
+    c.force_login(steering_user)
+    url = f"/reports/96/{last_month:%Y-%m}/"
+    page = c.get(url).content.decode()
+    assert f'action="{url}approve/"' in page and f'action="{url}return/"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(f"{url}return/", {"reason": "Thiếu số liệu của Sở Nội vụ"})
+    assert Report.objects.get(pk=report_province_submitted.pk).status == ReportStatus.RETURNED
+    assert [m.to for m in mail.outbox] == [[province_officer.email]]
+    returned = section(home_of(province_officer), "work-returned")
+    assert "Tỉnh Cà Mau" in returned and "Thiếu số liệu của Sở Nội vụ" in returned
