@@ -11,23 +11,21 @@ transaction, exactly as the form does. Nothing is written row by row.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import tablib
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, instance_loaders, resources, widgets
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from core import months as periods
-from core import numbers
+from core import numbers, uploads
+from core.uploads import UploadError
 from divisions.models import Division
 from reports import selectors
 from reports.models import Channel, DataValue
@@ -50,11 +48,6 @@ COLUMNS = (
 REQUIRED = frozenset(COLUMNS) - {"indicator_name", "division_name"}
 NUMBER_COLUMNS = ("value", "numerator", "denominator")
 HEADER_SEARCH_ROWS = 5
-CSV_DELIMITERS = (",", ";", "\t")
-
-
-class ImportRefused(ValidationError):
-    """The whole file is refused (format, size, columns, empty)."""
 
 
 @dataclass
@@ -78,6 +71,15 @@ class ImportOutcome:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def listed_errors(self) -> list[CellError]:
+        """The errors the page lists (the first ones); `more_errors` counts the rest."""
+        return uploads.capped(self.errors)[0]
+
+    @property
+    def more_errors(self) -> str:
+        return uploads.capped(self.errors)[1]
 
     @property
     def needs_choice(self) -> bool:
@@ -114,69 +116,18 @@ def _cell_text(value) -> object:
     return value
 
 
-def check_size(upload) -> None:
-    """Refuse a file over settings.IMPORT_MAX_UPLOAD_BYTES before reading it."""
-    size = getattr(upload, "size", None)
-    if size is not None and size > settings.IMPORT_MAX_UPLOAD_BYTES:
-        raise ImportRefused(
-            _("Tệp quá lớn (%(size)s MB); giới hạn là %(max)s MB. Hãy chia nhỏ tệp.")
-            % {
-                "size": round(size / 1024 / 1024, 1),
-                "max": round(settings.IMPORT_MAX_UPLOAD_BYTES / 1024 / 1024, 1),
-            }
-        )
-
-
 def read_dataset(upload) -> tuple[tablib.Dataset, int]:
     """The upload as a Dataset plus the file row number of its header; refuses bad files.
 
-    Phases: read the file's rows in its format (xlsx or csv), find the header row, check its
-    columns against the template, then keep the non-blank rows below it.
+    Phases: read the file's rows by the one bounded reader (`core.uploads`), find the header
+    row, check its columns against the template, then keep the non-blank rows below it.
     """
-    raw_rows = _raw_rows(upload)
+    table = uploads.read_table(upload, expect=("indicator_code",))
+    raw_rows = [tuple(_cell_text(v) for v in r) for r in table.rows]
     header_at = _find_header(raw_rows)
     headers = _checked_headers(raw_rows[header_at])
     dataset = _data_rows(raw_rows, header_at, headers)
     return dataset, header_at + 1
-
-
-def _raw_rows(upload) -> list[tuple]:
-    """Detect the format from the file name and read every row, cells stripped of blanks."""
-    name = (getattr(upload, "name", "") or "").lower()
-    check_size(upload)
-    data = upload.read()
-    if not data:
-        raise ImportRefused(_("Tệp rỗng; hãy chọn tệp mẫu đã điền số liệu."))
-    if name.endswith(".xlsx"):
-        return _xlsx_rows(data)
-    if name.endswith(".csv"):
-        return _csv_file_rows(data)
-    raise ImportRefused(
-        _("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv); hãy dùng mẫu tải về từ trang báo cáo.")
-    )
-
-
-def _xlsx_rows(data: bytes) -> list[tuple]:
-    """Rows of the first worksheet, as values (formulas read as their cached results)."""
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any parse failure means "not an xlsx"
-        raise ImportRefused(
-            _("Không đọc được tệp Excel; hãy lưu tệp dưới dạng .xlsx từ mẫu tải về.")
-        ) from exc
-    ws = wb.worksheets[0]
-    raw_rows = [tuple(_cell_text(v) for v in r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    return raw_rows
-
-
-def _csv_file_rows(data: bytes) -> list[tuple]:
-    """Rows of a UTF-8 CSV (a byte-order mark is allowed), in whichever delimiter it uses."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRefused(_("Tệp CSV phải dùng bảng mã UTF-8.")) from exc
-    return [tuple(_cell_text(v) for v in r) for r in _csv_rows(text)]
 
 
 def _find_header(raw_rows: list[tuple]) -> int:
@@ -186,8 +137,8 @@ def _find_header(raw_rows: list[tuple]) -> int:
         if row and "indicator_code" in [str(c or "").strip() for c in row]:
             return n
     if not any(any(c not in (None, "") for c in r) for r in raw_rows):
-        raise ImportRefused(_("Tệp rỗng; hãy chọn tệp mẫu đã điền số liệu."))
-    raise ImportRefused(
+        raise UploadError(_("Tệp rỗng; hãy chọn tệp mẫu đã điền số liệu."))
+    raise UploadError(
         _("Không tìm thấy dòng tiêu đề (indicator_code, division_code, ...); hãy dùng mẫu.")
     )
 
@@ -205,7 +156,7 @@ def _checked_headers(header_row: tuple) -> list[str]:
             parts.append(_("thiếu cột: %(cols)s") % {"cols": ", ".join(missing)})
         if unknown:
             parts.append(_("cột lạ: %(cols)s") % {"cols": ", ".join(unknown)})
-        raise ImportRefused(
+        raise UploadError(
             _("Các cột của tệp không đúng mẫu (%(detail)s); hãy tải lại mẫu và không đổi tên cột.")
             % {"detail": "; ".join(parts)}
         )
@@ -225,20 +176,9 @@ def _data_rows(raw_rows: list[tuple], header_at: int, headers: list[str]) -> tab
         dataset.append(cells)
         row_numbers.append(n)
     if not len(dataset):
-        raise ImportRefused(_("Tệp không có dòng số liệu nào dưới dòng tiêu đề."))
+        raise UploadError(_("Tệp không có dòng số liệu nào dưới dòng tiêu đề."))
     dataset.row_numbers = row_numbers  # file row of each data row, for messages
     return dataset
-
-
-def _csv_rows(text: str) -> list[list[str]]:
-    """Rows of a CSV in whichever delimiter puts "indicator_code" in a cell of the header
-    (spreadsheets under a decimal-comma locale often save with ";")."""
-    for delimiter in CSV_DELIMITERS:
-        head = csv.reader(io.StringIO(text), delimiter=delimiter)
-        for _n, row in zip(range(HEADER_SEARCH_ROWS), head, strict=False):
-            if "indicator_code" in (c.strip() for c in row):
-                return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    return list(csv.reader(io.StringIO(text)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -423,7 +363,7 @@ def figures_import(
     `convention` (numbers.COMMA or DOT) is the user's answer for cells two conventions read
     differently; without it the file's own cells decide, or those cells are refused.
     A dry run that finds no error lists every changed figure (`outcome.changes`).
-    Raises ImportRefused for a file that cannot be used at all.
+    Raises UploadError for a file that cannot be used at all.
     """
     dataset, _header_row = read_dataset(upload)
     detection = detect_convention(dataset)
@@ -675,6 +615,7 @@ def template_workbook(*, unit: Division, period: dt.date) -> bytes:
                     cell.version,
                 ]
             )
+            uploads.keep_as_text(ws[ws.max_row])
     for col, width in zip("ABCDEFGHIJ", (26, 50, 14, 28, 10, 12, 12, 12, 30, 9), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"

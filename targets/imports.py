@@ -1,29 +1,25 @@
-"""Reading uploaded target spreadsheets (xlsx or csv) into plain rows.
+"""Reading uploaded target spreadsheets (xlsx or csv, by the one bounded reader in
+`core.uploads`) into plain rows.
 
-Cells are turned into JSON-safe values (dates as ISO text, non-whole numbers as text that every
-number convention reads the same way) so the rows of a previewed file can wait in the session
-until the user confirms. Number cells typed as text are read in the file's own convention,
-detected from its unambiguous cells (`core.numbers`).
+Cells are turned into plain values (dates as ISO text, non-whole numbers as text that every
+number convention reads the same way), as the catalogue services expect them. Number cells
+typed as text are read in the file's own convention, detected from its unambiguous cells
+(`core.numbers`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core import numbers
+from core import numbers, uploads
+from core.uploads import UploadError
 from targets.services import TARGET_COLUMNS
 
-XLSX_MAGIC = b"PK\x03\x04"
-MAX_ROWS = 5000
-ALLOWED_EXTENSIONS = (".xlsx", ".csv")
+PREVIEW_KIND = "catalogue"
 NUMBER_COLUMNS = ("value", "baseline_value")
 
 Row = tuple[int, dict[str, Any]]
@@ -47,43 +43,18 @@ def _header(value: Any) -> str:
     return str(value or "").strip().lower()
 
 
-def check_upload(upload) -> str:
-    """Refuse files that are not xlsx/csv or are too large; return the extension."""
-    name = (upload.name or "").lower()
-    ext = next((e for e in ALLOWED_EXTENSIONS if name.endswith(e)), None)
-    if ext is None:
-        raise ValidationError(
-            _("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv); tệp «%(name)s» không đúng định dạng.")
-            % {"name": upload.name}
-        )
-    limit = settings.IMPORT_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("Tệp quá lớn (%(size)s MB); giới hạn là %(limit)s MB.")
-            % {
-                "size": f"{upload.size / 1048576:.1f}".replace(".", ","),
-                "limit": f"{limit / 1048576:.1f}".replace(".", ","),
-            }
-        )
-    head = upload.read(4)
-    upload.seek(0)
-    if ext == ".xlsx" and head != XLSX_MAGIC:
-        raise ValidationError(_("Tệp .xlsx không phải là bảng tính Excel hợp lệ."))
-    return ext
+def check_upload(upload) -> None:
+    """The checks the upload form runs before any reading: format and size."""
+    uploads.check_name_and_size(upload)
 
 
 def read_rows(upload) -> list[Row]:
-    """Rows of the first sheet (xlsx) or of the file (csv), numbered as the user sees them."""
-    ext = check_upload(upload)
-    raw = upload.read()
-    rows = _in_file_convention(_read_xlsx(raw) if ext == ".xlsx" else _read_csv(raw))
+    """Rows of the first sheet (xlsx) or of the file (csv), numbered as the user sees them.
+    Read by the one bounded reader; raises UploadError (a ValidationError)."""
+    table = uploads.read_table(upload, expect=TARGET_COLUMNS)
+    rows = _in_file_convention(_rows_from([list(r) for r in table.rows]))
     if not rows:
-        raise ValidationError(_("Tệp không có dòng dữ liệu nào (dòng 1 là tiêu đề cột)."))
-    if len(rows) > MAX_ROWS:
-        raise ValidationError(
-            _("Tệp có %(n)s dòng; mỗi lần nhập tối đa %(max)s dòng.")
-            % {"n": len(rows), "max": MAX_ROWS}
-        )
+        raise UploadError(_("Tệp không có dòng dữ liệu nào (dòng 1 là tiêu đề cột)."))
     return rows
 
 
@@ -124,36 +95,6 @@ def _rows_from(table: list[list[Any]], first_number: int = 1) -> list[Row]:
         row = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(headers) if h}
         rows.append((offset, row))
     return rows
-
-
-def _read_xlsx(raw: bytes) -> list[Row]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ValidationError(
-            _("Không đọc được tệp Excel: tệp bị hỏng hoặc sai định dạng.")
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    return _rows_from(table)
-
-
-def _read_csv(raw: bytes) -> list[Row]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(_("Tệp CSV phải được lưu với bảng mã UTF-8.")) from exc
-    # The header names hold no separators, so the separator is the one the header line uses
-    # most (Excel under a Vietnamese locale writes ";", elsewhere ",").
-    header_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=header_line.count)
-    table = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    return _rows_from(table)
 
 
 def template_rows(targets) -> list[list[Any]]:

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import io
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import uploads
+from core.uploads import UploadError
 from divisions.access import Action, require
 from targets import selectors
 from targets.forms import CatalogueFilterForm, TargetImportForm
-from targets.imports import read_rows, template_rows
+from targets.imports import PREVIEW_KIND, read_rows, template_rows
 from targets.milestones import DERIVED_LABEL, MILESTONE_YEARS
 from targets.services import CatalogueErrors, targets_import
 
-SESSION_KEY = "targets_import"
+PREVIEW_SCOPE = "catalogue"  # one catalogue: the importer is the whole scope
 
 
 @require_GET
@@ -82,33 +82,7 @@ def import_targets(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.MANAGE_CATALOGUE)
     context: dict = {"form": TargetImportForm()}
     if request.method == "POST" and "confirm" in request.POST:
-        pending = request.session.get(SESSION_KEY)
-        if not pending or pending.get("token") != request.POST.get("token"):
-            messages.error(
-                request, _("Phiên xem trước đã hết hạn hoặc không hợp lệ; hãy tải tệp lên lại.")
-            )
-            return redirect("targets:import")
-        rows = [(n, row) for n, row in pending["rows"]]
-        try:
-            result = targets_import(rows=rows, user=request.user, dry_run=False)
-        except CatalogueErrors as exc:
-            context.update(errors=exc.entries, filename=pending.get("filename"))
-            return render(request, "targets/import.html", context, status=400)
-        del request.session[SESSION_KEY]
-        messages.success(
-            request,
-            _(
-                "Đã lưu tệp %(name)s: %(created)s mục tiêu mới, %(updated)s mục tiêu cập nhật, "
-                "%(unchanged)s không đổi."
-            )
-            % {
-                "name": pending.get("filename"),
-                "created": result.count("target", "created"),
-                "updated": result.count("target", "updated"),
-                "unchanged": result.count("target", "unchanged"),
-            },
-        )
-        return redirect("targets:catalogue")
+        return _import_confirm(request, context)
     if request.method == "POST":
         form = TargetImportForm(request.POST, request.FILES)
         context["form"] = form
@@ -116,18 +90,54 @@ def import_targets(request: HttpRequest) -> HttpResponse:
             return render(request, "targets/import.html", context, status=400)
         upload = form.cleaned_data["file"]
         try:
-            rows = read_rows(upload)
-            result = targets_import(rows=rows, user=request.user, dry_run=True)
+            data = uploads.read_bounded(upload)
+            result = targets_import(rows=read_rows(upload), user=request.user, dry_run=True)
         except CatalogueErrors as exc:
-            context.update(errors=exc.entries, filename=upload.name)
+            context.update(errors=_listed(exc.entries), filename=upload.name)
             return render(request, "targets/import.html", context, status=400)
-        except ValidationError as exc:
+        except UploadError as exc:
             form.add_error("file", exc)
             return render(request, "targets/import.html", context, status=400)
-        token = secrets.token_urlsafe(16)
-        request.session[SESSION_KEY] = {"token": token, "rows": rows, "filename": upload.name}
+        token = uploads.preview_keep(
+            request, PREVIEW_KIND, scope=PREVIEW_SCOPE, name=upload.name, data=data
+        )
         context.update(result=result, token=token, filename=upload.name)
     return render(request, "targets/import.html", context)
+
+
+def _import_confirm(request: HttpRequest, context: dict) -> HttpResponse:
+    """Apply the previewed file, read again from the preview store, atomically."""
+    try:
+        upload, _extra = uploads.preview_take(
+            request, PREVIEW_KIND, scope=PREVIEW_SCOPE, token=request.POST.get("token", "")
+        )
+        result = targets_import(rows=read_rows(upload), user=request.user, dry_run=False)
+    except CatalogueErrors as exc:
+        context.update(errors=_listed(exc.entries), filename=upload.name)
+        return render(request, "targets/import.html", context, status=400)
+    except UploadError as exc:
+        messages.error(request, exc.message)
+        return redirect("targets:import")
+    messages.success(
+        request,
+        _(
+            "Đã lưu tệp %(name)s: %(created)s mục tiêu mới, %(updated)s mục tiêu cập nhật, "
+            "%(unchanged)s không đổi."
+        )
+        % {
+            "name": upload.name,
+            "created": result.count("target", "created"),
+            "updated": result.count("target", "updated"),
+            "unchanged": result.count("target", "unchanged"),
+        },
+    )
+    return redirect("targets:catalogue")
+
+
+def _listed(entries: list) -> list:
+    """The first errors of a refused file, then "và N lỗi khác"."""
+    shown, more = uploads.capped(entries)
+    return [*shown, more] if more else shown
 
 
 @login_required

@@ -1,9 +1,11 @@
 """Member import from Excel/CSV: read with django-import-export's formats, save via the service.
 
-The file is read into plain rows (column names in Vietnamese, as in the template), each row is
-turned into member_add keywords, and `services.members_import` validates and saves all of them
-in one transaction: one bad row and nothing is saved. The preview runs the same function with
-`dry_run=True`, so the preview and the real import cannot disagree.
+The file is read by the one bounded reader (`core.uploads`) into plain rows (column names in
+Vietnamese, as in the template), each row is turned into member_add keywords, and
+`services.members_import` validates and saves all of them in one transaction: one bad row and
+nothing is saved. The preview runs the same function with `dry_run=True`; the previewed file
+waits in the upload preview store and is read again on confirmation, so the preview and the
+real import cannot disagree.
 """
 
 from __future__ import annotations
@@ -11,16 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core import signing
+from django.conf import settings
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.formats.base_formats import CSV, XLSX
 
+from core import uploads
+from core.uploads import UploadError
 from teams.models import Member, MemberBody, MemberRole
 
-MAX_ROWS = 200
-MAX_BYTES = 2 * 1024 * 1024
-SIGNING_SALT = "teams.member-import"
+PREVIEW_KIND = "members"
 
 # Column header → member_add keyword; headers are matched without case or surrounding spaces.
 COLUMNS = {
@@ -48,10 +49,6 @@ class MemberResource(resources.ModelResource):
         model = Member
         fields = ("full_name", "role", "body", "phone", "joined_on", "note")
         export_order = ("full_name", "role", "body", "phone", "joined_on", "note")
-
-
-class ImportFileError(ValueError):
-    """The file cannot be read at all (wrong type, no header, too big)."""
 
 
 def _lookup(choices, value: str) -> str | None:
@@ -91,41 +88,36 @@ def _to_phone(value: Any) -> str:
 
 
 def read_rows(uploaded) -> list[dict[str, Any]]:
-    """Raw rows of an uploaded .xlsx or .csv file, keyed by header. Raises ImportFileError."""
-    name = (uploaded.name or "").lower()
-    if uploaded.size and uploaded.size > MAX_BYTES:
-        raise ImportFileError(_("Tệp quá lớn (tối đa 2 MB)."))
-    content = uploaded.read()
-    try:
-        if name.endswith(".xlsx"):
-            dataset = XLSX().create_dataset(content)
-        elif name.endswith(".csv"):
-            dataset = CSV().create_dataset(content.decode("utf-8-sig"))
-        else:
-            raise ImportFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
-    except ImportFileError:
-        raise
-    except Exception as exc:  # openpyxl/tablib raise many kinds for a damaged file
-        raise ImportFileError(_("Không đọc được tệp: %(error)s") % {"error": exc}) from exc
-    headers = [str(h or "").strip() for h in (dataset.headers or [])]
+    """Raw rows of an uploaded .xlsx or .csv file, keyed by header. Raises UploadError."""
+    table = uploads.read_table(uploaded, max_rows=max_rows(), expect=tuple(COLUMNS))
+    header, *body = table.rows or [()]
+    headers = [str(h or "").strip() for h in header]
     known = {k.casefold(): v for k, v in COLUMNS.items()}
     mapping = {i: known[h.casefold()] for i, h in enumerate(headers) if h.casefold() in known}
     missing = [k for k, v in COLUMNS.items() if v in REQUIRED and v not in mapping.values()]
     if missing:
-        raise ImportFileError(
+        raise UploadError(
             _("Thiếu cột bắt buộc: %(columns)s. Hãy dùng tệp mẫu.")
             % {"columns": ", ".join(missing)}
         )
     rows = []
-    for raw in dataset:
+    for raw in body:
         if all(v in (None, "") for v in raw):
             continue
-        rows.append({key: raw[i] for i, key in mapping.items()})
+        rows.append({key: raw[i] if i < len(raw) else None for i, key in mapping.items()})
     if not rows:
-        raise ImportFileError(_("Tệp không có dòng dữ liệu nào."))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("Tệp có quá %(n)s dòng.") % {"n": MAX_ROWS})
+        raise UploadError(_("Tệp không có dòng dữ liệu nào."))
+    if len(rows) > max_rows():
+        raise UploadError(
+            _("Tệp có hơn %(max)s dòng; mỗi lần nhập tối đa %(max)s dòng. Hãy chia nhỏ tệp.")
+            % {"max": max_rows()}
+        )
     return rows
+
+
+def max_rows() -> int:
+    """Members one file may add (a team has a few dozen)."""
+    return settings.IMPORT_MAX_MEMBER_ROWS
 
 
 def to_member_kwargs(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -159,21 +151,3 @@ def to_member_kwargs(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     kwargs["joined_on"] = joined
     kwargs["note"] = str(raw.get("note") or "").strip()
     return kwargs, errors
-
-
-def sign_rows(team_id: int, rows: list[dict[str, Any]]) -> str:
-    """The parsed rows, signed, carried from the preview to the confirmation."""
-    payload = [
-        {**r, "joined_on": r["joined_on"].isoformat() if r.get("joined_on") else None} for r in rows
-    ]
-    return signing.dumps({"team": team_id, "rows": payload}, salt=SIGNING_SALT, compress=True)
-
-
-def unsign_rows(team_id: int, token: str) -> list[dict[str, Any]]:
-    data = signing.loads(token, salt=SIGNING_SALT, max_age=3600)
-    if data.get("team") != team_id:
-        raise signing.BadSignature("team mismatch")
-    return [
-        {**r, "joined_on": dt.date.fromisoformat(r["joined_on"]) if r.get("joined_on") else None}
-        for r in data["rows"]
-    ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from import_export.formats.base_formats import XLSX
 
+from core import uploads
 from divisions.access import (
     Action,
     Role,
@@ -307,39 +307,40 @@ def member_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload → preview with row errors → confirm; any bad row and nothing is saved."""
     team = _team_or_404(request, pk)
     _require_change(request.user, team)
-    context: dict = {"team": team, "columns": list(imports.COLUMNS), "max_rows": imports.MAX_ROWS}
-    if request.method == "POST" and request.POST.get("token"):
-        try:
-            rows = imports.unsign_rows(team.pk, request.POST["token"])
-        except signing.BadSignature:
-            context["file_error"] = _("Bản xem trước đã hết hạn, hãy tải tệp lên lại.")
-            return render(request, "teams/import.html", context, status=400)
-        results = services.members_import(user=request.user, team=team, rows=rows, dry_run=False)
-        if any(r["errors"] for r in results):
-            context["results"] = results
-            context["has_errors"] = True
-            return render(request, "teams/import.html", context, status=400)
+    context: dict = {"team": team, "columns": list(imports.COLUMNS), "max_rows": imports.max_rows()}
+    if request.method == "GET":
+        return render(request, "teams/import.html", context)
+    confirming = bool(request.POST.get("token"))
+    try:
+        if confirming:
+            upload, _extra = uploads.preview_take(
+                request, imports.PREVIEW_KIND, scope=str(team.pk), token=request.POST["token"]
+            )
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise uploads.UploadError(_("Hãy chọn tệp .xlsx hoặc .csv."))
+        data = uploads.read_bounded(upload)
+        parsed = [imports.to_member_kwargs(r) for r in imports.read_rows(upload)]
+    except uploads.UploadError as exc:
+        context["file_error"] = exc.message
+        return render(request, "teams/import.html", context, status=400)
+    rows = [kwargs for kwargs, _errors in parsed]
+    results = services.members_import(
+        user=request.user, team=team, rows=rows, dry_run=not confirming
+    )
+    for result, (_kwargs, read_errors) in zip(results, parsed, strict=True):
+        result["errors"] = read_errors + result["errors"]
+    context["results"] = results
+    context["has_errors"] = any(r["errors"] for r in results)
+    if context["has_errors"]:
+        return render(request, "teams/import.html", context, status=400 if confirming else 200)
+    if confirming:
         messages.success(request, _("Đã nhập %(n)s thành viên.") % {"n": len(results)})
         return redirect("teams:detail", pk=team.pk)
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            context["file_error"] = _("Hãy chọn tệp .xlsx hoặc .csv.")
-            return render(request, "teams/import.html", context, status=400)
-        try:
-            raw_rows = imports.read_rows(upload)
-        except imports.ImportFileError as exc:
-            context["file_error"] = str(exc)
-            return render(request, "teams/import.html", context, status=400)
-        parsed = [imports.to_member_kwargs(r) for r in raw_rows]
-        rows = [kwargs for kwargs, _errors in parsed]
-        results = services.members_import(user=request.user, team=team, rows=rows, dry_run=True)
-        for result, (_kwargs, read_errors) in zip(results, parsed, strict=True):
-            result["errors"] = read_errors + result["errors"]
-        context["results"] = results
-        context["has_errors"] = any(r["errors"] for r in results)
-        if not context["has_errors"]:
-            context["token"] = imports.sign_rows(team.pk, rows)
+    context["token"] = uploads.preview_keep(
+        request, imports.PREVIEW_KIND, scope=str(team.pk), name=upload.name, data=data
+    )
     return render(request, "teams/import.html", context)
 
 

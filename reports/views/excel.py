@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-import time
-import uuid
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,27 +10,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import numbers
-from reports.imports import ImportRefused, check_size, figures_import, template_workbook
+from core import numbers, uploads
+from core.uploads import UploadError
+from reports.imports import figures_import, template_workbook
 from reports.models import Report
 from reports.views.common import period_from_url, period_slug, unit_for_edit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SESSION_KEY = "reports_pending_import"
+PREVIEW_KIND = "figures"
 
 
-SPOOL_MAX_AGE_SECONDS = 24 * 3600
-
-
-def _spool_dir() -> Path:
-    """Where previewed files wait for confirmation; files older than a day are removed."""
-    path = Path(tempfile.gettempdir()) / "cds-report-imports"
-    path.mkdir(mode=0o700, exist_ok=True)
-    cutoff = time.time() - SPOOL_MAX_AGE_SECONDS
-    for old in path.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    return path
+def _preview_scope(unit, month) -> str:
+    return f"{unit.code}/{period_slug(month)}"
 
 
 @login_required
@@ -87,8 +73,7 @@ def import_upload(request: HttpRequest, district_code: str, period: str) -> Http
             status=400,
         )
     try:
-        check_size(upload)
-        data = upload.read()
+        data = uploads.read_bounded(upload)
         outcome = figures_import(
             user=request.user,
             upload=SimpleUploadedFile(upload.name, data),
@@ -97,26 +82,18 @@ def import_upload(request: HttpRequest, district_code: str, period: str) -> Http
             dry_run=True,
             convention=convention,
         )
-    except ImportRefused as exc:
-        return render(
-            request,
-            "reports/import.html",
-            _context(unit, month, refused=" ".join(exc.messages)),
-            status=400,
-        )
+    except UploadError as exc:
+        return _refused(request, unit, month, exc)
     token = ""
     if outcome.ok:
-        token = uuid.uuid4().hex
-        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-        (_spool_dir() / f"{token}{suffix}").write_bytes(data)
-        request.session[SESSION_KEY] = {
-            "token": token,
-            "suffix": suffix,
-            "unit": unit.code,
-            "period": period_slug(month),
-            "name": upload.name,
-            "convention": convention or "",
-        }
+        token = uploads.preview_keep(
+            request,
+            PREVIEW_KIND,
+            scope=_preview_scope(unit, month),
+            name=upload.name,
+            data=data,
+            extra={"convention": convention or ""},
+        )
     return render(
         request,
         "reports/import.html",
@@ -127,49 +104,46 @@ def import_upload(request: HttpRequest, district_code: str, period: str) -> Http
     )
 
 
+def _refused(request: HttpRequest, unit, month, exc: UploadError) -> HttpResponse:
+    """A file refused as a whole: its one message, nothing saved."""
+    return render(
+        request,
+        "reports/import.html",
+        _context(unit, month, refused=" ".join(exc.messages)),
+        status=400,
+    )
+
+
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, district_code: str, period: str) -> HttpResponse:
     """Apply the previewed file: every row in one transaction, or none."""
     month = period_from_url(period)
     unit = unit_for_edit(request.user, district_code, month)
-    pending = request.session.get(SESSION_KEY) or {}
-    token = request.POST.get("token", "")
-    if (
-        not token
-        or pending.get("token") != token
-        or pending.get("unit") != unit.code
-        or pending.get("period") != period_slug(month)
-    ):
-        messages.error(request, _("Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại."))
-        return redirect("reports:import", district_code=unit.code, period=period_slug(month))
-    path = _spool_dir() / f"{token}{pending['suffix']}"
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        messages.error(request, _("Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại."))
+        kept, extra = uploads.preview_take(
+            request,
+            PREVIEW_KIND,
+            scope=_preview_scope(unit, month),
+            token=request.POST.get("token", ""),
+        )
+    except UploadError as exc:
+        messages.error(request, exc.message)
         return redirect("reports:import", district_code=unit.code, period=period_slug(month))
     try:
         outcome = figures_import(
             user=request.user,
-            upload=SimpleUploadedFile(pending["name"], data),
+            upload=kept,
             unit=unit,
             period=month,
             dry_run=False,
-            convention=pending.get("convention") or None,
+            convention=extra.get("convention") or None,
         )
-    except ImportRefused as exc:
-        outcome = None
-        refused = " ".join(exc.messages)
-    finally:
-        path.unlink(missing_ok=True)
-        request.session.pop(SESSION_KEY, None)
-    if outcome is None or not outcome.ok:
+    except UploadError as exc:
+        return _refused(request, unit, month, exc)
+    if not outcome.ok:
         return render(
-            request,
-            "reports/import.html",
-            _context(unit, month, outcome=outcome, refused=refused if outcome is None else ""),
-            status=422,
+            request, "reports/import.html", _context(unit, month, outcome=outcome), status=422
         )
     messages.success(
         request,

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from reports.imports import COLUMNS, ImportRefused, figures_import
+from core.uploads import UploadError
+from reports.imports import COLUMNS, figures_import
 from reports.models import DataValue, DataValueChange
 from reports.services import FigureInput, data_values_upsert
 from targets.models import Indicator
@@ -65,15 +66,15 @@ def communes_of_a(camau):
 
 
 def test_not_excel_or_csv_is_refused(officer_a, unit, report_a, last_month):
-    with pytest.raises(ImportRefused, match="Chỉ nhận tệp Excel"):
+    with pytest.raises(UploadError, match="Chỉ nhận tệp Excel"):
         run(officer_a, SimpleUploadedFile("x.pdf", b"%PDF-1.4"), unit, last_month)
-    with pytest.raises(ImportRefused, match="Không đọc được tệp Excel"):
+    with pytest.raises(UploadError, match="Không đọc được tệp Excel"):
         run(officer_a, SimpleUploadedFile("x.xlsx", b"not a zip"), unit, last_month)
 
 
 def test_missing_or_renamed_columns_are_refused(officer_a, unit, report_a, last_month):
     headers = [h if h != "value" else "gia_tri" for h in COLUMNS]
-    with pytest.raises(ImportRefused) as exc:
+    with pytest.raises(UploadError) as exc:
         run(officer_a, xlsx([], headers=headers), unit, last_month)
     assert (
         "thiếu cột: value" in exc.value.messages[0] and "cột lạ: gia_tri" in exc.value.messages[0]
@@ -81,15 +82,15 @@ def test_missing_or_renamed_columns_are_refused(officer_a, unit, report_a, last_
 
 
 def test_empty_file_is_refused(officer_a, unit, report_a, last_month):
-    with pytest.raises(ImportRefused, match="rỗng"):
+    with pytest.raises(UploadError, match="rỗng"):
         run(officer_a, SimpleUploadedFile("x.csv", b""), unit, last_month)
-    with pytest.raises(ImportRefused, match="không có dòng số liệu"):
+    with pytest.raises(UploadError, match="không có dòng số liệu"):
         run(officer_a, xlsx([]), unit, last_month)
 
 
 def test_too_large_file_is_refused(officer_a, unit, report_a, last_month, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 100
-    with pytest.raises(ImportRefused, match="quá lớn"):
+    with pytest.raises(UploadError, match="quá lớn"):
         run(officer_a, xlsx([row("people_guided", "32068", last_month, value=1)]), unit, last_month)
 
 
@@ -376,3 +377,51 @@ def test_too_large_upload_is_refused_by_the_view(officer_a, report_a, last_month
     response = c.post(url, {"file": xlsx([row("people_guided", "32068", last_month, value=3)])})
     assert response.status_code == 400 and "quá lớn" in response.content.decode()
     assert not DataValue.objects.exists()
+
+
+# --- hostile files, capped error lists, formulas in the template ----------------------------
+
+
+def test_hostile_workbook_is_refused_by_the_view_with_its_message(officer_a, report_a, last_month):
+    from tests.core.hostile_files import huge_dimension
+
+    c = Client()
+    c.force_login(officer_a)
+    url = reverse("reports:import", args=["967", f"{last_month:%Y-%m}"])
+    response = c.post(url, {"file": SimpleUploadedFile("bao-cao.xlsx", huge_dimension())})
+    assert response.status_code == 400
+    assert "Trang tính khai báo 1048576 dòng" in response.content.decode()
+    assert not DataValue.objects.exists()
+
+
+def test_many_bad_rows_list_fifty_errors_and_count_the_rest(officer_a, report_a, last_month):
+    rows = [row("people_guided", "32068", last_month, value=-1, version=0)] * 120
+    c = Client()
+    c.force_login(officer_a)
+    url = reverse("reports:import", args=["967", f"{last_month:%Y-%m}"])
+    response = c.post(url, {"file": xlsx(rows)})
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert len(response.context["outcome"].errors) > 100
+    assert body.count('<tr><td class="num">') == 50
+    more = len(response.context["outcome"].errors) - 50
+    assert f"và {more} lỗi khác" in body
+
+
+def test_a_formula_in_a_note_stays_text_in_the_template(officer_a, unit, report_a, last_month):
+    data_values_upsert(
+        user=officer_a,
+        rows=[
+            FigureInput(
+                "people_guided", "32068", last_month, value=5, note='=HYPERLINK("http://x","y")'
+            )
+        ],
+        unit=unit,
+        period=last_month,
+    )
+    c = Client()
+    c.force_login(officer_a)
+    url = reverse("reports:template", args=["967", f"{last_month:%Y-%m}"])
+    sheet = load_workbook(io.BytesIO(c.get(url).content)).active
+    notes = [r[8] for r in sheet.iter_rows(min_row=3) if r[8].value]
+    assert [(n.value, n.data_type) for n in notes] == [('=HYPERLINK("http://x","y")', "s")]

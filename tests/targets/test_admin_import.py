@@ -202,3 +202,26 @@ def test_admin_pages_open_for_every_catalogue_model(admin_client, catalogue, mod
         f"/admin/targets/{model}/export/",
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_hostile_workbook_is_refused_by_its_message_and_nothing_is_saved(admin_client):
+    from tests.core.hostile_files import huge_dimension
+
+    before = Indicator.objects.count()
+    upload = SimpleUploadedFile("bomb.xlsx", huge_dimension())
+    response = _import(admin_client, "indicator", upload, 0)
+    assert response.status_code == 200  # the admin shows form errors on its own page
+    errors = response.context["form"].errors["import_file"]
+    assert errors == [
+        "Trang tính khai báo 1048576 dòng; mỗi lần nhập tối đa 20000 dòng. Hãy chia nhỏ tệp."
+    ]
+    assert Indicator.objects.count() == before
+
+
+def test_csv_not_in_utf8_is_refused_in_vietnamese_in_the_admin(admin_client):
+    upload = SimpleUploadedFile(
+        "chi-tieu.csv", "code,name_vi\nx,Chỉ tiêu\n".encode("cp1252", "replace")
+    )
+    response = _import(admin_client, "indicator", upload, 1)
+    (error,) = response.context["form"].errors["import_file"]
+    assert "không dùng bảng mã UTF-8" in error and "codec" not in error

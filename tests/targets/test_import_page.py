@@ -96,7 +96,7 @@ def test_a_file_changed_between_preview_and_confirm_is_refused_whole(steering_cl
 
 def test_confirm_without_a_preview_is_refused(steering_client, ratio):
     response = steering_client.post(URL, {"confirm": "1", "token": "forged"}, follow=True)
-    assert "Phiên xem trước đã hết hạn" in response.content.decode()
+    assert "Bản xem trước đã hết hạn" in response.content.decode()
     assert Target.objects.count() == 0
 
 
@@ -211,3 +211,21 @@ def test_sample_workbook_updates_the_catalogue_targets(steering_client, catalogu
     target = Target.objects.get(indicator__code="tthc_resolution_time")
     assert target.baseline_value == Decimal("12.5")
     assert target.resolved_value() == Decimal("8.75")
+
+
+def test_hostile_workbook_is_refused_with_its_message_and_nothing_saved(steering_client, ratio):
+    from tests.core.hostile_files import huge_dimension
+
+    response = _preview(steering_client, SimpleUploadedFile("muc-tieu.xlsx", huge_dimension()))
+    assert response.status_code == 400
+    assert "Trang tính khai báo 1048576 dòng" in response.content.decode()
+    assert "token" not in response.context
+    assert Target.objects.count() == 0
+
+
+def test_a_file_with_many_bad_rows_lists_fifty_and_counts_the_rest(steering_client, ratio):
+    rows = [["work_records_online", WORDING, "2025", 1, "absolute", 180, "gte"]] * 80
+    response = _preview(steering_client, csv_file(rows))
+    assert response.status_code == 400
+    listed = response.context["errors"]
+    assert len(listed) == 51 and listed[-1] == "và 30 lỗi khác"

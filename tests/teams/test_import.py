@@ -123,3 +123,36 @@ def test_template_download_has_the_import_columns(client, commune_officer):
     response = client.get(reverse("teams:member_template"))
     ws = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in ws[1]] == HEADER
+
+
+def test_hostile_workbook_is_refused_with_its_message_and_nothing_saved(
+    client, commune_officer, team_a
+):
+    from tests.core.hostile_files import huge_dimension
+
+    client.force_login(commune_officer)
+    upload = SimpleUploadedFile("thanh-vien.xlsx", huge_dimension())
+    response = client.post(_url(team_a), {"file": upload})
+    assert response.status_code == 400
+    assert "Trang tính khai báo 1048576 dòng" in response.content.decode()
+    assert Member.objects.filter(team=team_a).count() == 2
+
+
+def test_csv_not_in_utf8_is_named_in_vietnamese_not_python(client, commune_officer, team_a):
+    text = "Họ và tên,Ghi chú\nNguyễn Văn Tư,Tổ phó\n"
+    upload = SimpleUploadedFile("tv.csv", text.encode("utf-8")[:10] + b"\xfa" + b"\n")
+    client.force_login(commune_officer)
+    response = client.post(_url(team_a), {"file": upload})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Tệp CSV không dùng bảng mã UTF-8" in body and "codec" not in body
+
+
+def test_confirmation_reads_the_previewed_file_once(client, commune_officer, team_a):
+    client.force_login(commune_officer)
+    preview = client.post(_url(team_a), {"file": _xlsx(GOOD_ROWS[1:2])})
+    token = preview.context["token"]
+    assert client.post(_url(team_a), {"token": token}).status_code == 302
+    again = client.post(_url(team_a), {"token": token})
+    assert again.status_code == 400 and "Bản xem trước đã hết hạn" in again.content.decode()
+    assert Member.objects.filter(team=team_a, full_name="Lê Thị Năm").count() == 1
