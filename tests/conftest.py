@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
@@ -92,8 +93,29 @@ def _load_reorganised() -> None:
     reorganisation_load()
 
 
-# The division worlds of the suite, by fixture name, and the loader that builds each.
-_LOADERS = {"camau": _load_camau, "reorganised": _load_reorganised}
+def _load_demo() -> None:
+    """What `make setup-demo` loads after migrating: divisions, catalogue, demo accounts, teams,
+    figures and the periodic tasks (the seed commands refuse to run without DEBUG)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from camau_cds.celery import app
+    from targets.services import catalogue_load
+
+    _load_reorganised()
+    catalogue_load()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with override_settings(DEBUG=True):
+            for command in ("seed_accounts", "seed_teams", "seed_demo", "setup_periodic_tasks"):
+                call_command(command, stdout=io.StringIO())
+    finally:
+        app.conf.task_always_eager = eager
+
+
+# The worlds of the suite, by fixture name, and the loader that builds each.
+_LOADERS = {"camau": _load_camau, "reorganised": _load_reorganised, "demo": _load_demo}
 
 
 def _rows_written_by(load) -> list[tuple[type, list[str], list[tuple]]]:
@@ -103,7 +125,7 @@ def _rows_written_by(load) -> list[tuple[type, list[str], list[tuple]]]:
     anything else raises, and the fixtures fall back to running the loader in each test.
     """
     from django.apps import apps
-    from django.db import transaction
+    from django.db import connection, transaction
 
     models = [
         m
@@ -115,6 +137,19 @@ def _rows_written_by(load) -> list[tuple[type, list[str], list[tuple]]]:
         names = [f.attname for f in model._meta.concrete_fields]
         return names, list(model._base_manager.order_by("pk").values_list(*names))
 
+    def prepared(model, rows):
+        """Column names and the rows in the form the world is inserted from, computed once:
+        COPY's CSV text on PostgreSQL, values as the driver binds them elsewhere."""
+        fields = model._meta.concrete_fields
+        columns = [f.column for f in fields]
+        if connection.vendor == "postgresql":
+            return columns, _copy_text(fields, rows)
+        values = [
+            tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True))
+            for row in rows
+        ]
+        return columns, values
+
     with transaction.atomic():
         before = {m: content(m)[1] for m in models}
         load()
@@ -125,9 +160,44 @@ def _rows_written_by(load) -> list[tuple[type, list[str], list[tuple]]]:
                 continue
             if before[model]:
                 raise RuntimeError(f"{model._meta.label}: the loader changed a table with rows")
-            written.append((model, names, rows))
+            written.append((model, *prepared(model, rows)))
         transaction.set_rollback(True)
     return written
+
+
+def _build_worlds(names, django_db_blocker) -> dict:
+    with django_db_blocker.unblock():
+        try:
+            return {name: _rows_written_by(_LOADERS[name]) for name in names}
+        except RuntimeError:
+            return {}
+
+
+_NULL = "\\N"
+
+
+def _copy_text(fields, rows) -> str:
+    """Rows as COPY's CSV: NULL as \\N (so an empty string stays one), JSON as JSON text,
+    booleans as t/f, everything else as its text form."""
+    import csv
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.db.models import JSONField
+
+    def text(field, value):
+        if value is None:
+            return _NULL
+        if isinstance(field, JSONField):
+            return json.dumps(value, cls=field.encoder or DjangoJSONEncoder)
+        if isinstance(value, bool):
+            return "t" if value else "f"
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerows([text(f, v) for f, v in zip(fields, row, strict=True)] for row in rows)
+    return buf.getvalue()
 
 
 @pytest.fixture(scope="session")
@@ -135,11 +205,25 @@ def _division_worlds(django_db_setup, django_db_blocker):
     """Each division world built once per run (the loader's validation and history are most of
     a world's cost); a test that asks gets the rows inserted in its own transaction, so what it
     changes is rolled back (or flushed) as before."""
-    with django_db_blocker.unblock():
-        try:
-            return {name: _rows_written_by(load) for name, load in _LOADERS.items()}
-        except RuntimeError:
-            return {}
+    return _build_worlds(("camau", "reorganised"), django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def _demo_world(django_db_setup, django_db_blocker):
+    """The demo of `make run`, built once per run on first use (about ten seconds of seeding)."""
+    return _build_worlds(("demo",), django_db_blocker)
+
+
+@pytest.fixture
+def make_run_demo(db, _demo_world):
+    """The database as `make setup-demo` leaves it: {username: user} of the demo accounts.
+
+    Tests that need the live server's committed data request `transactional_db` (or
+    `live_server`) first; the rows are inserted the same way."""
+    from django.contrib.auth import get_user_model
+
+    _load_world("demo", _demo_world)
+    return get_user_model().objects.in_bulk(field_name="username")
 
 
 def _load_world(name: str, worlds: dict) -> None:
@@ -148,15 +232,22 @@ def _load_world(name: str, worlds: dict) -> None:
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
+    from core.bulk_sql import insert_rows
+
     world = worlds.get(name)
     if not world or any(model._base_manager.exists() for model, _, _ in world):
         _LOADERS[name]()
         return
-    with transaction.atomic():
-        for model, names, rows in world:
-            model._base_manager.bulk_create(
-                [model(**dict(zip(names, row, strict=True))) for row in rows]
-            )
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, columns, rows in world:
+            table = quote(model._meta.db_table)
+            if isinstance(rows, str):
+                names = ", ".join(quote(c) for c in columns)
+                copy = f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
+                cursor.cursor.copy_expert(copy, io.StringIO(rows))
+            else:
+                insert_rows(model._meta.db_table, columns, rows)
     # PostgreSQL: the next id after the inserted ones (SQLite follows on its own).
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in world]):

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 
 from core import months as periods
@@ -34,14 +31,9 @@ HISTORICAL = re.compile(
 
 
 @pytest.fixture
-def demo(reorganised, catalogue, settings):
+def demo(make_run_demo):
     """The demo of `make run`: accounts, teams, figures (the last closed month is a mix)."""
-    settings.DEBUG = True
-    out = io.StringIO()
-    for command in ("seed_accounts", "seed_teams", "seed_demo", "setup_periodic_tasks"):
-        call_command(command, stdout=out)
-    settings.DEBUG = False
-    return get_user_model().objects.in_bulk(PRESENT_ACCOUNTS, field_name="username")
+    return {name: make_run_demo[name] for name in PRESENT_ACCOUNTS}
 
 
 def visible_text(page: str) -> str:

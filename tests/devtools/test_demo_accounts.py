@@ -33,13 +33,8 @@ ACCOUNTS = [
 
 
 @pytest.fixture
-def demo(reorganised, catalogue, settings):
-    settings.DEBUG = True
-    out = io.StringIO()
-    for command in ("seed_accounts", "seed_teams", "seed_demo"):
-        call_command(command, stdout=out)
-    settings.DEBUG = False
-    return get_user_model().objects.in_bulk(ACCOUNTS, field_name="username")
+def demo(make_run_demo):
+    return {name: make_run_demo[name] for name in ACCOUNTS}
 
 
 def last_closed() -> dt.date:
