@@ -162,7 +162,7 @@ def test_board_lists_own_reports_without_a_tick_box_and_says_why(
     page = c.get(reverse("reports:board"), {"months": "3"}).content.decode()
     assert f'value="{officers_report.pk}"' in page
     assert f'value="{own_report.pk}"' not in page
-    assert "bạn đã gửi: cán bộ khác duyệt" in page
+    assert "Bạn đã gửi: cán bộ khác duyệt" in page
     # A hand-made POST with the own report's id is skipped with a warning, the rest approved.
     response = c.post(
         reverse("reports:bulk_approve"),
