@@ -10,6 +10,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.upload_admin import BoundedImportMixin
 from divisions.models import ApiToken, AuditEvent, Division, DivisionSuccession, UserScope
 from divisions.tokens import api_token_issue
 
@@ -63,7 +64,7 @@ class DivisionResource(resources.ModelResource):
 
 
 @admin.register(Division)
-class DivisionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class DivisionAdmin(BoundedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [DivisionResource]
     list_display = ("code", "name", "kind", "level", "parent", "valid_from", "valid_to")
     list_filter = ("level", "kind")

@@ -9,19 +9,16 @@ with any bad row offers no confirm button, so nothing of it is saved.
 
 from __future__ import annotations
 
-import tablib
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ImportForm
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from core import uploads
+from core.upload_admin import BoundedImportMixin
 from targets.models import Indicator, Programme, ProgrammeGoal, Target
 from targets.services import BadValue, parse_date, parse_decimal
 
@@ -224,58 +221,9 @@ class ProgrammeGoalResource(_CatalogueResource):
         )
 
 
-class _BoundedFormat:
-    """A file format read by the one bounded reader (`core.uploads`), as bytes, so a CSV
-    that is not UTF-8 is refused by its Vietnamese message like on the portal's pages."""
-
-    extension = ""
-
-    def is_binary(self) -> bool:
-        return True
-
-    def get_read_mode(self) -> str:
-        return "rb"
-
-    def create_dataset(self, in_stream) -> tablib.Dataset:
-        upload = SimpleUploadedFile(f"import{self.extension}", in_stream)
-        header, *body = uploads.read_table(upload).rows or [()]
-        width = len(header)
-        dataset = tablib.Dataset(headers=list(header))
-        for row in body:
-            if any(c not in (None, "") for c in row):  # blank lines are common and harmless
-                dataset.append(list(row[:width]) + [None] * (width - len(row)))
-        return dataset
-
-
-class BoundedXLSX(_BoundedFormat, XLSX):
-    extension = ".xlsx"
-
-
-class BoundedCSV(_BoundedFormat, CSV):
-    extension = ".csv"
-
-
-class BoundedImportForm(ImportForm):
-    """The admin's upload form, refusing an oversized file before the admin reads it."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        uploads.check_size(upload)
-        return upload
-
-
-class _CatalogueAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    # Excel and CSV only: the formats steering staff use and the ones we test.
-    import_formats = [BoundedXLSX, BoundedCSV]
+class _CatalogueAdmin(BoundedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    # Excel and CSV only, read by the one bounded reader: the formats steering staff use.
     export_formats = [XLSX, CSV]
-    import_form_class = BoundedImportForm
-
-    def add_data_read_fail_error_to_form(self, form, e) -> None:
-        """A refused upload shows its own message, not the exception's class name."""
-        if isinstance(e, uploads.UploadError):
-            form.add_error("import_file", e.message)
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
 
 
 class TargetInline(admin.TabularInline):
