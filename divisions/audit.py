@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axes.helpers import get_client_ip_address
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -14,8 +15,6 @@ def client_ip(request) -> str | None:
     if request is None:
         return None
     try:
-        from axes.helpers import get_client_ip_address
-
         return get_client_ip_address(request)
     except Exception:  # a malformed header must never break a login
         return request.META.get("REMOTE_ADDR")

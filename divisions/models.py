@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -57,8 +58,6 @@ class DivisionQuerySet(ScopedQuerySet):
 
     def by_codes(self, codes, on: dt.date | None = None) -> dict[str, Division]:
         """code → the unit with that code valid on `on` (default today); unknown codes absent."""
-        from django.utils import timezone
-
         day = on or timezone.localdate()
         return {d.code: d for d in self.filter(code__in=set(codes)).valid_on(day)}
 
@@ -322,8 +321,6 @@ class UserScope(models.Model):
 
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self) -> ApiTokenQuerySet:
-        from django.utils import timezone
-
         now = timezone.now()
         return self.filter(revoked_at__isnull=True).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now)

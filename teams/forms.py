@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -144,8 +145,6 @@ class MemberForm(forms.Form):
     def __init__(self, *args, team, can_link_user: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if can_link_user:
-            from django.contrib.auth import get_user_model
-
             # Team-leader accounts scoped to this team's commune.
             self.fields["member_user"].queryset = (
                 get_user_model()
