@@ -109,6 +109,21 @@ class RuleDecimalWidget(widgets.DecimalWidget):
             raise ValueError(exc.message) from exc
 
 
+class _CatalogueMeta:
+    """Import options every catalogue sheet shares: rows validated by the model, the whole file
+    in one transaction, unchanged rows reported as such."""
+
+    clean_model_instances = True
+    use_transactions = True
+    skip_unchanged = True
+    report_skipped = True
+
+
+class _ByCodeMeta(_CatalogueMeta):
+    import_id_fields = ("code",)
+    exclude = ("id",)
+
+
 class _CatalogueResource(_NoDuplicateRows, resources.ModelResource):
     # An empty Excel cell is None; text columns (notes, wording_en) are NOT NULL with blank
     # allowed, so read them as "" like CharFields (else the save fails instead of validating).
@@ -132,14 +147,8 @@ class _ByCodeResource(_CatalogueResource):
 class IndicatorResource(_ByCodeResource):
     duplicate_label = "mã chỉ tiêu"
 
-    class Meta:
+    class Meta(_ByCodeMeta):
         model = Indicator
-        import_id_fields = ("code",)
-        exclude = ("id",)
-        clean_model_instances = True
-        use_transactions = True
-        skip_unchanged = True
-        report_skipped = True
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
@@ -165,7 +174,7 @@ class TargetResource(_CatalogueResource):
         attribute="indicator", column_name="indicator", widget=IndicatorByCodeWidget()
     )
 
-    class Meta:
+    class Meta(_CatalogueMeta):
         model = Target
         import_id_fields = ("programme", "indicator", "deadline", "scope_level")
         widgets = {"deadline": {"year_means": "end"}}
@@ -185,10 +194,6 @@ class TargetResource(_CatalogueResource):
             "source_document",
             "notes",
         )
-        clean_model_instances = True
-        use_transactions = True
-        skip_unchanged = True
-        report_skipped = True
 
     def before_import(self, dataset, **kwargs):
         # Indicators may have been added since the last import: start from a fresh lookup.
@@ -203,22 +208,11 @@ class TargetResource(_CatalogueResource):
         self._check_duplicate(key, "scope_level", kwargs.get("row_number"))
 
 
-class ProgrammeGoalResource(_CatalogueResource):
+class ProgrammeGoalResource(_ByCodeResource):
     duplicate_label = "mã mục tiêu tổng quát"
 
-    class Meta:
+    class Meta(_ByCodeMeta):
         model = ProgrammeGoal
-        import_id_fields = ("code",)
-        exclude = ("id",)
-        clean_model_instances = True
-        use_transactions = True
-        skip_unchanged = True
-        report_skipped = True
-
-    def before_import_row(self, row, **kwargs):
-        self._check_duplicate(
-            (str(row.get("code") or "").strip(),), "code", kwargs.get("row_number")
-        )
 
 
 class _CatalogueAdmin(BoundedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
@@ -298,14 +292,8 @@ class TargetOfProgrammeInline(admin.TabularInline):
 class ProgrammeResource(_ByCodeResource):
     duplicate_label = "mã chương trình"
 
-    class Meta:
+    class Meta(_ByCodeMeta):
         model = Programme
-        import_id_fields = ("code",)
-        exclude = ("id",)
-        clean_model_instances = True
-        use_transactions = True
-        skip_unchanged = True
-        report_skipped = True
 
 
 @admin.register(Programme)
