@@ -1,4 +1,6 @@
-"""Uploaded spreadsheets: the one bounded reader, the one refusal, the one preview store.
+"""One file over 500 lines: the reader's phases share the limits, the refusal and the scan state.
+
+Uploaded spreadsheets: the one bounded reader, the one refusal, the one preview store.
 
 Owns how every importer (figures, team members, the catalogue page and its admin) reads an
 .xlsx or .csv upload into rows, the error a refused file raises (`UploadError`, one specific
