@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -49,12 +50,51 @@ REQUIRED = frozenset(COLUMNS) - {"indicator_name", "division_name"}
 NUMBER_COLUMNS = ("value", "numerator", "denominator")
 HEADER_SEARCH_ROWS = 5
 
+# The template's headers and sheet name are Vietnamese in every language of the page: a file
+# passes between officers and must read the same to each of them. They are not gettext'd.
+HEADERS = {
+    "indicator_code": "Mã chỉ tiêu",
+    "indicator_name": "Tên chỉ tiêu",
+    "division_code": "Mã đơn vị",
+    "division_name": "Tên đơn vị",
+    "period": "Kỳ báo cáo",
+    "value": "Giá trị",
+    "numerator": "Tử số",
+    "denominator": "Mẫu số",
+    "note": "Ghi chú",
+    "version": "Phiên bản",
+}
+SHEET_TITLE = "Số liệu"
+
+
+def _header_key(text: str) -> str:
+    """How a header cell is compared: NFC, case and runs of spaces ignored."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+# A header cell → its column: the Vietnamese header, or the English name of the templates
+# made before the headers were Vietnamese (files filled from them are still accepted).
+COLUMN_OF_HEADER = {
+    **{_header_key(name): name for name in COLUMNS},
+    **{_header_key(label): name for name, label in HEADERS.items()},
+}
+
+
+def column_label(name: str) -> str:
+    """A column as error messages name it: its Vietnamese header."""
+    return HEADERS.get(name, name)
+
 
 @dataclass
 class CellError:
     row: int  # row number in the file as the user sees it (1-based, header included)
     column: str
     message: str
+
+    @property
+    def column_label(self) -> str:
+        """The column as the template's header names it."""
+        return column_label(self.column)
 
 
 @dataclass
@@ -100,8 +140,8 @@ def note_text() -> str:
         "Ghi chú: số thập phân dùng DẤU PHẨY (ví dụ 12,5); dấu chấm chỉ tách từng nhóm ba chữ "
         "số hàng nghìn (1.500 = một nghìn năm trăm; 0.500 = 0,5). Tệp CSV lưu theo quy ước "
         "tiếng Anh (12.5; 20,000) cũng được nhận; số đọc được hai cách sẽ được hỏi lại. Chỉ "
-        "tiêu tỷ lệ: nhập tử số (numerator) và mẫu số (denominator), để trống cột value. Không "
-        "đổi tên hoặc xoá cột; giữ nguyên cột version."
+        "tiêu tỷ lệ: nhập cột «Tử số» và «Mẫu số», để trống cột «Giá trị». Không đổi tên hoặc "
+        "xoá cột; giữ nguyên cột «Phiên bản»."
     )
 
 
@@ -122,7 +162,7 @@ def read_dataset(upload) -> tuple[tablib.Dataset, int]:
     Phases: read the file's rows by the one bounded reader (`core.uploads`), find the header
     row, check its columns against the template, then keep the non-blank rows below it.
     """
-    table = uploads.read_table(upload, expect=("indicator_code",))
+    table = uploads.read_table(upload, expect=(HEADERS["indicator_code"], "indicator_code"))
     raw_rows = [tuple(_cell_text(v) for v in r) for r in table.rows]
     header_at = _find_header(raw_rows)
     headers = _checked_headers(raw_rows[header_at])
@@ -131,29 +171,37 @@ def read_dataset(upload) -> tuple[tablib.Dataset, int]:
 
 
 def _find_header(raw_rows: list[tuple]) -> int:
-    """Index of the row holding "indicator_code" among the first HEADER_SEARCH_ROWS rows
-    (a title above the header is allowed); refuses an empty file or one without a header."""
+    """Index of the row holding the indicator code's header among the first
+    HEADER_SEARCH_ROWS rows (a title above the header is allowed); refuses an empty file or
+    one without a header."""
     for n, row in enumerate(raw_rows[:HEADER_SEARCH_ROWS]):
-        if row and "indicator_code" in [str(c or "").strip() for c in row]:
+        if row and "indicator_code" in [
+            COLUMN_OF_HEADER.get(_header_key(str(c or ""))) for c in row
+        ]:
             return n
     if not any(any(c not in (None, "") for c in r) for r in raw_rows):
         raise UploadError(_("Tệp rỗng; hãy chọn tệp mẫu đã điền số liệu."))
     raise UploadError(
-        _("Không tìm thấy dòng tiêu đề (indicator_code, division_code, ...); hãy dùng mẫu.")
+        _("Không tìm thấy dòng tiêu đề (%(headers)s, ...); hãy dùng mẫu.")
+        % {"headers": ", ".join((HEADERS["indicator_code"], HEADERS["division_code"]))}
     )
 
 
 def _checked_headers(header_row: tuple) -> list[str]:
-    """The header names (trailing blank cells dropped); refuses missing or unknown columns."""
-    headers = [str(c or "").strip() for c in header_row]
-    while headers and headers[-1] == "":
-        headers.pop()
+    """The columns of the header row (trailing blank cells dropped), by their Vietnamese
+    headers or the old template's English names; refuses missing or unknown columns."""
+    cells = [str(c or "").strip() for c in header_row]
+    while cells and cells[-1] == "":
+        cells.pop()
+    headers = [COLUMN_OF_HEADER.get(_header_key(c), c) for c in cells]
     missing = [c for c in COLUMNS if c in REQUIRED and c not in headers]
-    unknown = [h for h in headers if h and h not in COLUMNS]
+    unknown = [c for c, h in zip(cells, headers, strict=True) if c and h not in COLUMNS]
     if missing or unknown:
         parts = []
         if missing:
-            parts.append(_("thiếu cột: %(cols)s") % {"cols": ", ".join(missing)})
+            parts.append(
+                _("thiếu cột: %(cols)s") % {"cols": ", ".join(column_label(c) for c in missing)}
+            )
         if unknown:
             parts.append(_("cột lạ: %(cols)s") % {"cols": ", ".join(unknown)})
         raise UploadError(
@@ -244,16 +292,20 @@ class NumberWidget(widgets.Widget):
             raise ValueError(exc.message) from exc
 
 
+def version_kept() -> str:
+    return _("cột %(col)s phải giữ nguyên số trong mẫu") % {"col": HEADERS["version"]}
+
+
 class VersionWidget(NumberWidget):
     def clean(self, value, row=None, **kwargs):
         try:
             number = super().clean(value, row, **kwargs)
         except ValueError as exc:
-            raise ValueError(_("cột version phải giữ nguyên số trong mẫu")) from exc
+            raise ValueError(version_kept()) from exc
         if number is None:
             return None
         if number < 0 or number != number.to_integral_value():
-            raise ValueError(_("cột version phải giữ nguyên số trong mẫu"))
+            raise ValueError(version_kept())
         return int(number)
 
 
@@ -413,7 +465,8 @@ def _cell_error(row: int, column: str, message: str) -> CellError:
     return CellError(
         row,
         column,
-        _("Dòng %(n)s, cột %(col)s: %(msg)s") % {"n": row, "col": column, "msg": message},
+        _("Dòng %(n)s, cột %(col)s: %(msg)s")
+        % {"n": row, "col": column_label(column), "msg": message},
     )
 
 
@@ -584,13 +637,13 @@ def template_workbook(*, unit: Division, period: dt.date) -> bytes:
     grid = selectors.entry_grid(district=unit, period=period)
     wb = Workbook()
     ws = wb.active
-    ws.title = "So lieu"
+    ws.title = SHEET_TITLE
     ws.append([note_text()])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     ws["A1"].font = Font(italic=True, color="9C0006")
     ws["A1"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[1].height = 48
-    ws.append(list(COLUMNS))
+    ws.append([HEADERS[c] for c in COLUMNS])
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[2]:
         cell.font = Font(bold=True)

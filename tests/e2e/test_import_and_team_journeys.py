@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 
+from reports.imports import HEADERS
 from reports.models import DataValue, DataValueChange
 from teams.models import Activity
 from tests.divisions.factories import PASSWORD
@@ -19,7 +20,9 @@ def fill_template(source: str, target, cells: dict[tuple[str, str], dict[str, ob
     with open(source, "rb") as fh:  # the download has no .xlsx suffix on disk
         wb = load_workbook(fh)
     ws = wb.active
-    header = [c.value for c in ws[2]]
+    # The template's headers are Vietnamese: back to the column names the cells are given by.
+    column_of = {label: name for name, label in HEADERS.items()}
+    header = [column_of.get(c.value, c.value) for c in ws[2]]
     filled = set()
     for row in ws.iter_rows(min_row=3):
         key = (row[header.index("indicator_code")].value, row[header.index("division_code")].value)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from core.uploads import UploadError
-from reports.imports import COLUMNS, figures_import
+from reports.imports import COLUMNS, HEADERS, figures_import
 from reports.models import DataValue, DataValueChange
 from reports.services import FigureInput, data_values_upsert
 from targets.models import Indicator
@@ -77,7 +77,7 @@ def test_missing_or_renamed_columns_are_refused(officer_a, unit, report_a, last_
     with pytest.raises(UploadError) as exc:
         run(officer_a, xlsx([], headers=headers), unit, last_month)
     assert (
-        "thiếu cột: value" in exc.value.messages[0] and "cột lạ: gia_tri" in exc.value.messages[0]
+        "thiếu cột: Giá trị" in exc.value.messages[0] and "cột lạ: gia_tri" in exc.value.messages[0]
     )
 
 
@@ -108,7 +108,7 @@ def test_too_large_file_is_refused(officer_a, unit, report_a, last_month, settin
         ({"value": -5}, "value", "không được âm"),
         ({"value": "2,5"}, "value", "số nguyên"),
         ({"value": "abc"}, "value", "không phải là số"),
-        ({"version": "x"}, "version", "version"),
+        ({"version": "x"}, "version", "cột Phiên bản"),
     ],
 )
 def test_each_rule_names_row_and_column(
@@ -240,7 +240,8 @@ def test_template_is_prefilled_and_reimports_unchanged(
     wb = load_workbook(io.BytesIO(response.content))
     ws = wb.active
     assert "DẤU PHẨY" in ws["A1"].value
-    assert [c.value for c in ws[2]] == list(COLUMNS)
+    assert ws.title == "Số liệu"
+    assert [c.value for c in ws[2]] == [HEADERS[c] for c in COLUMNS]
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     divisions = {r[2] for r in rows}
     assert divisions == {"967", *communes_of_a(camau)}

@@ -88,13 +88,13 @@ def test_libreoffice_files_of_either_locale_store_the_same_numbers(
         (
             "figures-ambiguous-en.csv",
             DOT,
-            "Dòng 3, cột value: «20,000» có hai cách đọc: 20 nếu dấu phẩy là dấu thập phân "
+            "Dòng 3, cột Giá trị: «20,000» có hai cách đọc: 20 nếu dấu phẩy là dấu thập phân "
             "(Việt Nam), hoặc 20000 nếu dấu chấm là dấu thập phân (tiếng Anh).",
         ),
         (
             "figures-ambiguous-vi.csv",
             COMMA,
-            "Dòng 3, cột value: «20.000» có hai cách đọc: 20000 nếu dấu phẩy là dấu thập phân "
+            "Dòng 3, cột Giá trị: «20.000» có hai cách đọc: 20000 nếu dấu phẩy là dấu thập phân "
             "(Việt Nam), hoặc 20 nếu dấu chấm là dấu thập phân (tiếng Anh).",
         ),
     ],
