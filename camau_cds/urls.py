@@ -37,6 +37,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("teams/", include("teams.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("documents/", include("documents.urls")),
     path("api/", include("camau_cds.api.urls")),
     path("admin/", admin.site.urls),
 ]

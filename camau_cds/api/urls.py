@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from attainment import api as attainment_api
@@ -23,6 +23,7 @@ urlpatterns = [
     path("v1/reports/", reports_api.ReportList.as_view(), name="reports"),
     path("v1/teams/", teams_api.TeamList.as_view(), name="teams"),
     path("v1/activities/", teams_api.ActivityList.as_view(), name="activities"),
+    path("v1/documents/", include("documents.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

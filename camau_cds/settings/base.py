@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reports",
     "attainment",
     "dashboards",
+    "documents",
 ]
 # Demo, seed and benchmark commands: installed where the package is (not in production images).
 if importlib.util.find_spec("devtools") is not None:
