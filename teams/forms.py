@@ -122,7 +122,12 @@ class MemberForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Vai trò"), choices=MemberRole.choices, initial=MemberRole.MEMBER
     )
-    body = forms.ChoiceField(label=_("Đơn vị, đoàn thể"), choices=MemberBody.choices)
+    # No preselected body: the first choice would be saved for whoever did not look.
+    body = forms.ChoiceField(
+        label=_("Đơn vị, đoàn thể"),
+        choices=[("", _("— Chọn —")), *MemberBody.choices],
+        error_messages={"required": _("Hãy chọn đơn vị, đoàn thể của thành viên.")},
+    )
     phone = forms.CharField(
         label=_("Số điện thoại"),
         required=False,

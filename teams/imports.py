@@ -1,25 +1,40 @@
-"""Member import from Excel/CSV: read with django-import-export's formats, save via the service.
+"""Member import from Excel/CSV and its template: read, corrected where safe, saved via the service.
 
 The file is read by the one bounded reader (`core.uploads`) into plain rows (column names in
-Vietnamese, as in the template), each row is turned into member_add keywords, and
+Vietnamese, as in the template; the old English names are still read), each row is turned into member_add keywords, and
 `services.members_import` validates and saves all of them in one transaction: one bad row and
 nothing is saved. The preview runs the same function with `dry_run=True`; the previewed file
 waits in the upload preview store and is read again on confirmation, so the preview and the
 real import cannot disagree.
+
+Files that went through LibreOffice or Excel lose what a spreadsheet thinks is a number: a
+phone's leading 0 is put back when that makes a valid Vietnamese number, and dd/mm/yy dates
+are read as 20yy; both are said in the preview.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from import_export import fields, resources
+from openpyxl import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from core import uploads
 from core.uploads import UploadError
-from teams.models import Member, MemberBody, MemberRole
+from teams.models import (
+    MemberBody,
+    MemberRole,
+    format_phone,
+    normalize_phone,
+    validate_vn_phone,
+)
 
 PREVIEW_KIND = "members"
 
@@ -32,23 +47,55 @@ COLUMNS = {
     "Ngày tham gia": "joined_on",
     "Ghi chú": "note",
 }
+# Files made before the headers were Vietnamese (and other systems' exports) keep working.
+ENGLISH_COLUMNS = {key: key for key in COLUMNS.values()}
 REQUIRED = ("full_name",)
+SHEET_TITLE = "Thành viên tổ"
+LISTS_TITLE = "Danh mục"
 
 
-class MemberResource(resources.ModelResource):
-    """The template's columns (also used to export a team's members in the same shape)."""
-
-    full_name = fields.Field(attribute="full_name", column_name="Họ và tên")
-    role = fields.Field(attribute="get_role_display", column_name="Vai trò")
-    body = fields.Field(attribute="get_body_display", column_name="Đơn vị, đoàn thể")
-    phone = fields.Field(attribute="phone", column_name="Số điện thoại")
-    joined_on = fields.Field(attribute="joined_on", column_name="Ngày tham gia")
-    note = fields.Field(attribute="note", column_name="Ghi chú")
-
-    class Meta:
-        model = Member
-        fields = ("full_name", "role", "body", "phone", "joined_on", "note")
-        export_order = ("full_name", "role", "body", "phone", "joined_on", "note")
+def template_workbook(members=()) -> bytes:
+    """The import template (or a team's members in the same shape) as .xlsx: Vietnamese
+    sheet and headers, the phone column as text so a typed 0912… keeps its 0, dates shown
+    dd/mm/yyyy, a list to pick the role and body from."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET_TITLE
+    sheet.append(list(COLUMNS))
+    for member in members:
+        sheet.append(
+            [
+                member.full_name,
+                member.get_role_display(),
+                member.get_body_display(),
+                member.phone,
+                member.joined_on,
+                member.note,
+            ]
+        )
+    for width, letter in zip((28, 12, 28, 16, 14, 30), "ABCDEF", strict=True):
+        sheet.column_dimensions[letter].width = width
+    last = max(sheet.max_row, 200)
+    for row in range(2, last + 1):
+        sheet[f"D{row}"].number_format = "@"
+        sheet[f"E{row}"].number_format = "DD/MM/YYYY"
+    # The pick lists live on a second sheet (the import reads the first one only): a label
+    # such as "Trưởng ấp, khóm" has a comma and cannot sit in an inline list.
+    lists = book.create_sheet(LISTS_TITLE)
+    for column, (letter, choices) in enumerate(
+        (("B", MemberRole.labels), ("C", MemberBody.labels)), start=1
+    ):
+        for row, label in enumerate(choices, start=1):
+            lists.cell(row=row, column=column, value=str(label))
+        source = f"'{LISTS_TITLE}'!${lists.cell(1, column).column_letter}$1:"
+        source += f"${lists.cell(1, column).column_letter}${len(choices)}"
+        listed = DataValidation(type="list", formula1=source, allow_blank=True)
+        listed.add(f"{letter}2:{letter}{last}")
+        sheet.add_data_validation(listed)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _lookup(choices, value: str) -> str | None:
@@ -59,6 +106,11 @@ def _lookup(choices, value: str) -> str | None:
     return None
 
 
+# LibreOffice's Vietnamese default short date: 15/03/25. Two-digit years are 2000+yy (the
+# registry starts in 2022); a date that lands in the future is refused by the service.
+_SHORT_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})$")
+
+
 def _to_date(value: Any) -> dt.date | str | None:
     if value in (None, ""):
         return None
@@ -67,6 +119,12 @@ def _to_date(value: Any) -> dt.date | str | None:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
+    if short := _SHORT_DATE.match(text):
+        day, month, year = (int(part) for part in short.groups())
+        try:
+            return dt.date(2000 + year, month, day)
+        except ValueError:
+            return text
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -75,24 +133,37 @@ def _to_date(value: Any) -> dt.date | str | None:
     return text  # kept as text: reported as a row error
 
 
-def _to_phone(value: Any) -> str:
+def _to_phone(value: Any) -> tuple[str, str]:
+    """The phone as text, and a note when its lost leading 0 was put back.
+
+    Spreadsheets read a phone typed as a number (or a CSV opened and saved again) as a
+    number and drop the 0: 912345678. Put it back only when the result is a valid
+    Vietnamese number, and say so; anything else is left for the phone rule to refuse.
+    """
     if value in (None, ""):
-        return ""
+        return "", ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    # Excel drops the leading zero of numbers typed as numbers: 912345678 → 0912345678.
-    if isinstance(value, int) and len(text) in (9, 10) and not text.startswith("0"):
-        text = "0" + text
-    return text
+    digits = normalize_phone(text)
+    if digits.isdigit() and not digits.startswith("0") and len(digits) in (9, 10):
+        restored = "0" + digits
+        try:
+            validate_vn_phone(restored)
+        except ValidationError:
+            return text, ""
+        note = _("Số điện thoại “%(typed)s” thiếu số 0 ở đầu: đã thêm số 0 ở đầu thành %(phone)s.")
+        return restored, note % {"typed": text, "phone": format_phone(restored)}
+    return text, ""
 
 
 def read_rows(uploaded) -> list[dict[str, Any]]:
     """Raw rows of an uploaded .xlsx or .csv file, keyed by header. Raises UploadError."""
-    table = uploads.read_table(uploaded, max_rows=max_rows(), expect=tuple(COLUMNS))
+    expect = (*COLUMNS, *ENGLISH_COLUMNS)
+    table = uploads.read_table(uploaded, max_rows=max_rows(), expect=expect)
     header, *body = table.rows or [()]
     headers = [str(h or "").strip() for h in header]
-    known = {k.casefold(): v for k, v in COLUMNS.items()}
+    known = {k.casefold(): v for k, v in {**COLUMNS, **ENGLISH_COLUMNS}.items()}
     mapping = {i: known[h.casefold()] for i, h in enumerate(headers) if h.casefold() in known}
     missing = [k for k, v in COLUMNS.items() if v in REQUIRED and v not in mapping.values()]
     if missing:
@@ -120,34 +191,71 @@ def max_rows() -> int:
     return settings.IMPORT_MAX_MEMBER_ROWS
 
 
-def to_member_kwargs(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Turn one raw row into member_add keywords, with errors for values that cannot be read."""
-    errors: list[str] = []
-    kwargs: dict[str, Any] = {"full_name": str(raw.get("full_name") or "").strip()}
-    if not kwargs["full_name"]:
-        errors.append(_("Thiếu họ và tên."))
-    role_text = str(raw.get("role") or "").strip()
-    role = _lookup(MemberRole.choices, role_text) if role_text else MemberRole.MEMBER
-    if role is None:
-        errors.append(
-            _("Vai trò “%(value)s” không hợp lệ (Tổ trưởng, Tổ phó, Tổ viên).")
-            % {"value": role_text}
-        )
-    kwargs["role"] = role or MemberRole.MEMBER
-    body_text = str(raw.get("body") or "").strip()
-    body = _lookup(MemberBody.choices, body_text) if body_text else MemberBody.OTHER
-    if body is None:
-        errors.append(
-            _("Đơn vị, đoàn thể “%(value)s” không có trong danh sách.") % {"value": body_text}
-        )
-    kwargs["body"] = body or MemberBody.OTHER
-    kwargs["phone"] = _to_phone(raw.get("phone"))
+@dataclass
+class ParsedRow:
+    """One file row read: member_add keywords, what could not be read, what was corrected."""
+
+    kwargs: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _choice(raw: dict, key: str, choices, missing: str | None, wrong: str) -> tuple[str, str]:
+    """(code, error) of a role/body cell; a blank cell is `missing`'s error, or the default."""
+    text = str(raw.get(key) or "").strip()
+    if not text:
+        return (MemberRole.MEMBER, "") if missing is None else ("", missing)
+    code = _lookup(choices, text)
+    return (code, "") if code else ("", wrong % {"value": text})
+
+
+def to_member_kwargs(raw: dict[str, Any]) -> ParsedRow:
+    """Turn one raw row into member_add keywords, with errors for values that cannot be read
+    and notes for values corrected on the way (a phone's lost 0, a two-digit year)."""
+    row = ParsedRow({"full_name": str(raw.get("full_name") or "").strip()})
+    if not row.kwargs["full_name"]:
+        row.errors.append(_("Thiếu họ và tên."))
+    role, error = _choice(
+        raw,
+        "role",
+        MemberRole.choices,
+        None,  # a blank role is an ordinary member: most rows are
+        _("Vai trò “%(value)s” không hợp lệ (Tổ trưởng, Tổ phó, Tổ viên)."),
+    )
+    body, body_error = _choice(
+        raw,
+        "body",
+        MemberBody.choices,
+        _("Thiếu đơn vị, đoàn thể (%(choices)s).")
+        % {"choices": ", ".join(str(label) for label in MemberBody.labels)},
+        _("Đơn vị, đoàn thể “%(value)s” không có trong danh sách."),
+    )
+    row.errors += [e for e in (error, body_error) if e]
+    row.kwargs["role"] = role or MemberRole.MEMBER
+    row.kwargs["body"] = body or MemberBody.OTHER
+    row.kwargs["phone"], note = _to_phone(raw.get("phone"))
+    row.notes += [note] if note else []
     joined = _to_date(raw.get("joined_on"))
+    if isinstance(joined, dt.date) and _SHORT_DATE.match(str(raw.get("joined_on")).strip()):
+        row.notes.append(
+            _("Ngày “%(typed)s” có năm hai chữ số: đã đọc là %(day)s.")
+            % {"typed": str(raw["joined_on"]).strip(), "day": joined.strftime("%d/%m/%Y")}
+        )
     if isinstance(joined, str):
-        errors.append(
-            _("Ngày tham gia “%(value)s” không đúng dạng dd/mm/yyyy.") % {"value": joined}
+        row.errors.append(
+            _("Ngày tham gia “%(value)s” không đúng dạng dd/mm/yyyy (hoặc dd/mm/yy).")
+            % {"value": joined}
         )
         joined = None
-    kwargs["joined_on"] = joined
-    kwargs["note"] = str(raw.get("note") or "").strip()
-    return kwargs, errors
+    row.kwargs["joined_on"] = joined
+    row.kwargs["note"] = str(raw.get("note") or "").strip()
+    return row
+
+
+def preview_labels(kwargs: dict[str, Any]) -> dict[str, str]:
+    """The role and body of a row as people read them, not their codes."""
+    return {
+        "role": MemberRole(kwargs["role"]).label,
+        "body": MemberBody(kwargs["body"]).label,
+        "phone": format_phone(normalize_phone(kwargs["phone"])),
+    }

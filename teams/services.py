@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,6 +34,7 @@ from teams.models import (
     PilotCommune,
     Team,
     TeamStatus,
+    format_phone,
     normalize_phone,
 )
 
@@ -211,6 +213,39 @@ def teams_move_to_units_in_force(*, today: dt.date | None = None) -> int:
 # --- members --------------------------------------------------------------------------------
 
 
+def same_name(name: str) -> str:
+    """A name as people compare it: NFC, spaces collapsed, case ignored."""
+    return " ".join(unicodedata.normalize("NFC", name or "").split()).casefold()
+
+
+def check_not_duplicate(member: Member) -> None:
+    """One rule for the form, the import and any other writer: a team cannot hold the same
+    person twice, i.e. a current member with the same name and the same phone number.
+
+    Same name without a phone is allowed (two "Nguyễn Văn An" in one hamlet happen);
+    a member who left may join again.
+    """
+    if not member.phone:
+        return
+    wanted = same_name(member.full_name)
+    others = (
+        Member.objects.current()
+        .filter(team_id=member.team_id, phone=member.phone)
+        .exclude(pk=member.pk)
+        .only("full_name")
+    )
+    twin = next((m for m in others if same_name(m.full_name) == wanted), None)
+    if twin is not None:
+        raise ValidationError(
+            {
+                "full_name": _(
+                    "%(name)s (%(phone)s) đã là thành viên của tổ; không thêm hai lần một người."
+                )
+                % {"name": twin.full_name, "phone": format_phone(twin.phone)}
+            }
+        )
+
+
 def _validate_member(member: Member) -> None:
     """Field rules plus the rules that involve other rows (one leader; leader of one team)."""
     team = member.team
@@ -230,6 +265,8 @@ def _validate_member(member: Member) -> None:
         _collect(errors, placement.check_day, team, member.joined_on, "joined_on")
     if member.left_on and member.joined_on and member.left_on < member.joined_on:
         errors.setdefault("left_on", []).append(_("Ngày rời tổ phải sau ngày tham gia."))
+    if member.left_on is None or member.left_on > _today():
+        _collect(errors, check_not_duplicate, member)
     is_current_leader = member.role == MemberRole.LEADER and member.left_on is None
     if is_current_leader:
         other = (
@@ -308,6 +345,7 @@ def member_add(
     _require_team_change(user, team)
     if member_user is not None:
         _require_manage(user, team)
+    _lock_team(team)
     member = Member(
         team=team,
         full_name=(full_name or "").strip(),
@@ -322,6 +360,12 @@ def member_add(
     return _save_member(member)
 
 
+def _lock_team(team: Team) -> None:
+    """Serialise member writes of one team: a double-tapped "Lưu" on a slow phone connection
+    sends two requests, and both would pass the duplicate check before either saved."""
+    Team.objects.select_for_update().filter(pk=team.pk).values_list("pk", flat=True).first()
+
+
 _UNSET = object()
 
 
@@ -333,6 +377,7 @@ def member_update(*, user, member: Member, member_user: Any = _UNSET, **fields: 
         raise TypeError(f"member_update: unknown fields {sorted(unknown)}")
     member = Member.objects.select_for_update().select_related("team").get(pk=member.pk)
     _require_team_change(user, member.team)
+    _lock_team(member.team)
     old_dates = (member.joined_on, member.left_on)
     if member_user is not _UNSET and member_user != member.user:
         _require_manage(user, member.team)

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from import_export.formats.base_formats import XLSX
 
 from core import uploads
 from divisions.access import (
@@ -325,12 +324,13 @@ def member_import(request: HttpRequest, pk: int) -> HttpResponse:
     except uploads.UploadError as exc:
         context["file_error"] = exc.message
         return render(request, "teams/import.html", context, status=400)
-    rows = [kwargs for kwargs, _errors in parsed]
     results = services.members_import(
-        user=request.user, team=team, rows=rows, dry_run=not confirming
+        user=request.user, team=team, rows=[p.kwargs for p in parsed], dry_run=not confirming
     )
-    for result, (_kwargs, read_errors) in zip(results, parsed, strict=True):
-        result["errors"] = read_errors + result["errors"]
+    for result, read in zip(results, parsed, strict=True):
+        result["errors"] = read.errors + result["errors"]
+        result["notes"] = read.notes
+        result["labels"] = imports.preview_labels(read.kwargs)
     context["results"] = results
     context["has_errors"] = any(r["errors"] for r in results)
     if context["has_errors"]:
@@ -348,9 +348,8 @@ def member_import(request: HttpRequest, pk: int) -> HttpResponse:
 def member_template(request: HttpRequest) -> HttpResponse:
     """The empty Excel template for the member import."""
     _require_view(request.user)
-    dataset = imports.MemberResource().export(queryset=Member.objects.none())
     response = HttpResponse(
-        XLSX().export_data(dataset),
+        imports.template_workbook(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="mau-thanh-vien-to-cnscd.xlsx"'
