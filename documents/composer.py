@@ -116,13 +116,15 @@ class ReportData:
         return [line for line in every if line.card.indicator.code in TEAM_INDICATORS]
 
 
-def overview_at(division: Division, month: dt.date) -> dash.Overview:
-    """The dashboard's overview of one month, as its page shows it by default."""
+def overview_at(division: Division, month: dt.date, *, every_programme: bool = False):
+    """The dashboard's overview of one month, as its page shows it by default; with
+    `every_programme`, the targets of every programme (a comparison month may come before a
+    programme in force now was issued, and its row still is the value to compare with)."""
     return dash.division_overview(
         division=division,
         period=month,
         provisional=False,
-        programmes=dash.choose_programme(None, month),
+        programmes=None if every_programme else dash.choose_programme(None, month),
     )
 
 
@@ -179,8 +181,8 @@ def compose(report: PeriodicReport, header: ReportHeader, *, today: dt.date | No
     """Everything the report states, for one unit and period (about 15 queries)."""
     division, period = report.division, report.period
     now = overview_at(division, period.last)
-    previous = overview_at(division, period.previous.last)
-    year_before = overview_at(division, period.year_before.last)
+    previous = overview_at(division, period.previous.last, every_programme=True)
+    year_before = overview_at(division, period.year_before.last, every_programme=True)
     pillars = [
         PillarSection(group.label, _lines(group.cards, previous, year_before))
         for group in now.groups

@@ -256,6 +256,11 @@ def add_sections(document, data: ReportData, progress: Callable[[int, str], None
             body(document, narrative.line_sentence(line, data))
         add_results_table(document, section.lines, data)
         progress(30 + 30 * number // max(len(data.pillars), 1), section.label)
+    monitored = [line for line in data.monitoring if line not in data.team_lines]
+    if monitored:
+        body(document, f"{len(data.pillars) + 1}. Các chỉ số theo dõi", "CDS Heading")
+        for line in monitored:
+            body(document, narrative.line_sentence(line, data))
     body(document, "II. MỤC TIÊU ĐÃ ĐẠT VÀ MỤC TIÊU CÓ NGUY CƠ KHÔNG ĐẠT", "CDS Heading")
     body(document, "1. Mục tiêu đã đạt", "CDS Heading")
     for line in data.met or []:
