@@ -9,7 +9,7 @@ PORT ?= 8000
 # `make run` is the embedded mode: SQLite file and eager Celery, whatever the shell exports.
 LOCAL := env -u DATABASE_URL -u CELERY_BROKER_URL DJANGO_DEBUG=1
 
-.PHONY: install run setup-demo test test-fast lint format migrations-check bench bench-smoke backup restore clean
+.PHONY: install run setup-demo test lint format migrations-check bench bench-smoke backup restore clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,9 +32,12 @@ setup-demo: install
 run: setup-demo
 	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# pytest reads its settings module (camau_cds.settings.test) from pyproject.toml.
+# pytest reads its settings module (camau_cds.settings.test) from pyproject.toml. Two worker
+# processes (pytest-xdist), each with its own test database; tests that share an outside
+# resource run on one of them (tests/conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.reports.province_fixtures",
     "tests.teams.fixtures",
     "tests.api.fixtures",
+    "tests.documents.fixtures",
 ]
 
 # Districts used across the suite: A = Thới Bình (967), B = U Minh (966).
@@ -40,8 +41,19 @@ def pytest_report_header(config):
     return [f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}", f"broker: {broker}"]
 
 
+def _group_shared_work(items) -> None:
+    """With pytest-xdist (`make test` runs two workers), tests that share an outside resource
+    (the broker's database, the demo world built on first use) run on one worker."""
+    for item in items:
+        if item.get_closest_marker("services"):
+            item.add_marker(pytest.mark.xdist_group("services"))
+        elif "make_run_demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("demo"))
+
+
 def pytest_collection_modifyitems(config, items):
     """Service tests run only against real PostgreSQL + Redis; in CI they must run."""
+    _group_shared_work(items)
     if _on_postgres() and not settings.CELERY_TASK_ALWAYS_EAGER:
         return
     service_items = [i for i in items if i.get_closest_marker("services")]
