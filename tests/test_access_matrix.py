@@ -10,6 +10,7 @@ from tests.access_matrix import ROLES
 from tests.api.access_cases import CASES as API_CASES
 from tests.dashboards.access_cases import CASES as DASHBOARD_CASES
 from tests.divisions.access_cases import CASES as DIVISION_CASES
+from tests.documents.access_cases import CASES as DOCUMENT_CASES
 from tests.reports.access_cases import CASES as REPORT_CASES
 from tests.reports.access_cases import PROVINCE_CASES
 from tests.targets.access_cases import CASES as TARGET_CASES
@@ -24,6 +25,7 @@ ALL_CASES = {
         *TEAM_CASES,
         *DASHBOARD_CASES,
         *API_CASES,
+        *DOCUMENT_CASES,
     ]
 }
 # Namespaces owned by third-party code with its own permission model.
