@@ -51,21 +51,14 @@ class RejectNulBytesMiddleware:
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
         ):
-            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.http import HttpResponseBadRequest
             from django.utils.translation import gettext as _
 
             detail = _("Địa chỉ yêu cầu chứa ký tự không hợp lệ.")
             if request.path.startswith("/api/"):
-                # The API's one error shape (core.api.errors).
-                return JsonResponse(
-                    {
-                        "type": "https://cds.camau.gov.vn/problems/invalid",
-                        "title": _("Yêu cầu không hợp lệ"),
-                        "status": 400,
-                        "detail": detail,
-                    },
-                    status=400,
-                )
+                from core.api.errors import problem_response
+
+                return problem_response(400, detail, code="invalid")
             return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
@@ -93,4 +86,31 @@ class DefaultVietnameseLocaleMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class PrivateCacheMiddleware:
+    """Responses for a signed-in user or a token stay out of shared caches.
+
+    Such a response may carry what only its client may read (a member's phone number, draft
+    figures): `Cache-Control: private` (and `no-store` for HTML pages), `Vary: Cookie,
+    Authorization` on every response so that a cache never serves one client's answer to
+    another. The user is read after the view: DRF's token authentication sets it there.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils.cache import patch_cache_control, patch_vary_headers
+
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie", "Authorization"))
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or "HTTP_AUTHORIZATION" in request.META:
+            if response.get("Content-Type", "").startswith("text/html"):
+                patch_cache_control(response, private=True, no_store=True)
+            else:
+                patch_cache_control(response, private=True)
         return response

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from camau_cds import health, views
+from core.api.errors import api_aware
 from dashboards import methodology
 from targets import urls as targets_urls
 
@@ -42,9 +43,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "camau_cds.views.error_403"
-handler404 = "camau_cds.views.error_404"
-handler500 = "camau_cds.views.error_500"
+# API addresses answer with the API's problem document, pages with the HTML error pages.
+handler403 = api_aware(views.error_403, 403)
+handler404 = api_aware(views.error_404, 404)
+handler500 = api_aware(views.error_500, 500)
 
 admin.site.site_header = "Cổng CĐS Cà Mau — quản trị"
 admin.site.site_title = "Cổng CĐS Cà Mau"

@@ -8,8 +8,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 
+from core.api import params as api_params
+from core.api import schema as schema_params
+from core.api.errors import Unprocessable
+from core.api.pagination import paginate
 from divisions.models import Division, DivisionSuccession, Level
 
 
@@ -20,7 +23,10 @@ class LinkSchema(serializers.Serializer):
     name = serializers.CharField()
     valid_from = serializers.DateField(allow_null=True)
     valid_to = serializers.DateField(allow_null=True)
-    share = serializers.DecimalField(max_digits=5, decimal_places=4)
+    share = serializers.RegexField(
+        r"^[01]\.[0-9]{4}$",
+        help_text="Share of the predecessor passed on, as an exact decimal string, e.g. 0.3333",
+    )
     share_basis = serializers.ChoiceField(
         choices=["whole", "equal", "population", "area"],
         help_text="How the share was set: the whole unit, equal parts, or by population or area.",
@@ -32,6 +38,7 @@ class LinkSchema(serializers.Serializer):
 class DivisionSchema(serializers.Serializer):
     """Documents the row shape; rows are built from `.values()` without a serializer."""
 
+    id = serializers.IntegerField(help_text="The unit's own id: codes were reused in 07/2025")
     code = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -47,7 +54,7 @@ def division_by_code(code: str, param: str, on=None) -> Division:
     """The unit with this code in force on `on` (default today): codes are unique per period."""
     division = Division.objects.by_code(code, on=on)
     if division is None:
-        raise ValidationError(
+        raise Unprocessable(
             {param: [_("Không có đơn vị hành chính mã %(code)s.") % {"code": code}]}
         )
     return division
@@ -58,16 +65,12 @@ def division_by_code(code: str, param: str, on=None) -> Division:
     description="Cà Mau's divisions with GSO codes. Public. Filters combine with AND.",
     parameters=[
         OpenApiParameter("level", int, enum=[1, 2, 3, 4], description="1 province … 4 hamlet"),
-        OpenApiParameter(
+        schema_params.code_param(
             "parent",
-            str,
-            description="Code of the parent unit, e.g. 967 (the unit in force on valid_on, "
-            "default today)",
+            "Code of the parent unit, e.g. 967 (the unit in force on valid_on, default today)",
         ),
-        OpenApiParameter(
-            "within",
-            str,
-            description="Code of a unit: its whole subtree (resolved like parent)",
+        schema_params.code_param(
+            "within", "Code of a unit: its whole subtree (resolved like parent)"
         ),
         OpenApiParameter(
             "valid_on",
@@ -75,13 +78,13 @@ def division_by_code(code: str, param: str, on=None) -> Division:
             description="Units in force on this day; since 01/07/2025 codes of old units are "
             "reused by new ones, so parent/within codes are resolved on this day",
         ),
+        *schema_params.PAGE_PARAMS,
     ],
     responses=DivisionSchema(many=True),
 )
 class DivisionList(generics.GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = DivisionSchema
-    pagination_class = None
     queryset = Division.objects.all()
 
     def get(self, request):
@@ -99,22 +102,30 @@ class DivisionList(generics.GenericAPIView):
             if level not in {str(v) for v in Level.values}:
                 raise ValidationError({"level": [_("Cấp phải là 1, 2, 3 hoặc 4.")]})
             qs = qs.filter(level=int(level))
-        if code := params.get("parent"):
-            qs = qs.filter(parent=division_by_code(code, "parent", day))
-        if code := params.get("within"):
-            qs = qs.within(division_by_code(code, "within", day))
-        rows = list(
-            qs.values(
-                "pk", "code", "name", "kind", "level", "parent__code", "valid_from", "valid_to"
-            )
-        )
-        links = _links({row["pk"] for row in rows})
-        for row in rows:
-            row["parent_code"] = row.pop("parent__code")
-            pk = row.pop("pk")
-            row["predecessors"] = links["in"].get(pk, [])
-            row["successors"] = links["out"].get(pk, [])
-        return Response(rows)
+        if parent := _one_code(request, "parent"):
+            qs = qs.filter(parent=division_by_code(parent, "parent", day))
+        if within := _one_code(request, "within"):
+            qs = qs.within(division_by_code(within, "within", day))
+        fields = ("id", "code", "name", "kind", "level", "parent__code", "valid_from", "valid_to")
+        paginator, page = paginate(request, self, qs.values(*fields))
+        links = _links({row["id"] for row in page})
+        rows = [
+            {
+                **{k: v for k, v in row.items() if k != "parent__code"},
+                "parent_code": row["parent__code"],
+                "predecessors": links["in"].get(row["id"], []),
+                "successors": links["out"].get(row["id"], []),
+            }
+            for row in page
+        ]
+        return paginator.get_paginated_response(rows)
+
+
+def _one_code(request, name: str) -> str | None:
+    wanted = api_params.codes(request, name)
+    if len(wanted) > 1:
+        raise ValidationError({name: [_("Chỉ một mã đơn vị.")]})
+    return wanted[0] if wanted else None
 
 
 def _links(ids: set[int]) -> dict[str, dict[int, list[dict]]]:

@@ -6,20 +6,20 @@ attainment); signed-in users and tokens get that plus what `divisions.access` le
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from core import numbers
 from core.api import params
-from core.api.errors import Conflict
+from core.api import schema as schema_params
+from core.api.errors import Conflict, Unprocessable
 from core.api.lean import paginated_rows
 from divisions import access
 from divisions.models import Division
@@ -28,21 +28,17 @@ from reports.models import Channel, DataValue, Report, ReportStatus, Source
 from reports.services import FigureErrors, FigureInput, data_values_upsert
 from targets.models import Indicator
 
-PERIOD_DOC = "Month as YYYY-MM, e.g. 2024-01"
+PERIOD_DOC = "Month as YYYY-MM (2000-2099), e.g. 2024-01"
 COMMON_FILTERS = [
-    OpenApiParameter("indicator", str, description="Indicator codes, comma-separated"),
-    OpenApiParameter("division", str, description="GSO division codes, comma-separated"),
-    OpenApiParameter("within", str, description="GSO code of a unit: its whole subtree"),
-    OpenApiParameter("level", int, enum=[1, 2, 3], description="1 province, 2 district, 3 commune"),
-    OpenApiParameter("period_from", str, description=PERIOD_DOC),
-    OpenApiParameter("period_to", str, description=PERIOD_DOC),
+    schema_params.codes_param("indicator", "Indicator codes, comma-separated"),
+    schema_params.codes_param("division", "GSO division codes, comma-separated"),
+    schema_params.code_param("within", "GSO code of a unit: its whole subtree"),
     OpenApiParameter(
-        "page_size",
-        int,
-        description="Rows per page (default 500; larger values are capped at 5000)",
+        "level", int, enum=[1, 2, 3, 4], description="1 province, 2 district, 3 commune, 4 hamlet"
     ),
-    OpenApiParameter("cursor", str, description="Opaque cursor from `next`/`previous`"),
-    OpenApiParameter("format", str, enum=["json", "csv"]),
+    schema_params.period_param("period_from"),
+    schema_params.period_param("period_to"),
+    *schema_params.PAGE_PARAMS,
 ]
 
 
@@ -82,11 +78,44 @@ def apply_common_filters(request, qs, *, prefix: str = ""):
     return qs
 
 
-class ValueSchema(serializers.Serializer):
+class UnitIdentity(serializers.Serializer):
+    """Which unit a row is: GSO codes were reused by the units of 07/2025, so a code alone
+    can name two units (e.g. 32044 before and after the reorganisation)."""
+
+    division = serializers.CharField(help_text="GSO code of the unit")
+    division_id = serializers.IntegerField(help_text="The unit's own id (unique, never reused)")
+    division_name = serializers.CharField()
+    division_valid_from = serializers.DateField(
+        allow_null=True, help_text="First day the unit exists"
+    )
+    division_valid_to = serializers.DateField(allow_null=True, help_text="Last day, if it ended")
+    level = serializers.IntegerField()
+
+
+UNIT_FIELDS = (
+    "division__code",
+    "division_id",
+    "division__name",
+    "division__valid_from",
+    "division__valid_to",
+    "division__level",
+)
+
+
+def unit_identity(r: dict) -> dict:
+    return {
+        "division": r["division__code"],
+        "division_id": r["division_id"],
+        "division_name": r["division__name"],
+        "division_valid_from": r["division__valid_from"],
+        "division_valid_to": r["division__valid_to"],
+        "level": r["division__level"],
+    }
+
+
+class ValueSchema(UnitIdentity):
     id = serializers.IntegerField()
     indicator = serializers.CharField()
-    division = serializers.CharField()
-    level = serializers.IntegerField()
     period = serializers.CharField(help_text=PERIOD_DOC)
     value = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
     numerator = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
@@ -102,8 +131,7 @@ class ValueSchema(serializers.Serializer):
 VALUE_FIELDS = (
     "id",
     "indicator__code",
-    "division__code",
-    "division__level",
+    *UNIT_FIELDS,
     "period",
     "value",
     "numerator",
@@ -119,8 +147,7 @@ def _value_row(r: dict) -> dict:
     return {
         "id": r["id"],
         "indicator": r["indicator__code"],
-        "division": r["division__code"],
-        "level": r["division__level"],
+        **unit_identity(r),
         "period": _ym(r["period"]),
         "value": r["value"],
         "numerator": r["numerator"],
@@ -134,6 +161,9 @@ def _value_row(r: dict) -> dict:
 
 STATUS_FILTERS = {"approved", "submitted", "draft", "returned", "all"}
 MAX_WRITE_ROWS = 5000
+# Refusals of a row that matches the schema: a number string two conventions read differently,
+# a row naming no number, more decimals than stored. 422, like the figure checks of the service.
+RULE_CODES = {"ambiguous", "no_number", "max_decimal_places"}
 
 
 class RuleDecimalField(serializers.DecimalField):
@@ -148,7 +178,9 @@ class RuleDecimalField(serializers.DecimalField):
                 hint = _(
                     "Hãy gửi số JSON (không đặt trong ngoặc kép) hoặc bỏ dấu phân cách hàng nghìn."
                 )
-                raise serializers.ValidationError(f"{exc.message} {hint}") from exc
+                raise serializers.ValidationError(
+                    f"{exc.message} {hint}", code="ambiguous"
+                ) from exc
         return super().to_internal_value(data)
 
 
@@ -158,19 +190,29 @@ def _figure_field() -> RuleDecimalField:
         decimal_places=4,
         required=False,
         allow_null=True,
-        help_text="A JSON number, or a string: decimal comma or dot, thousands grouped by three; "
-        'a string two conventions read differently ("1.500", "20,000") is refused.',
+        help_text="A JSON number (at most 4 decimals), or a string: decimal comma or dot, "
+        'thousands grouped by three; a string two conventions read differently ("1.500", '
+        '"20,000") is refused with 422.',
     )
 
 
 class ValueInput(serializers.Serializer):
-    indicator = serializers.CharField(max_length=40)
-    division = serializers.CharField(max_length=20)
-    period = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text=PERIOD_DOC)
+    indicator = serializers.RegexField(r"^[A-Za-z0-9_\-]{1,40}$", max_length=40)
+    division = serializers.RegexField(
+        r"^[A-Za-z0-9_\-]{1,20}$", max_length=20, help_text="GSO code"
+    )
+    period = serializers.RegexField(params.PERIOD_PATTERN, help_text=PERIOD_DOC)
     value = _figure_field()
     numerator = _figure_field()
     denominator = _figure_field()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    # No NUL character (PostgreSQL cannot store one): the pattern says so.
+    note = serializers.RegexField(
+        r"^[^\x00]*$",
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why the figure is what it is; a changed note alone is saved (a new version).",
+    )
     version = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -190,7 +232,8 @@ class ValueInput(serializers.Serializer):
                             "số liệu."
                         )
                     ]
-                }
+                },
+                code="no_number",
             )
         return attrs
 
@@ -198,6 +241,12 @@ class ValueInput(serializers.Serializer):
 class ValuePatchInput(ValueInput):
     version = serializers.IntegerField(
         min_value=0, help_text="Required: the version you read (0 for a new figure)."
+    )
+
+
+def _rows_serializer(child: type[ValueInput], **kwargs) -> serializers.ListSerializer:
+    return serializers.ListSerializer(
+        child=child(), min_length=1, max_length=MAX_WRITE_ROWS, allow_empty=False, **kwargs
     )
 
 
@@ -219,51 +268,82 @@ class WriteResult(serializers.Serializer):
     results = WrittenValue(many=True)
 
 
+def _body_errors(raw) -> tuple[dict[str, list[str]], set[str]]:
+    """DRF's errors of the list body → ({"rows.<i>.<field>": [messages]}, their codes). DRF
+    gives a list of per-row dicts, or a dict keyed by row index, or `non_field_errors` for
+    the list itself (not a list, empty, too long)."""
+    if isinstance(raw, dict) and "non_field_errors" in raw:
+        items = raw["non_field_errors"]
+        return {"non_field_errors": [str(m) for m in items]}, {
+            getattr(m, "code", "") for m in items
+        }
+    rows = raw.items() if isinstance(raw, dict) else enumerate(raw)
+    errors: dict[str, list[str]] = {}
+    found: set[str] = set()
+    for i, row_errors in rows:
+        if not isinstance(row_errors, dict):
+            # A row that is not an object ([null], [1]): DRF's message for the row itself.
+            row_errors = {"non_field_errors": row_errors}
+        for field, messages in row_errors.items():
+            messages = messages if isinstance(messages, list) else [messages]
+            errors[f"rows.{i}.{field}"] = [str(m) for m in messages]
+            found |= {getattr(m, "code", "") for m in messages}
+    return errors, found
+
+
+def _figure_inputs(validated) -> list[FigureInput]:
+    return [
+        FigureInput(
+            indicator_code=item["indicator"],
+            division_code=item["division"],
+            period=params.parse_period(item["period"], "period"),
+            value=item.get("value"),
+            numerator=item.get("numerator"),
+            denominator=item.get("denominator"),
+            note=item.get("note", ""),
+            expected_version=item.get("version"),
+        )
+        for item in validated
+    ]
+
+
+def _raise_figure_errors(exc: FigureErrors):
+    """403 naming the rows outside the scope; 409 for stale or locked rows; else 422."""
+
+    def detail(errors):
+        return {f"rows.{e.index}.{e.field}": [e.message] for e in errors}
+
+    denied = [e for e in exc.row_errors if e.code == "denied"]
+    if denied:
+        raise PermissionDenied(_first_message(detail(denied))) from exc
+    if {e.code for e in exc.row_errors} & {"conflict", "locked"}:
+        raise Conflict(detail(exc.row_errors)) from exc
+    raise Unprocessable(detail(exc.row_errors)) from exc
+
+
+def _first_message(detail: dict[str, list[str]]) -> str:
+    """One sentence naming every denied row (a 403 carries no field list)."""
+    return " ".join(f"{field}: {msgs[0]}" for field, msgs in detail.items())
+
+
 def write_values(request, *, require_version: bool) -> Response:
     """POST/PATCH of figures: the same service, validation, scoping, versions and locking as
-    the form; all rows or none."""
+    the form; all rows or none. 201 when a figure was created, else 200."""
     if not isinstance(request.data, list):
         raise ValidationError({"non_field_errors": [_("Nội dung phải là một danh sách số liệu.")]})
-    if not 1 <= len(request.data) <= MAX_WRITE_ROWS:
-        raise ValidationError(
-            {"non_field_errors": [_("Gửi từ 1 đến %(n)s số liệu mỗi lần.") % {"n": MAX_WRITE_ROWS}]}
-        )
-    serializer = (ValuePatchInput if require_version else ValueInput)(data=request.data, many=True)
+    serializer = _rows_serializer(
+        ValuePatchInput if require_version else ValueInput, data=request.data
+    )
     if not serializer.is_valid():
-        raw = serializer.errors
-        # DRF gives a list of per-row dicts, or a dict keyed by row index, depending on version.
-        items = raw.items() if isinstance(raw, dict) else enumerate(raw)
-        errors = {
-            f"rows.{i}.{field}": [str(m) for m in msgs]
-            for i, row_errors in items
-            for field, msgs in (row_errors or {}).items()
-        }
+        errors, found = _body_errors(serializer.errors)
+        if found and found <= RULE_CODES:
+            raise Unprocessable(errors)
         raise ValidationError(errors)
-    rows = []
-    for item in serializer.validated_data:
-        year, month = item["period"].split("-")
-        rows.append(
-            FigureInput(
-                indicator_code=item["indicator"],
-                division_code=item["division"],
-                period=dt.date(int(year), int(month), 1),
-                value=item.get("value"),
-                numerator=item.get("numerator"),
-                denominator=item.get("denominator"),
-                note=item.get("note", ""),
-                expected_version=item.get("version"),
-            )
-        )
+    rows = _figure_inputs(serializer.validated_data)
     try:
         result = data_values_upsert(user=request.user, rows=rows, channel=Channel.API)
     except FigureErrors as exc:
-        codes = {e.code for e in exc.row_errors}
-        detail = {f"rows.{e.index}.{e.field}": [e.message] for e in exc.row_errors}
-        if "denied" in codes:
-            raise PermissionDenied(exc.row_errors[0].message) from exc
-        if codes & {"conflict", "locked"}:
-            raise Conflict(detail) from exc
-        raise ValidationError(detail) from exc
+        _raise_figure_errors(exc)
     written = [
         {
             "indicator": row.indicator_code,
@@ -281,49 +361,23 @@ def write_values(request, *, require_version: bool) -> Response:
             "deleted": result.deleted,
             "warnings": [w.message for w in result.warnings],
             "results": written,
-        }
+        },
+        status=201 if result.created else 200,
     )
 
 
-@extend_schema(
-    summary="Figures (approved by default)",
-    description=(
-        "Monthly figures. Anonymous clients get province-level approved figures (open data). "
-        "`status` other than `approved` needs a user or token allowed to enter or approve "
-        "figures in its scope. Example: the approved monthly figures of three indicators for the "
-        "communes of district 967 over 2024: "
-        "`?indicator=a,b,c&within=967&level=3&period_from=2024-01&period_to=2024-12`."
-    ),
-    parameters=[
-        *COMMON_FILTERS,
-        OpenApiParameter("status", str, enum=sorted(STATUS_FILTERS)),
-    ],
-    responses=ValueSchema(many=True),
-    examples=[
-        OpenApiExample(
-            "One figure",
-            value={
-                "id": 1,
-                "indicator": "work_records_online",
-                "division": "32068",
-                "level": 3,
-                "period": "2024-01",
-                "value": 62.5,
-                "numerator": 125,
-                "denominator": 200,
-                "source": "manual",
-                "status": "approved",
-                "version": 1,
-                "updated_at": "2024-02-10T08:00:00+07:00",
-            },
-            response_only=True,
-        )
-    ],
-)
+WRITE_EXTENSIONS = {
+    **schema_params.links_to_values_list(),
+    **schema_params.body_items(1, MAX_WRITE_ROWS),
+}
+
+
 class ValueList(generics.GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = ValueSchema
     queryset = DataValue.objects.none()
+    # The body is a JSON array: a form or multipart body cannot carry one.
+    parser_classes = [JSONParser]
 
     def get_permissions(self):
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
@@ -334,23 +388,83 @@ class ValueList(generics.GenericAPIView):
         summary="Write figures (all rows or none)",
         description=(
             "District systems push figures under the same rules as the web form: validation, "
-            "scope (403 outside it, nothing saved), report locking and versions (409). Needs a "
-            "session or a write-enabled token of an officer."
+            "scope (403 naming the rows outside it, nothing saved), report locking and "
+            "versions (409), the figure checks (422). 201 when a figure was created, 200 when "
+            "rows only changed, cleared or left figures as they were. Needs a session or a "
+            "write-enabled token of an officer."
         ),
-        request=ValueInput(many=True),
-        responses=WriteResult,
+        request=_rows_serializer(ValueInput),
+        responses={200: WriteResult, 201: WriteResult},
+        examples=[
+            OpenApiExample(
+                "A commune's figure",
+                value=[
+                    {
+                        "indicator": "people_guided",
+                        "division": "32068",
+                        "period": "2024-05",
+                        "value": 5,
+                    }
+                ],
+                request_only=True,
+            )
+        ],
+        extensions=WRITE_EXTENSIONS,
     )
     def post(self, request):
         return write_values(request, require_version=False)
 
     @extend_schema(
         summary="Update figures with lost-update protection (version required)",
-        request=ValuePatchInput(many=True),
-        responses=WriteResult,
+        description="As POST, with each row's `version` required (409 when stale).",
+        request=_rows_serializer(ValuePatchInput),
+        responses={200: WriteResult, 201: WriteResult},
+        extensions=WRITE_EXTENSIONS,
     )
     def patch(self, request):
         return write_values(request, require_version=True)
 
+    @extend_schema(
+        summary="Figures (approved by default)",
+        description=(
+            "Monthly figures. Anonymous clients get province-level approved figures (open data). "
+            "`status` other than `approved` needs a user or token allowed to enter or approve "
+            "figures in its scope. Example: the approved monthly figures of three indicators for the "
+            "communes of district 967 over 2024: "
+            "`?indicator=a,b,c&within=967&level=3&period_from=2024-01&period_to=2024-12`. "
+            "Each row names its unit by code and by id, name and validity: codes were reused by "
+            "the units of 07/2025."
+        ),
+        parameters=[
+            *COMMON_FILTERS,
+            OpenApiParameter("status", str, enum=sorted(STATUS_FILTERS)),
+        ],
+        responses=ValueSchema(many=True),
+        examples=[
+            OpenApiExample(
+                "One figure",
+                value={
+                    "id": 1,
+                    "indicator": "work_records_online",
+                    "division": "32068",
+                    "division_id": 57,
+                    "division_name": "Xã Biển Bạch",
+                    "division_valid_from": None,
+                    "division_valid_to": "2025-06-30",
+                    "level": 3,
+                    "period": "2024-01",
+                    "value": 62.5,
+                    "numerator": 125,
+                    "denominator": 200,
+                    "source": "manual",
+                    "status": "approved",
+                    "version": 1,
+                    "updated_at": "2024-02-10T01:00:00Z",
+                },
+                response_only=True,
+            )
+        ],
+    )
     def get(self, request):
         status = params.choice(request, "status", STATUS_FILTERS) or "approved"
         if status != "approved" and not (
@@ -374,9 +488,8 @@ class ValueList(generics.GenericAPIView):
         return paginated_rows(request, self, qs, VALUE_FIELDS, _value_row)
 
 
-class ReportSchema(serializers.Serializer):
+class ReportSchema(UnitIdentity):
     id = serializers.IntegerField()
-    division = serializers.CharField()
     period = serializers.CharField(help_text=PERIOD_DOC)
     status = serializers.ChoiceField(choices=ReportStatus.values)
     submitted_at = serializers.DateTimeField(allow_null=True)
@@ -384,13 +497,37 @@ class ReportSchema(serializers.Serializer):
     return_reason = serializers.CharField()
 
 
+REPORT_FIELDS = (
+    "id",
+    *UNIT_FIELDS,
+    "period",
+    "status",
+    "submitted_at",
+    "approved_at",
+    "return_reason",
+)
+
+
+def _report_row(r: dict) -> dict:
+    return {
+        "id": r["id"],
+        **unit_identity(r),
+        "period": _ym(r["period"]),
+        "status": r["status"],
+        "submitted_at": r["submitted_at"],
+        "approved_at": r["approved_at"],
+        "return_reason": r["return_reason"],
+    }
+
+
 @extend_schema(
     summary="Monthly reports: status per reporting unit and month",
     parameters=[
-        OpenApiParameter("division", str, description="GSO codes, comma-separated"),
-        OpenApiParameter("period_from", str, description=PERIOD_DOC),
-        OpenApiParameter("period_to", str, description=PERIOD_DOC),
+        schema_params.codes_param("division", "GSO codes, comma-separated"),
+        schema_params.period_param("period_from"),
+        schema_params.period_param("period_to"),
         OpenApiParameter("status", str, enum=ReportStatus.values),
+        *schema_params.PAGE_PARAMS,
     ],
     responses=ReportSchema(many=True),
 )
@@ -412,19 +549,4 @@ class ReportList(generics.GenericAPIView):
             qs = qs.filter(period__lte=end)
         if status := params.choice(request, "status", set(ReportStatus.values)):
             qs = qs.filter(status=status)
-        fields = (
-            "id",
-            "division__code",
-            "period",
-            "status",
-            "submitted_at",
-            "approved_at",
-            "return_reason",
-        )
-
-        def shape(r: dict) -> dict:
-            r["division"] = r.pop("division__code")
-            r["period"] = _ym(r["period"])
-            return r
-
-        return paginated_rows(request, self, qs, fields, shape)
+        return paginated_rows(request, self, qs, REPORT_FIELDS, _report_row)

@@ -11,6 +11,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.api import params
+from core.api import schema as schema_params
+from core.api.lean import paginated_rows
+from core.api.pagination import paginate
 from targets.models import Indicator, Programme, ScopeLevel, Target
 
 TARGET_FIELDS = (
@@ -54,6 +57,7 @@ INDICATOR_FIELDS = (
 
 
 PROGRAMME_FIELDS = (
+    "id",
     "code",
     "kind",
     "number",
@@ -136,9 +140,10 @@ def _target_row(row: dict) -> dict:
     return row
 
 
-def _indicator_rows(qs) -> list[dict]:
-    """Indicators with their targets: two queries, no per-row work beyond dict shaping."""
-    indicators = list(qs.values(*INDICATOR_FIELDS))
+def _indicator_rows(indicators: list[dict]) -> list[dict]:
+    """Indicators (rows of `INDICATOR_FIELDS`) with their targets: one query."""
+    # Copies: the paginator still reads each page row's id for its links.
+    indicators = [dict(row) for row in indicators]
     targets = defaultdict(list)
     for t in Target.objects.filter(indicator_id__in=[i["id"] for i in indicators]).values(
         "indicator_id", *TARGET_FIELDS
@@ -158,24 +163,33 @@ def _indicator_rows(qs) -> list[dict]:
     return indicators
 
 
+# Targets' deadlines are dates; the filter takes the year (any year: none may match).
+DEADLINE_YEARS = range(2000, 2101)
+DEADLINE_PARAM = OpenApiParameter(
+    "deadline",
+    {"type": "integer", "minimum": DEADLINE_YEARS.start, "maximum": DEADLINE_YEARS.stop - 1},
+    description="Year of the deadline",
+)
+
+
 @extend_schema(
     summary="Indicators of the catalogue with their targets",
     parameters=[
         OpenApiParameter(
             "pillar", str, enum=["government", "economy", "society", "infrastructure"]
         ),
-        OpenApiParameter("code", str, description="One or more indicator codes, comma-separated"),
+        schema_params.codes_param("code", "One or more indicator codes, comma-separated"),
+        *schema_params.PAGE_PARAMS,
     ],
     responses=IndicatorSchema(many=True),
 )
 class IndicatorList(generics.GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = IndicatorSchema
-    pagination_class = None
     queryset = Indicator.objects.none()
 
     def get(self, request):
-        qs = Indicator.objects.filter(is_active=True).order_by("pillar", "position", "code")
+        qs = Indicator.objects.filter(is_active=True)
         if pillar := params.choice(
             request, "pillar", {"government", "economy", "society", "infrastructure"}
         ):
@@ -183,7 +197,8 @@ class IndicatorList(generics.GenericAPIView):
         if wanted := params.codes(request, "code"):
             qs = qs.filter(code__in=wanted)
             params.require_known("code", wanted, set(qs.values_list("code", flat=True)))
-        return Response(_indicator_rows(qs))
+        paginator, page = paginate(request, self, qs.values(*INDICATOR_FIELDS))
+        return paginator.get_paginated_response(_indicator_rows(page))
 
 
 @extend_schema(summary="One indicator with its targets", responses=IndicatorSchema)
@@ -194,7 +209,9 @@ class IndicatorDetail(generics.GenericAPIView):
     queryset = Indicator.objects.none()
 
     def get(self, request, code: str):
-        rows = _indicator_rows(Indicator.objects.filter(is_active=True, code=code))
+        rows = _indicator_rows(
+            list(Indicator.objects.filter(is_active=True, code=code).values(*INDICATOR_FIELDS))
+        )
         if not rows:
             raise NotFound()
         return Response(rows[0])
@@ -203,30 +220,26 @@ class IndicatorDetail(generics.GenericAPIView):
 @extend_schema(
     summary="Targets",
     parameters=[
-        OpenApiParameter("indicator", str, description="Indicator codes, comma-separated"),
-        OpenApiParameter(
-            "deadline", int, enum=list(range(2020, 2036)), description="Deadline year"
-        ),
+        schema_params.codes_param("indicator", "Indicator codes, comma-separated"),
+        DEADLINE_PARAM,
         OpenApiParameter("scope_level", int, enum=[1, 2, 3]),
-        OpenApiParameter("programme", str, description="Programme codes, comma-separated"),
+        schema_params.codes_param("programme", "Programme codes, comma-separated"),
+        *schema_params.PAGE_PARAMS,
     ],
     responses=TargetSchema(many=True),
 )
 class TargetList(generics.GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = TargetSchema
-    pagination_class = None
     queryset = Target.objects.none()
 
     def get(self, request):
-        qs = Target.objects.filter(indicator__is_active=True).order_by(
-            "deadline", "indicator__position", "scope_level"
-        )
+        qs = Target.objects.filter(indicator__is_active=True)
         if wanted := params.codes(request, "indicator"):
             found = set(Indicator.objects.filter(code__in=wanted).values_list("code", flat=True))
             params.require_known("indicator", wanted, found)
             qs = qs.filter(indicator__code__in=wanted)
-        if (year := params.integer(request, "deadline", set(range(2020, 2036)))) is not None:
+        if (year := params.integer(request, "deadline", set(DEADLINE_YEARS))) is not None:
             qs = qs.filter(deadline__year=year)
         if (level := params.integer(request, "scope_level", set(ScopeLevel.values))) is not None:
             qs = qs.filter(scope_level=level)
@@ -234,18 +247,26 @@ class TargetList(generics.GenericAPIView):
             found = set(Programme.objects.filter(code__in=wanted).values_list("code", flat=True))
             params.require_known("programme", wanted, found)
             qs = qs.filter(programme__code__in=wanted)
-        return Response([_target_row(r) for r in qs.values(*TARGET_FIELDS)])
+        return paginated_rows(request, self, qs, TARGET_FIELDS, _target_row)
 
 
 @extend_schema(
     summary="Programmes (resolutions, decisions, plans) with targets",
+    parameters=schema_params.PAGE_PARAMS,
     responses=ProgrammeSchema(many=True),
 )
 class ProgrammeList(generics.GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = ProgrammeSchema
-    pagination_class = None
     queryset = Programme.objects.none()
 
     def get(self, request):
-        return Response(list(Programme.objects.values(*PROGRAMME_FIELDS)))
+        return paginated_rows(
+            request, self, Programme.objects.all(), PROGRAMME_FIELDS, _programme_row
+        )
+
+
+def _programme_row(row: dict) -> dict:
+    row = dict(row)
+    row.pop("id")
+    return row

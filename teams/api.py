@@ -7,12 +7,15 @@ Members' phone numbers go out only to clients allowed to read them
 from __future__ import annotations
 
 from django.db.models import Case, F, Q, When
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 
 from core import months as periods
 from core.api import params
+from core.api import schema as schema_params
 from core.api.pagination import StableCursorPagination
 from divisions.models import Division
 from teams.models import Activity, ActivityKind, Member, Team
@@ -57,6 +60,8 @@ def _scoped_teams(request, qs):
         params.require_known("commune", wanted, found)
         qs = qs.filter(Q(commune__code__in=wanted) | Q(former_commune__code__in=wanted))
     if within := params.codes(request, "within"):
+        if len(within) != 1:
+            raise ValidationError({"within": [_("Chỉ một mã đơn vị.")]})
         root = Division.objects.filter(code__in=within).order_by("-valid_from").first()
         params.require_known("within", within, {root.code} if root else set())
         qs = qs.filter(
@@ -66,11 +71,9 @@ def _scoped_teams(request, qs):
 
 
 SCOPE_FILTERS = [
-    OpenApiParameter("commune", str, description="Commune GSO codes, comma-separated"),
-    OpenApiParameter("within", str, description="GSO code of a unit: teams in its subtree"),
-    OpenApiParameter("page_size", int, description="Rows per page (default 500, capped at 5000)"),
-    OpenApiParameter("cursor", str, description="Opaque cursor from `next`/`previous`"),
-    OpenApiParameter("format", str, enum=["json", "csv"]),
+    schema_params.codes_param("commune", "Commune GSO codes, comma-separated"),
+    schema_params.code_param("within", "GSO code of a unit: teams in its subtree"),
+    *schema_params.PAGE_PARAMS,
 ]
 
 
@@ -160,8 +163,8 @@ ACTIVITY_FIELDS = (
     summary="Activities of the Tổ CNSCĐ teams",
     parameters=[
         *SCOPE_FILTERS,
-        OpenApiParameter("period_from", str, description="Month as YYYY-MM"),
-        OpenApiParameter("period_to", str, description="Month as YYYY-MM"),
+        schema_params.period_param("period_from"),
+        schema_params.period_param("period_to"),
         OpenApiParameter("kind", str, enum=ActivityKind.values),
     ],
     responses=ActivitySchema(many=True),

@@ -807,14 +807,17 @@ def _plan_row(p: _Prepared, cur, previous, reports, call: _Call, plan: _Plan, er
         result.values[p.index] = cur
         return
     old = (cur.value, cur.numerator, cur.denominator) if cur else (None, None, None)
-    # Only changed numbers make a change: a row's note travels with the cells it explains.
-    if cur is not None and old == new:
+    # Changed numbers make a change, and so does a row's own new note on a kept figure (a call's
+    # shared note travels only with the cells it explains).
+    own_note = (p.row.note or "").strip()
+    note_changed = cur is not None and new != BLANK and own_note and own_note != cur.note
+    if cur is not None and old == new and not note_changed:
         result.unchanged += 1
         result.values[p.index] = cur
         return
     expected = p.row.expected_version
     actual = cur.version if cur else 0
-    if expected is not None and expected != actual and old != new:
+    if expected is not None and expected != actual:
         plan.conflicts.append((p, cur, cell))
         return
     drop = _stock_drop(p, previous, cell) if old != new else None

@@ -40,7 +40,7 @@ def row(division="32068", value=5, **extra):
 @pytest.mark.django_db
 def test_officer_token_writes_a_figure_into_the_district_draft(officer_a, indicator):
     response = token_client(officer_a).post("/api/v1/values/", [row(value=7)], format="json")
-    assert response.status_code == 200, response.json()
+    assert response.status_code == 201, response.json()
     body = response.json()
     assert body["created"] == 1 and body["results"][0]["version"] == 1
     figure = DataValue.objects.get(division__code="32068")
@@ -76,9 +76,9 @@ def test_bulk_with_one_bad_row_saves_nothing_and_names_the_row(officer_a, indica
     response = token_client(officer_a).post(
         "/api/v1/values/", [row(), row(division="32069", value=-3)], format="json"
     )
-    assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert list(errors) == ["rows.1.value"]
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"] == [{"field": "rows.1.value"}] and "-3" in body["detail"]
     assert not DataValue.objects.exists()
 
 
@@ -97,7 +97,7 @@ def test_stale_version_is_a_409_showing_the_other_value(officer_a, indicator):
 def test_patch_requires_a_version(officer_a, indicator):
     response = token_client(officer_a).patch("/api/v1/values/", [row()], format="json")
     assert response.status_code == 400
-    assert "rows.0.version" in response.json()["errors"]
+    assert response.json()["errors"] == [{"field": "rows.0.version"}]
 
 
 @pytest.mark.django_db

@@ -211,7 +211,7 @@ def test_api_attainment_filters_by_programme(client, steering_user, present):
     results = client.get(url, {"programme": PLAN, "period": "2026-11"}).json()["results"]
     assert results and {r["target_programme"] for r in results} == {PLAN}
     bad = client.get(url, {"programme": "khong-co"})
-    assert bad.status_code == 400 and "khong-co" in bad.content.decode()
+    assert bad.status_code == 422 and "khong-co" in bad.content.decode()
 
 
 NEW_COMMUNE = "32069"  # Xã Biển Bạch, from 07/2025

@@ -10,20 +10,20 @@ from divisions.tokens import api_token_issue, api_token_revoke
 
 @pytest.mark.django_db
 def test_divisions_filtered_by_parent_and_level(client, camau):
-    rows = client.get("/api/v1/divisions/", {"parent": "967"}).json()
+    rows = client.get("/api/v1/divisions/", {"parent": "967"}).json()["results"]
     assert len(rows) == 12
     assert {r["parent_code"] for r in rows} == {"967"}
-    assert client.get("/api/v1/divisions/", {"level": 2}).json()[0]["level"] == 2
-    assert len(client.get("/api/v1/divisions/", {"within": "967"}).json()) == 13
+    assert client.get("/api/v1/divisions/", {"level": 2}).json()["results"][0]["level"] == 2
+    assert len(client.get("/api/v1/divisions/", {"within": "967"}).json()["results"]) == 13
 
 
 @pytest.mark.django_db
-def test_unknown_code_is_a_400_problem_not_an_empty_list(client, camau):
+def test_unknown_code_is_a_422_problem_not_an_empty_list(client, camau):
     response = client.get("/api/v1/divisions/", {"within": "12345"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.json()
-    assert body["status"] == 400 and body["title"] == "Yêu cầu không hợp lệ"
-    assert "12345" in body["errors"]["within"][0]
+    assert body["status"] == 422 and body["title"] == "Dữ liệu không xử lý được"
+    assert "12345" in body["detail"] and body["errors"] == [{"field": "within"}]
 
 
 @pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_csv_format_has_a_header_and_one_row_per_unit(client, camau):
     response = client.get("/api/v1/divisions/", {"parent": "967", "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").strip().splitlines()
-    assert lines[0].startswith("code,name,kind,level")
+    assert lines[0].startswith("id,code,name,kind,level")
     assert len(lines) == 13
     by_accept = client.get("/api/v1/divisions/", {"parent": "967"}, HTTP_ACCEPT="text/csv")
     assert by_accept["Content-Type"].startswith("text/csv")

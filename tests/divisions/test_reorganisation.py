@@ -167,7 +167,7 @@ def test_commune_directly_under_the_province_only_from_july_2025(camau):
 def test_api_lists_validity_predecessors_and_successors(reorganised, client):
     response = client.get("/api/v1/divisions/", {"valid_on": "2025-07-01", "level": 3})
     assert response.status_code == 200
-    rows = {r["code"]: r for r in response.json()}
+    rows = {r["code"]: r for r in response.json()["results"]}
     assert len(rows) == 64
     an_xuyen = rows["32002"]
     assert an_xuyen["valid_from"] == "2025-07-01" and an_xuyen["parent_code"] == "96"
@@ -179,6 +179,7 @@ def test_api_lists_validity_predecessors_and_successors(reorganised, client):
         "32023",
     }
     old = client.get("/api/v1/divisions/", {"valid_on": "2025-06-30", "parent": "966"}).json()
+    old = old["results"]
     phich = next(r for r in old if r["code"] == "32053")
     assert phich["valid_to"] == "2025-06-30"
     assert [(s["code"], s["share"], s["share_basis"]) for s in phich["successors"]] == [

@@ -254,7 +254,7 @@ def test_api_row_naming_no_number_is_refused_not_taken_as_a_deletion(
         ],
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "gửi null cho cả ba để xoá" in str(response.json())
     assert DataValue.objects.get(indicator__code="team_count", source="manual").value == D(3)
 

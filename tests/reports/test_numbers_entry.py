@@ -65,15 +65,17 @@ def test_api_strings_follow_the_rule_and_refuse_ambiguity(officer_a, report_a, l
     period = f"{last_month:%Y-%m}"
     row = {"indicator": "people_guided", "division": "32068", "period": period}
     response = api_post(client, [{**row, "value": "1.500"}])
-    assert response.status_code == 400, response.content
-    message = response.json()["errors"]["rows.0.value"][0]
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["errors"] == [{"field": "rows.0.value"}]
+    message = body["detail"]
     assert "«1.500» có hai cách đọc: 1500" in message and "hoặc 1,5" in message
     assert not DataValue.objects.exists()
 
-    assert api_post(client, [{**row, "value": "1.234.567"}]).status_code == 200
+    assert api_post(client, [{**row, "value": "1.234.567"}]).status_code == 201
     assert DataValue.objects.get().value == 1234567
     comma = {"indicator": "resolution_days", "division": "967", "period": period}
     response = api_post(client, [{**comma, "value": "12,5"}, {**row, "value": 20000}])
-    assert response.status_code == 200, response.content
+    assert response.status_code == 201, response.content
     values = dict(DataValue.objects.values_list("indicator__code", "value"))
     assert values == {"people_guided": 20000, "resolution_days": Decimal("12.5")}

@@ -205,7 +205,7 @@ def test_province_figures_through_the_api(reorganised, catalogue, agency_officer
     response = client_for(agency_officer).post(
         reverse("api:values"), [row], content_type="application/json"
     )
-    assert response.status_code == 200, response.content
+    assert response.status_code == 201, response.content
     assert DataValue.objects.get().report.division.code == PROVINCE
     # A commune's figure is the commune's: the agency's officer may not write it.
     commune_row = {**row, "indicator": "work_records_online", "division": NEW_COMMUNE}
