@@ -1,9 +1,11 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-# pg_dump/pg_restore for `scripts/backup.py` inside the container.
+# pg_dump/pg_restore for `scripts/backup.py` inside the container; LibreOffice (headless) and
+# Liberation Serif (Times New Roman's metrics, full Vietnamese) turn periodic reports into PDF.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client \
+       libreoffice-writer-nogui fonts-liberation2 \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 cds
 COPY pyproject.toml requirements.lock ./

@@ -9,7 +9,7 @@ PORT ?= 8000
 # `make run` is the embedded mode: SQLite file and eager Celery, whatever the shell exports.
 LOCAL := env -u DATABASE_URL -u CELERY_BROKER_URL DJANGO_DEBUG=1
 
-.PHONY: install run setup-demo test lint format migrations-check bench bench-smoke backup restore clean
+.PHONY: install documents-deps run setup-demo test lint format migrations-check bench bench-smoke backup restore clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian packages for the periodic reports' PDFs (LibreOffice headless, Liberation Serif, poppler
+# for the tests); the Dockerfile and .ci/run install the same. Run as root.
+documents-deps:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-liberation2 poppler-utils
 
 # Idempotent: running it twice changes nothing. The seed commands live in devtools/ (DEBUG only).
 setup-demo: install
