@@ -1,4 +1,9 @@
-"""Exports of the dashboard pages: the tables behind each page as Excel (.xlsx) or CSV."""
+"""Exports of the dashboard pages: the tables behind each page as Excel (.xlsx) or CSV.
+
+Text is never a formula: .xlsx cells holding text are written as text (a name starting with `=`
+stays a name), CSV text starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+leading `'` (OWASP "CSV injection"). Numbers stay numbers.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.api.renderers import neutralise_formula
 from dashboards.selectors import (
     HUNDRED,
     Card,
@@ -164,7 +170,7 @@ def _cell_for_csv(value) -> str:
         return plain(value)
     if isinstance(value, dt.date):
         return f"{value:%Y-%m-%d}"
-    return str(value)
+    return neutralise_formula(str(value))
 
 
 def tables_xlsx(tables: list[Table]) -> bytes:
@@ -185,6 +191,9 @@ def tables_xlsx(tables: list[Table]) -> bytes:
             for cell in col:
                 if isinstance(cell.value, dt.date):
                     cell.number_format = "DD/MM/YYYY"
+                elif isinstance(cell.value, str):
+                    # openpyxl makes any text starting with "=" a formula: keep it text.
+                    cell.data_type = "s"
         for i, header in enumerate(table.headers, start=1):
             sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(
                 45, max(10, len(str(header)) + 2)

@@ -137,3 +137,21 @@ def test_2025_results_table_exports_on_its_own(client, steering_user, dash_world
         io.BytesIO(client.get(PROVINCE, {"period": "2024-01", "export": "xlsx"}).content)
     )
     assert book.sheetnames == ["Mục tiêu toàn tỉnh"]
+
+
+def test_exported_text_is_never_a_formula():
+    """A name or note starting with =, +, - or @ stays text in .xlsx and CSV (OWASP); numbers
+    stay numbers, negative ones included."""
+    from dashboards.exports import Table, table_csv, tables_xlsx
+
+    hostile = '=HYPERLINK("http://x","y")'
+    table = Table("Bảng", ["Tên", "Số"], [[hostile, D("-5")], ["+84 912", D("2.5")], ["@A1", None]])
+    sheet = openpyxl.load_workbook(io.BytesIO(tables_xlsx([table]))).active
+    assert [(c.value, c.data_type) for c in sheet["A"][1:]] == [
+        (hostile, "s"),
+        ("+84 912", "s"),
+        ("@A1", "s"),
+    ]
+    assert [c.value for c in sheet["B"][1:3]] == [-5, 2.5]
+    rows = list(csv.reader(io.StringIO(table_csv(table).lstrip("\ufeff"))))
+    assert rows[1:] == [["'" + hostile, "-5"], ["'+84 912", "2.5"], ["'@A1", ""]]
