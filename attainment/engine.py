@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from attainment.method import assess, month_from_index, month_index
 from attainment.models import Attainment
+from attainment.sql_engine import sql_recompute
 from core import months as periods
 from core.bulk_sql import copy_rows, db_datetime
 from divisions.models import PATH_SEPARATOR, Division, DivisionSuccession
@@ -687,7 +688,9 @@ def _append_target_rows(
         status = share = projected = judged = reached_in = rate = None
         if assessed:
             after = period > deadline
-            judged = at_deadline if after else actual
+            # Judged on the value as stored (6 places), as shown: a status never rests on
+            # digits beyond them, so the set-based engine's SQL reaches the same verdicts.
+            judged = at_deadline if after else as_stored(actual)
             result = assess(
                 actual=judged,
                 period=period,
@@ -760,14 +763,40 @@ def attainment_recompute(
     With `division`, only that unit's subtree and its ancestors are rewritten; with
     `period_from`, only periods from that month on (earlier ones cannot change: series are
     aggregated forward in time). Safe to call twice: the result is the same rows.
+
+    A full recompute on PostgreSQL runs set-based in the database (`attainment.sql_engine`);
+    SQLite and the windowed recomputes build the rows here, per unit.
     """
+    set_based = connection.vendor == "postgresql" and division is None and period_from is None
+    return _recompute(indicator_ids, division, period_from, set_based=set_based)
+
+
+def per_row_recompute(indicator_ids: Iterable[int] | None = None) -> RecomputeResult:
+    """A full recompute built row by row here: the reference the set-based engine must equal
+    (property tests compare the two)."""
+    return _recompute(indicator_ids, None, None, set_based=False)
+
+
+def _recompute(
+    indicator_ids: Iterable[int] | None,
+    division: Division | None,
+    period_from: dt.date | None,
+    *,
+    set_based: bool,
+) -> RecomputeResult:
     started = timezone.now()
     indicators = _load_catalogue(indicator_ids)
     last = _last_month()
     scope = _scope(division)
     now = db_datetime(timezone.now())
     written = _rewrite(
-        indicators, division=division, scope=scope, period_from=period_from, last=last, now=now
+        indicators,
+        division=division,
+        scope=scope,
+        period_from=period_from,
+        last=last,
+        now=now,
+        set_based=set_based,
     )
     if division is None and connection.vendor == "postgresql":
         # Fresh statistics after a full rewrite, or the dashboards' plans go stale.
@@ -849,9 +878,11 @@ def _rewrite(
     period_from: dt.date | None,
     last: dt.date,
     now: dt.datetime,
+    set_based: bool = False,
 ) -> int:
     """Replace the rows in scope under the scope's advisory lock: delete the stale rows,
-    build the new ones batch by batch and COPY them. Returns the number of rows written."""
+    build the new ones (in the database when `set_based`, else batch by batch here and COPY
+    them). Returns the number of rows written."""
     levels = scope.levels
     written = 0
     # No savepoint of its own: inside the outbox drain's transaction a failure rolls both back.
@@ -865,6 +896,8 @@ def _rewrite(
         stale.delete()
         # Provisional rows can only differ from approved ones while a report waits for review.
         any_submitted = Report.objects.filter(status=ReportStatus.SUBMITTED).exists()
+        if set_based:
+            return _set_based(indicators, any_submitted=any_submitted, last=last, now=now)
         windows, seeds = (
             _seeds(indicators, period_from, levels) if period_from is not None else (None, None)
         )
@@ -887,6 +920,54 @@ def _rewrite(
             )
             written += copy_rows(Attainment, ROW_COLUMNS, rows)
     return written
+
+
+def _set_based(
+    indicators: list[Indicator], *, any_submitted: bool, last: dt.date, now: dt.datetime
+) -> int:
+    """The full recompute in the database: the catalogue resolved here with the same helpers
+    as the per-row build (routes, targets per level), the rows computed and written there."""
+    meta = [
+        (
+            ind.pk,
+            ind.measurement == Measurement.RATIO,
+            str(ind.time_aggregation),
+            ind.counting_window == CountingWindow.YEAR_TO_DATE,
+            ind.direction == Direction.HIGHER,
+            ind.division_aggregation != DivisionAggregation.NONE,
+        )
+        for ind in indicators
+    ]
+    routes = []
+    targets = []
+    for ind in indicators:
+        routes += [(ind.pk, fig, row, False) for fig, row in level_pairs(ind)]
+        if (own := own_level(ind)) is not None:
+            routes.append((ind.pk, own, own, True))
+        for level in (1, 2, 3):
+            for t in _targets_for(ind, level):
+                targets.append(
+                    (ind.pk, level, None, None, None, None, None)
+                    if t is None
+                    else (
+                        ind.pk,
+                        level,
+                        t.pk,
+                        t.resolved_value(),
+                        t.baseline_value,
+                        t.baseline_period,
+                        t.deadline,
+                    )
+                )
+    return sql_recompute(
+        meta=meta,
+        routes=routes,
+        targets=targets,
+        columns=ROW_COLUMNS,
+        any_submitted=any_submitted,
+        last=last,
+        now=now,
+    )
 
 
 def _rows_for(

@@ -98,13 +98,16 @@ def assess(
     )
     elapsed = month_index(period) - month_index(baseline_period)
     remaining = month_index(deadline) - month_index(period)
-    observed = (actual - baseline) / elapsed if elapsed > 0 else None
-    projected = actual + observed * remaining if observed is not None else actual
+    # Each derived number is one division of exact terms (no rounded rate divided again):
+    # a ratio of exactly 0.95 is on track, a target 3 months away is reached in 3, and the
+    # set-based engine's SQL gives the same digits.
+    change = actual - baseline
+    projected = actual + change * remaining / elapsed if elapsed > 0 else actual
     reached_in = None
-    if met:
-        reached_in = None
-    elif observed is not None and observed != 0 and (target - actual) / observed > 0:
-        months = int(((target - actual) / observed).to_integral_value(rounding="ROUND_CEILING"))
+    if not met and elapsed > 0 and change != 0 and (target - actual) * change > 0:
+        months = int(
+            ((target - actual) * elapsed / change).to_integral_value(rounding="ROUND_CEILING")
+        )
         # Beyond the calendar (year 9999) means "not in any meaningful time": no date.
         if month_index(period) + months <= month_index(dt.date.max):
             reached_in = month_from_index(month_index(period) + months)
@@ -114,12 +117,12 @@ def assess(
     if met:
         return Assessment(Status.ACHIEVED, share, projected, None, None)
     total_months = month_index(deadline) - month_index(baseline_period)
-    if observed is None or total_months <= 0 or gap_total == 0:
+    if elapsed <= 0 or total_months <= 0 or gap_total == 0:
         # Met at baseline but not now means it slid back; with no trend yet it is off track.
         status = Status.DETERIORATING if gap_total == 0 else Status.OFF_TRACK
         return Assessment(status, share, projected, reached_in, None)
-    required = gap_total / total_months
-    ratio = observed / required
+    # observed rate ÷ required rate = (change / elapsed) ÷ (gap / total months).
+    ratio = change * total_months / (elapsed * gap_total)
     if ratio >= ON_TRACK:
         status = Status.ON_TRACK
     elif ratio >= NEEDS_ACCELERATION:
