@@ -1,4 +1,9 @@
-"""The monthly entry grid: district + communes × the month's indicators, saved row by row."""
+"""The monthly entry page of a reporting unit, saved row by row (htmx) or all at once.
+
+A unit that reports alone (every report since 07/2025, and the province's) gets a form of its
+indicators as rows, grouped by pillar; a district's report of 2022–06/2025 keeps the table of
+its communes × indicators. Indicator names and units are shown in the page's language.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,6 +27,7 @@ from divisions.models import Level
 from reports import selectors
 from reports.models import Channel, Report, ReportStatus, due_date_for
 from reports.reminders import pending_units
+from reports.selectors import GridCell
 from reports.services import (
     FigureErrors,
     FigureInput,
@@ -240,6 +247,81 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The catalogue's units of measure are a short closed list of Vietnamese words; English pages
+# show them translated (an unknown unit is shown as the catalogue writes it).
+UNIT_WORDS = {
+    "dịch vụ": gettext_lazy("dịch vụ"),
+    "hộ": gettext_lazy("hộ"),
+    "ngày": gettext_lazy("ngày"),
+    "người": gettext_lazy("người"),
+    "tài khoản": gettext_lazy("tài khoản"),
+    "tổ": gettext_lazy("tổ"),
+    "xã": gettext_lazy("xã"),
+}
+
+
+def indicator_name(indicator) -> str:
+    """The indicator's name in the page's language (the catalogue's English name in English)."""
+    if (get_language() or "vi").startswith("en") and indicator.name_en:
+        return indicator.name_en
+    return indicator.name_vi
+
+
+def unit_label(unit: str) -> str:
+    return str(UNIT_WORDS.get(unit, unit))
+
+
+@dataclass(frozen=True)
+class Column:
+    """An indicator as a header of the district table."""
+
+    indicator: object
+    name: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class FormItem:
+    """One indicator of a one-unit report as the form shows it: name, unit, its cell, and the
+    note kept with its figure (or the one typed, when a save was refused)."""
+
+    cell: GridCell
+    name: str
+    unit: str
+    note: str
+
+
+@dataclass
+class PillarSection:
+    label: str
+    items: list[FormItem]
+
+
+def is_form_layout(grid) -> bool:
+    """A unit reporting alone gets the form; a district with its communes keeps the table."""
+    return len(grid.rows) == 1
+
+
+def form_sections(grid, notes: dict[str, str] | None = None) -> list[PillarSection]:
+    """The one row's cells as indicators grouped by pillar (the catalogue's order)."""
+    sections: list[PillarSection] = []
+    for cell in grid.rows[0].cells:
+        if cell is None:
+            continue
+        ind = cell.indicator
+        if notes is not None and ind.code in notes:
+            note = notes[ind.code]
+        else:
+            note = cell.value.note if cell.value else ""
+        item = FormItem(cell, indicator_name(ind), unit_label(ind.unit), note)
+        label = str(ind.get_pillar_display())
+        if sections and sections[-1].label == label:
+            sections[-1].items.append(item)
+        else:
+            sections.append(PillarSection(label, [item]))
+    return sections
+
+
 def load_grid(unit, period):
     """The entry grid with each row's note: the note saved with the row's latest figure
     (a row's note travels with the figures it explains, so it is shown back with them)."""
@@ -279,7 +361,7 @@ def below_registry(grid, division_codes: set[str], typed: dict) -> list[str]:
                     "ghi chú lý do."
                 )
                 % {
-                    "indicator": cell.indicator.name_vi,
+                    "indicator": indicator_name(cell.indicator),
                     "unit": row.division.name,
                     "typed": fmt_number(cell.value.value),
                     "teams": fmt_number(cell.teams.value),
@@ -288,12 +370,16 @@ def below_registry(grid, division_codes: set[str], typed: dict) -> list[str]:
     return warnings
 
 
-def _grid_context(request, grid, unit) -> dict:
+def _grid_context(request, grid, unit, notes: dict[str, str] | None = None) -> dict:
     report = grid.report
     can_edit_unit = access.can_change(request.user, unit)
     editable = can_edit_unit and (report is None or report.is_editable)
+    form_layout = is_form_layout(grid)
     return {
         "grid": grid,
+        "form_layout": form_layout,
+        "sections": form_sections(grid, notes) if form_layout else [],
+        "columns": [Column(i, indicator_name(i), unit_label(i.unit)) for i in grid.indicators],
         "unit": unit,
         "period": grid.period,
         "slug": period_slug(grid.period),
@@ -326,13 +412,15 @@ def entry(request: HttpRequest, district_code: str, period: str) -> HttpResponse
 
 
 def _rows_from_post(post, grid, division_codes: set[str]) -> tuple[list[FigureInput], dict]:
-    """FigureInputs for the cells present in the POST, plus what was typed (to show back)."""
+    """FigureInputs for the cells present in the POST, plus what was typed (to show back).
+
+    The table has one note per row (a unit); the form one per indicator, which wins."""
     inputs: list[FigureInput] = []
     typed: dict[tuple[str, str], dict[str, str]] = {}
     for row in grid.rows:
         if row.division.code not in division_codes:
             continue
-        note = post.get(f"note__{row.division.code}", "").strip()
+        row_note = post.get(f"note__{row.division.code}", "").strip()
         for cell in row.cells:
             if cell is None:
                 continue
@@ -341,7 +429,8 @@ def _rows_from_post(post, grid, division_codes: set[str]) -> tuple[list[FigureIn
             if not present:
                 continue
             raw = {f: (present.get(f) or "").strip() for f in FIELDS}
-            typed[(cell.indicator.code, row.division.code)] = raw
+            note = post.get(f"{prefix}__note", row_note).strip()
+            typed[(cell.indicator.code, row.division.code)] = {**raw, "note": note}
             version = post.get(f"{prefix}__version", "")
             inputs.append(
                 FigureInput(
@@ -404,6 +493,11 @@ def save_all(request: HttpRequest, district_code: str, period: str):
     return _save(request, unit, grid, {r.division.code for r in grid.rows})
 
 
+def _row_template(grid) -> str:
+    """What an htmx save swaps in: the whole form of a one-unit report, or the table's row."""
+    return "reports/_unit_form.html" if is_form_layout(grid) else "reports/_grid_row.html"
+
+
 def _save(request, unit, grid, division_codes: set[str]) -> HttpResponse:
     inputs, typed = _rows_from_post(request.POST, grid, division_codes)
     htmx = request.headers.get("HX-Request") == "true"
@@ -420,13 +514,14 @@ def _save(request, unit, grid, division_codes: set[str]) -> HttpResponse:
         for row in grid.rows:
             if row.division.code in division_codes:
                 row.note = request.POST.get(f"note__{row.division.code}", "").strip()
-        ctx = _grid_context(request, grid, unit)
+        notes = {code: t["note"] for (code, _division), t in typed.items()}
+        ctx = _grid_context(request, grid, unit, notes)
         if htmx:
             row = grid.row_for(next(iter(division_codes)))
             row.warnings = loose
             ctx.update(row=row, oob_totals=False)
             # 200 so htmx swaps the row in; the errors are in the cells.
-            return render(request, "reports/_grid_row.html", ctx)
+            return render(request, _row_template(grid), ctx)
         ctx["form_errors"] = [e.message for e in exc.row_errors]
         return render(request, "reports/entry.html", ctx, status=422)
     grid = load_grid(unit, grid.period)
@@ -437,7 +532,7 @@ def _save(request, unit, grid, division_codes: set[str]) -> HttpResponse:
         row.saved, row.warnings = True, warnings
         ctx = _grid_context(request, grid, unit)
         ctx.update(row=row, oob_totals=True)
-        return render(request, "reports/_grid_row.html", ctx)
+        return render(request, _row_template(grid), ctx)
     saved = _("Đã lưu: %(created)s số liệu mới, %(updated)s số liệu sửa.") % {
         "created": result.created,
         "updated": result.updated,

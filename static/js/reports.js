@@ -122,6 +122,23 @@
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
 
+  // An htmx save swaps the whole one-unit form (or a table row): the keyboard stays where it
+  // was, or goes to the first refused number, instead of falling back to the page's top.
+  var restore = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    var active = document.activeElement;
+    restore = target && target.id ? { box: target.id, focus: active && active.id } : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!restore) { return; }
+    var box = document.getElementById(restore.box);
+    var goal = box && (box.querySelector("input.is-invalid") ||
+      (restore.focus && document.getElementById(restore.focus)));
+    restore = null;
+    if (goal && goal !== document.activeElement) { goal.focus(); }
+  });
+
   document.addEventListener("input", function (event) {
     if (!event.target.matches || !event.target.matches("input.num")) { return; }
     var values = preview(event.target);

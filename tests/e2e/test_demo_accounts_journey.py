@@ -119,7 +119,7 @@ def enter_and_submit(page, unit: str, code: str, numerator: str, denominator: st
     row = page.locator(f"#row-{unit}")
     row.locator(f'input[name="{code}__{unit}__numerator"]').fill(numerator)
     row.locator(f'input[name="{code}__{unit}__denominator"]').fill(denominator)
-    row.locator("button", has_text="Lưu dòng").click()
+    row.locator("button", has_text="Lưu số liệu").click()
     try:
         page.wait_for_selector(f"#row-{unit} .badge", state="visible")
     except Exception as exc:  # say what the row shows instead of a bare timeout

@@ -62,7 +62,7 @@ def test_officer_imports_excel_bad_row_saves_nothing_then_good_file_applies(
     errors = page.locator("#import-errors tbody tr")
     assert errors.count() == 1
     error_row = errors.first.inner_text()
-    assert "không được âm" in error_row and "value" in error_row
+    assert "không được âm" in error_row and "Giá trị" in error_row
     assert "chưa lưu gì" in page.locator(".alert-danger").inner_text()
     assert page.locator("text=Xác nhận nhập").count() == 0
     shot(page, "reports-import-bad-row")
