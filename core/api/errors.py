@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.dispatch import Signal
 from django.http import Http404, HttpResponse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
@@ -70,11 +70,7 @@ def _flatten(detail) -> tuple[str, list[dict]]:
         ]
         if len(errors) == 1:
             return errors[0]["detail"], [{"field": errors[0]["field"]}]
-        summary = ngettext(
-            "Yêu cầu có %(n)s lỗi, liệt kê trong errors.",
-            "Yêu cầu có %(n)s lỗi, liệt kê trong errors.",
-            len(errors),
-        ) % {"n": len(errors)}
+        summary = gettext("Yêu cầu có %(n)s lỗi, liệt kê trong errors.") % {"n": len(errors)}
         return summary, errors
     if isinstance(detail, list):
         return "; ".join(str(x) for x in detail), []
