@@ -41,6 +41,10 @@ from teams.forms import (
 from teams.models import ACTIVITY_COUNT_FIELDS, Activity, Member, Team
 
 PAGE_SIZE = 50
+# The team page on a phone: the latest activities and months; the rest one tap away.
+RECENT_ACTIVITIES = 10
+ALL_ACTIVITIES = 500
+RECENT_MONTHS = 6
 
 
 def _require_view(user) -> None:
@@ -136,7 +140,10 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_or_404(request, pk)
     members = selectors.team_members(request.user, team)
     current = sum(1 for m in members if m.is_current)
-    activities = list(team.activities.select_related("created_by").order_by("-date", "-pk")[:100])
+    show_all = request.GET.get("activities") == "all"
+    shown = ALL_ACTIVITIES if show_all else RECENT_ACTIVITIES
+    activities = list(team.activities.select_related("created_by").order_by("-date", "-pk")[:shown])
+    monthly = selectors.team_monthly_totals(team)
     return render(
         request,
         "teams/detail.html",
@@ -148,7 +155,12 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "size_min": selectors.TEAM_SIZE_MIN,
             "size_max": selectors.TEAM_SIZE_MAX,
             "activities": activities,
-            "monthly": selectors.team_monthly_totals(team),
+            "activities_all": show_all,
+            "activity_total": len(activities)
+            if len(activities) < shown
+            else team.activities.count(),
+            "monthly": monthly,
+            "monthly_recent": monthly[:RECENT_MONTHS],
             "count_fields": ACTIVITY_COUNT_FIELDS,
             "can_change": can_change_team(request.user, team),
             "can_manage": can_manage_team(request.user, team),
