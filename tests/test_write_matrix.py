@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from tests.access_matrix import ROLES, Write
 from tests.api.access_cases import WRITE_CASES as API_WRITES
 from tests.divisions.access_cases import WRITE_CASES as DIVISION_WRITES
+from tests.documents.access_cases import WRITE_CASES as DOCUMENT_WRITES
 from tests.reports.access_cases import WRITE_CASES as REPORT_WRITES
 from tests.targets.access_cases import WRITE_CASES as TARGET_WRITES
 from tests.teams.access_cases import WRITE_CASES as TEAM_WRITES
@@ -30,11 +31,12 @@ WRITES: list[Write] = [
     *REPORT_WRITES,
     *TEAM_WRITES,
     *API_WRITES,
+    *DOCUMENT_WRITES,
 ]
 WRITE_IDS = {f"{w.name}[{w.label}]": w for w in WRITES}
 # Apps whose tables hold the portal's data; the audit log is excluded because recording a
 # denied request is exactly what it is for.
-DATA_APPS = ("divisions", "targets", "reports", "teams", "dashboards", "auth")
+DATA_APPS = ("divisions", "targets", "reports", "teams", "dashboards", "documents", "auth")
 NOT_DATA = {"divisions.auditevent"}
 
 
@@ -134,6 +136,7 @@ ACTION_WITHOUT_DATA = {
     "reports:submit",
     "reports:approve",
     "teams:activity_delete",
+    "documents:generate",
 }
 
 

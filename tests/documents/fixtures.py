@@ -18,3 +18,20 @@ def province_report_file(camau):
     return ReportFile.objects.create(
         report=report, status=FileStatus.DONE, progress=100, docx=b"docx", pdf=b"%PDF"
     )
+
+
+@pytest.fixture
+def commune_unit(reorganised):
+    """Xã Biển Bạch (32069) of the structure from 07/2025: a commune-level unit that makes its
+    own periodic report, outside the scope of the matrix's district and commune officers."""
+    return reorganised.new["32069"]
+
+
+@pytest.fixture
+def commune_report_file(commune_unit):
+    from documents.models import FileStatus, PeriodicReport, ReportFile
+
+    report = PeriodicReport.objects.create(division=commune_unit, kind="month", year=2026, number=1)
+    return ReportFile.objects.create(
+        report=report, status=FileStatus.DONE, progress=100, docx=b"docx", pdf=b"%PDF"
+    )
