@@ -147,8 +147,15 @@ class MemberForm(forms.Form):
         label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, team, can_link_user: bool, **kwargs):
+    def __init__(self, *args, team, can_link_user: bool, adding: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if adding:
+            # Someone who has left is recorded with "Rời tổ", not added as already gone.
+            del self.fields["left_on"]
+            self.fields["joined_on"].help_text = _(
+                "Ngày quyết định thành lập tổ: %(day)s. Thành viên từ khi thành lập tổ: "
+                "chọn ngày đó."
+            ) % {"day": team.decision_date.strftime("%d/%m/%Y")}
         if can_link_user:
             # Team-leader accounts scoped to this team's commune.
             self.fields["member_user"].queryset = (

@@ -252,6 +252,14 @@ def to_member_kwargs(raw: dict[str, Any]) -> ParsedRow:
     return row
 
 
+def joined_on_default_note(team) -> str:
+    """Said on a row without a joining date: the service counts the member from the team's
+    decision (a team's first list), which the officer should see before confirming."""
+    return _("Không có ngày tham gia: tính từ ngày quyết định thành lập tổ %(day)s.") % {
+        "day": team.decision_date.strftime("%d/%m/%Y")
+    }
+
+
 def preview_labels(kwargs: dict[str, Any]) -> dict[str, str]:
     """The role and body of a row as people read them, not their codes."""
     return {

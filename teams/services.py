@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -446,7 +447,7 @@ def _validate_activity(activity: Activity) -> None:
         if value is None:
             setattr(activity, name, 0)
         elif value < 0:
-            label = Activity._meta.get_field(name).verbose_name
+            label = capfirst(Activity._meta.get_field(name).verbose_name)
             errors.setdefault(name, []).append(
                 _("%(label)s không được âm (đã nhập %(value)s).") % {"label": label, "value": value}
             )

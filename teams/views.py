@@ -262,7 +262,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
     return _form_page(
         request,
-        _member_form(request, team, initial={"joined_on": team.decision_date}),
+        # Today, as for activities: the decision date back-dated every new member and
+        # silently raised the team's member counts of all the months since.
+        _member_form(request, team, adding=True, initial={"joined_on": timezone.localdate()}),
         save=save,
         success=lambda member: _("Đã thêm %(name)s.") % {"name": member.full_name},
         title=_("Thêm thành viên"),
@@ -341,7 +343,9 @@ def member_import(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for result, read in zip(results, parsed, strict=True):
         result["errors"] = read.errors + result["errors"]
-        result["notes"] = read.notes
+        result["notes"] = read.notes + (
+            [imports.joined_on_default_note(team)] if read.kwargs["joined_on"] is None else []
+        )
         result["labels"] = imports.preview_labels(read.kwargs)
     context["results"] = results
     context["has_errors"] = any(r["errors"] for r in results)

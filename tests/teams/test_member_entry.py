@@ -231,3 +231,32 @@ def test_template_is_vietnamese_with_text_phone_column(client, team_leader):
     assert [c.value for c in sheet[1]] == VI_HEADER
     # Phones typed into the template keep their leading 0: the column is text.
     assert sheet["D2"].number_format == "@"
+
+
+# --- other stumbles on the teams pages ------------------------------------------------------
+
+
+def test_negative_count_message_begins_with_a_capital(client, team_leader, team_a):
+    client.force_login(team_leader)
+    response = client.post(
+        reverse("teams:activity_add", kwargs={"pk": team_a.pk}),
+        {"date": "2023-05-02", "kind": "propaganda", "households": "-3"},
+    )
+    assert "Số hộ gia đình được hướng dẫn không được âm" in response.content.decode()
+
+
+def test_add_member_form_starts_today_and_asks_no_leaving_date(client, team_leader, team_a):
+    # A member added today did not belong to the team since its decision in 2023: the
+    # decision date as default silently raised the member counts of every month since.
+    client.force_login(team_leader)
+    form = client.get(_add_url(team_a)).context["form"]
+    assert form["joined_on"].value() == timezone.localdate()
+    assert "left_on" not in form.fields
+    assert "01/03/2023" in str(form.fields["joined_on"].help_text)
+
+
+def test_import_row_without_joining_date_says_which_date_counts(client, team_leader, team_a):
+    client.force_login(team_leader)
+    preview = client.post(_import_url(team_a), {"file": _csv(["Lê Văn Út,Tổ viên,Công an,,,"])})
+    assert preview.context["results"][0]["errors"] == []
+    assert "tính từ ngày quyết định thành lập tổ 01/03/2023" in preview.content.decode()
