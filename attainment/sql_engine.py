@@ -36,6 +36,7 @@ LAST_MONTH_INDEX = 9999 * 12 + 11
 # Divisions carry 30 decimal places before rounding to the stored 6: far more than any
 # figure's digits, so the rounding to 6 places agrees with the per-row engine's.
 WIDE = "numeric(60,30)"
+WORK_MEM = "64MB"
 
 
 def _columns(rows: list[tuple], width: int) -> list[list]:
@@ -87,6 +88,9 @@ def sql_recompute(
     # Table and column names come from model metadata; every value is bound.
     head = f"INSERT INTO {quote(Attainment._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
     with connection.cursor() as cursor:
+        # Hash joins and aggregates in memory instead of sorts spilled to disk, for this
+        # statement's transaction only (the default 4 MB is meant for many small queries).
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
         cursor.execute(head + SELECT_ROWS, params)
         return cursor.rowcount
 
@@ -124,21 +128,28 @@ cells AS (
                AND (rep.status = 'approved' OR (p.prov AND rep.status = 'submitted'))))
     ORDER BY p.prov, f.indicator_id, f.division_id, f.period, f.source
 ),
--- 2. Each cell to its ancestor at every row level of its indicator's routes.
-placed AS (
-    SELECT c.prov, c.ind, c.period, r.own, c.v, c.n, c.d, c.src,
-        CASE r.row_level WHEN d0.level THEN d0.id WHEN d1.level THEN d1.id
-                         WHEN d2.level THEN d2.id END AS unit
-    FROM cells c
-    JOIN divisions_division d0 ON d0.id = c.div
+-- 2. Each cell to its ancestor at every row level of its indicator's routes: the unit at
+-- each level above every division (the division, its parent, its grandparent; levels are
+-- distinct along a path), joined by hash, not looked up per figure.
+ancestors AS MATERIALIZED (
+    SELECT d0.id AS div, d0.level AS fig_level, x.level AS row_level, x.id AS unit
+    FROM divisions_division d0
     LEFT JOIN divisions_division d1 ON d1.id = d0.parent_id
     LEFT JOIN divisions_division d2 ON d2.id = d1.parent_id
-    JOIN routes r ON r.ind = c.ind AND r.fig_level = d0.level
+    CROSS JOIN LATERAL (VALUES (d0.level, d0.id), (d1.level, d1.id), (d2.level, d2.id))
+        AS x(level, id)
+    WHERE d0.level <= 3 AND x.id IS NOT NULL
+),
+placed AS (
+    SELECT c.prov, c.ind, c.period, r.own, c.v, c.n, c.d, c.src, a.unit
+    FROM cells c
+    JOIN ancestors a ON a.div = c.div
+    JOIN routes r ON r.ind = c.ind AND r.fig_level = a.fig_level AND r.row_level = a.row_level
 ),
 rolled AS (
     SELECT prov, ind, unit, period, own, sum(v) AS v, sum(n) AS n, sum(d) AS d,
         bool_or(src = 'manual') AS m, bool_or(src = 'teams') AS t
-    FROM placed WHERE unit IS NOT NULL
+    FROM placed
     GROUP BY prov, ind, unit, period, own
 ),
 -- An authoritative own figure replaces the roll-up in its month.
@@ -169,17 +180,28 @@ series AS (
     GROUP BY prov, ind, unit, period
 ),
 -- 4. Every month from a series' first to the last month, aggregated over time.
+-- The units that get rows (levels 1–3), read once: later steps join these few rows by
+-- hash instead of looking a unit up per row.
+unit_info AS MATERIALIZED (
+    SELECT id, level, valid_to FROM divisions_division WHERE level <= 3
+),
 bounds AS (
-    SELECT prov, ind, unit, min(period) AS first, greatest(%(last)s::date, max(period)) AS upto
-    FROM series GROUP BY prov, ind, unit
+    SELECT s.prov, s.ind, s.unit, ui.level, ui.valid_to, min(s.period) AS first,
+        greatest(%(last)s::date, max(s.period)) AS upto
+    FROM series s JOIN unit_info ui ON ui.id = s.unit
+    GROUP BY s.prov, s.ind, s.unit, ui.level, ui.valid_to
 ),
 grid AS (
-    SELECT b.prov, b.ind, b.unit, g::date AS period
-    FROM bounds b CROSS JOIN LATERAL generate_series(b.first, b.upto, interval '1 month') g
+    SELECT b.prov, b.ind, b.unit, g.period::date AS period,
+        (date_part('year', b.first) * 12 + date_part('month', b.first))::int + g.n::int - 1
+            AS idx
+    FROM bounds b
+    CROSS JOIN LATERAL generate_series(b.first, b.upto, interval '1 month')
+        WITH ORDINALITY AS g(period, n)
 ),
 months AS (
-    SELECT g.prov, g.ind, g.unit, g.period, mt.is_ratio, mt.how, mt.higher,
-        s.period AS present, s.v, s.n, s.d,
+    SELECT g.prov, g.ind, g.unit, g.period, g.idx, mt.is_ratio, mt.how, mt.higher,
+        s.period AS present, s.v, s.n, s.d, s.m, s.t,
         CASE WHEN mt.ytd THEN extract(year FROM g.period)::int ELSE 0 END AS win,
         CASE WHEN mt.is_ratio THEN
             CASE WHEN s.d <> 0 THEN s.n::{WIDE} / s.d * 100 END
@@ -200,27 +222,35 @@ running AS (
     WINDOW w AS (PARTITION BY prov, ind, unit, win ORDER BY period),
            y AS (PARTITION BY prov, ind, unit, extract(year FROM period) ORDER BY period)
 ),
+-- The latest month's figures carried forward: the first row of each run of months that
+-- share the same latest month is that month itself.
+carried AS (
+    SELECT r.*,
+        first_value(v) OVER c AS lv, first_value(n) OVER c AS ln, first_value(d) OVER c AS ld,
+        first_value(m) OVER c AS lm, first_value(t) OVER c AS lt
+    FROM running r
+    WINDOW c AS (PARTITION BY prov, ind, unit, win, latest ORDER BY period)
+),
 aggregated AS (
-    SELECT r.prov, r.ind, r.unit, r.period, r.higher, l.period AS data_period,
-        CASE WHEN l.period IS NULL THEN NULL
+    SELECT r.prov, r.ind, r.unit, r.period, r.idx, r.higher, r.latest AS data_period,
+        CASE WHEN r.latest IS NULL THEN NULL
              WHEN r.how = 'sum' AND r.is_ratio THEN
                 CASE WHEN r.cum_d <> 0 THEN r.cum_n::{WIDE} / r.cum_d * 100 END
              WHEN r.how = 'sum' THEN r.cum_v
              WHEN r.how = 'average' THEN
                 CASE WHEN r.year_count > 0 THEN r.year_sum::{WIDE} / r.year_count END
-             WHEN r.is_ratio THEN CASE WHEN l.d <> 0 THEN l.n::{WIDE} / l.d * 100 END
-             ELSE l.v END AS actual,
-        CASE WHEN l.period IS NULL OR r.how = 'average' THEN NULL
+             WHEN r.is_ratio THEN CASE WHEN r.ld <> 0 THEN r.ln::{WIDE} / r.ld * 100 END
+             ELSE r.lv END AS actual,
+        CASE WHEN r.latest IS NULL OR r.how = 'average' THEN NULL
              WHEN r.how = 'sum' THEN CASE WHEN r.is_ratio THEN r.cum_n END
-             ELSE l.n END AS n,
-        CASE WHEN l.period IS NULL OR r.how = 'average' THEN NULL
+             ELSE r.ln END AS n,
+        CASE WHEN r.latest IS NULL OR r.how = 'average' THEN NULL
              WHEN r.how = 'sum' THEN CASE WHEN r.is_ratio THEN r.cum_d END
-             ELSE l.d END AS d,
-        CASE WHEN l.period IS NULL THEN ''
-             WHEN l.m AND l.t THEN 'manual+teams' WHEN l.m THEN 'manual' ELSE 'teams' END
+             ELSE r.ld END AS d,
+        CASE WHEN r.latest IS NULL THEN ''
+             WHEN r.lm AND r.lt THEN 'manual+teams' WHEN r.lm THEN 'manual' ELSE 'teams' END
             AS sources
-    FROM running r
-    LEFT JOIN series l ON (l.prov, l.ind, l.unit, l.period) = (r.prov, r.ind, r.unit, r.latest)
+    FROM carried r
 ),
 -- 5. Targets: the baseline (the target's, else the series' first value) and the value at
 -- the deadline (only on a figure of the deadline's own year), both as stored.
@@ -229,16 +259,21 @@ firsts AS (
     FROM aggregated WHERE actual IS NOT NULL ORDER BY prov, ind, unit, period
 ),
 terms AS (
-    SELECT u.prov, u.ind, u.unit, dv.level, t.target_id, t.goal, t.deadline,
+    SELECT u.prov, u.ind, u.unit, u.valid_to, t.target_id, t.goal, t.deadline,
         CASE WHEN t.goal IS NULL THEN NULL WHEN t.target_id IS NOT NULL AND t.base IS NOT NULL
              THEN t.base ELSE f.actual END AS base,
         CASE WHEN t.goal IS NULL THEN NULL WHEN t.target_id IS NOT NULL AND t.base IS NOT NULL
              THEN t.base_period ELSE f.period END AS base_period,
+        (date_part('year', CASE WHEN t.target_id IS NOT NULL AND t.base IS NOT NULL
+                                THEN t.base_period ELSE f.period END) * 12
+         + date_part('month', CASE WHEN t.target_id IS NOT NULL AND t.base IS NOT NULL
+                                   THEN t.base_period ELSE f.period END))::int AS base_idx,
+        (date_part('year', t.deadline) * 12 + date_part('month', t.deadline))::int
+            AS deadline_idx,
         CASE WHEN extract(year FROM a.data_period) = extract(year FROM t.deadline)
              THEN round(a.actual, 6) END AS at_deadline
     FROM bounds u
-    JOIN divisions_division dv ON dv.id = u.unit AND dv.level <= 3
-    JOIN tgt t ON t.ind = u.ind AND t.level = dv.level
+    JOIN tgt t ON t.ind = u.ind AND t.level = u.level
     LEFT JOIN firsts f ON (f.prov, f.ind, f.unit) = (u.prov, u.ind, u.unit)
     -- The grid is contiguous: the month at or before the deadline is the deadline's month,
     -- or the series' last month when it ends earlier.
@@ -246,14 +281,12 @@ terms AS (
         AND a.period = least(date_trunc('month', t.deadline)::date, u.upto)
 ),
 judged AS (
-    SELECT a.*, tm.target_id, tm.goal, tm.deadline, tm.base, tm.base_period,
-        a.period > tm.deadline AS after,
-        CASE WHEN a.period > tm.deadline THEN tm.at_deadline ELSE round(a.actual, 6) END AS j,
-        dv.valid_to
+    SELECT a.*, tm.target_id, tm.goal, tm.deadline, tm.base, tm.base_period, tm.base_idx,
+        tm.deadline_idx, a.period > tm.deadline AS after,
+        CASE WHEN a.period > tm.deadline THEN tm.at_deadline ELSE round(a.actual, 6) END AS j
     FROM aggregated a
     JOIN terms tm ON (tm.prov, tm.ind, tm.unit) = (a.prov, a.ind, a.unit)
-    JOIN divisions_division dv ON dv.id = a.unit
-    WHERE dv.valid_to IS NULL OR a.period <= dv.valid_to
+    WHERE tm.valid_to IS NULL OR a.period <= tm.valid_to
 ),
 -- `assess` (attainment.method): the baseline defaults to the value judged, months count
 -- as whole months.
@@ -270,14 +303,15 @@ facts AS (
 steps AS (
     SELECT fa.*,
         fa.goal - fa.b AS gap,
-        (extract(year FROM fa.period) * 12 + extract(month FROM fa.period))
-          - (extract(year FROM fa.bp) * 12 + extract(month FROM fa.bp)) AS elapsed,
-        (extract(year FROM fa.deadline) * 12 + extract(month FROM fa.deadline))
-          - (extract(year FROM fa.period) * 12 + extract(month FROM fa.period)) AS remaining,
-        (extract(year FROM fa.deadline) * 12 + extract(month FROM fa.deadline))
-          - (extract(year FROM fa.bp) * 12 + extract(month FROM fa.bp)) AS total,
-        extract(year FROM fa.period) * 12 + extract(month FROM fa.period) - 1 AS idx
-    FROM facts fa
+        fa.idx - fa.b_idx AS elapsed,
+        fa.deadline_idx - fa.idx AS remaining,
+        fa.deadline_idx - fa.b_idx AS total
+    FROM (
+        SELECT fc.*,
+            CASE WHEN fc.base IS NOT NULL AND fc.base_period IS NOT NULL THEN fc.base_idx
+                 ELSE fc.idx END AS b_idx
+        FROM facts fc
+    ) fa
 ),
 assessed AS (
     SELECT st.*,
@@ -306,9 +340,9 @@ rows AS (
              WHEN a.ratio >= 0 THEN 'off_track'
              ELSE 'deteriorating' END AS status,
         CASE WHEN a.assessed AND NOT a.after AND a.months IS NOT NULL
-                  AND a.idx + a.months <= {LAST_MONTH_INDEX}
-             THEN make_date(div(a.idx + a.months, 12)::int,
-                            (mod(a.idx + a.months, 12) + 1)::int, 1) END AS reached_in
+                  AND a.idx - 1 + a.months <= {LAST_MONTH_INDEX}
+             THEN make_date(div(a.idx - 1 + a.months, 12)::int,
+                            (mod(a.idx - 1 + a.months, 12) + 1)::int, 1) END AS reached_in
     FROM assessed a
 ),
 -- 6. Approved rows, and provisional ones where their numbers differ.
