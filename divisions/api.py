@@ -94,6 +94,9 @@ class DivisionList(generics.GenericAPIView):
         if (raw_day := params.get("valid_on")) is not None:
             field = serializers.DateField()
             try:
+                # Django's date parser reads any script's digits; the schema's date is ASCII.
+                if not raw_day.isascii():
+                    field.fail("invalid", format="YYYY-MM-DD")
                 day = field.to_internal_value(raw_day)
             except serializers.ValidationError as exc:
                 raise ValidationError({"valid_on": exc.detail}) from exc

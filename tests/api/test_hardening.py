@@ -117,10 +117,18 @@ def test_errors_are_problem_json_without_repeating_the_detail(officer_a, people)
 
 
 @pytest.mark.parametrize(
-    "query", [{"level": "٣"}, {"page_size": "５"}, {"page_size": "0"}, {"level": "３"}]
+    "url, query",
+    [
+        ("/api/v1/values/", {"level": "٣"}),
+        ("/api/v1/values/", {"page_size": "５"}),
+        ("/api/v1/values/", {"page_size": "0"}),
+        ("/api/v1/attainment/", {"level": "３"}),
+        ("/api/v1/targets/", {"deadline": "２０３０"}),
+        ("/api/v1/divisions/", {"valid_on": "２０２５-07-01"}),
+    ],
 )
-def test_non_ascii_digits_are_refused(camau, query):
-    body = assert_problem(Client().get("/api/v1/values/", query), 400)
+def test_non_ascii_digits_are_refused(camau, url, query):
+    body = assert_problem(Client().get(url, query), 400)
     assert body["errors"] == [{"field": next(iter(query))}]
 
 

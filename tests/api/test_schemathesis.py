@@ -12,6 +12,8 @@ data (a figure's checks), which no schema can state; a 400 for schema-valid inpu
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -63,8 +65,10 @@ def map_body(context, body):
     return body
 
 
+# More examples for a deeper run: SCHEMATHESIS_EXAMPLES=200 pytest tests/api/test_schemathesis.py
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
 HYPOTHESIS = settings(
-    max_examples=25,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -124,5 +128,5 @@ def test_api_conforms_to_its_schema(case, authenticated):
 @pytest.mark.django_db
 def test_stateful_links_hold(authenticated):
     stateful_schema.as_state_machine().run(
-        settings=settings(HYPOTHESIS, max_examples=30, stateful_step_count=6)
+        settings=settings(HYPOTHESIS, max_examples=EXAMPLES + 5, stateful_step_count=6)
     )
