@@ -133,3 +133,33 @@ def test_team_leader_adds_an_activity_from_a_phone(phone_page, team_a, team_lead
     assert width <= 390, f"page is {width}px wide on a 390px phone"
     shot(page, "teams-activity-added-phone")
     assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_team_leader_adds_a_member_from_a_phone_choosing_the_body(phone_page, team_a, team_leader):
+    page = phone_page
+    login(page, team_leader.username, PASSWORD)
+    page.goto(f"/teams/{team_a.pk}/")
+    page.click("#member-add")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#id_body").input_value() == ""  # nothing chosen for the officer
+    page.fill("#id_full_name", "Đặng Thị Mai")
+    page.fill("#id_phone", "0918 222 333")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    assert "Hãy chọn đơn vị, đoàn thể của thành viên." in page.locator("body").inner_text()
+    page.select_option("#id_body", "youth_union")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    assert team_a.members.get(full_name="Đặng Thị Mai").body == "youth_union"
+    # The same person a second time (a double tap, or a second officer) is refused.
+    page.click("#member-add")
+    page.fill("#id_full_name", "Đặng Thị Mai")
+    page.fill("#id_phone", "0918222333")
+    page.select_option("#id_body", "youth_union")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    assert "đã là thành viên của tổ" in page.locator("body").inner_text()
+    shot(page, "teams-member-twice-phone")
+    assert team_a.members.filter(full_name="Đặng Thị Mai").count() == 1
+    assert page.console_errors == []
