@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from camau_cds import health, views
 from core.api.errors import api_aware
@@ -18,6 +21,9 @@ targets_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Browsers and bookmarks ask for /favicon.ico whatever the page links: the static icon
+    # (lazy: the hashed name is read from the manifest on first use, not at import).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"))),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),

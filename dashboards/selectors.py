@@ -125,13 +125,23 @@ def period_label(period: dt.date | None) -> str:
     return f"{period:%m/%Y}" if period else ""
 
 
+# A final verdict in words a citizen reads without a contradiction: the method's "Đạt (đã hết
+# hạn)" in green read as "met (expired)". The verdict is about the deadline, so it says so.
+FINAL_LABELS = {
+    Status.MET: gettext_lazy("Đạt mục tiêu đúng hạn"),
+    Status.NOT_MET: gettext_lazy("Không đạt mục tiêu khi đến hạn"),
+}
+
+
 def status_label(
     status: str, *, target: Target | None = None, period: dt.date | None = None
 ) -> str:
     """The status in words; a deadline passed with no figure of its year says which year."""
     if status == Status.NO_DATA and target is not None and period and period > target.deadline:
         return _("Chưa có số liệu năm %(year)s") % {"year": target.deadline.year}
-    return str(STATUS_LABELS[Status(status)]) if status else ""
+    if not status:
+        return ""
+    return str(FINAL_LABELS.get(Status(status)) or STATUS_LABELS[Status(status)])
 
 
 def status_colour(status: str) -> str:
@@ -523,6 +533,34 @@ class Card:
         if share is None:
             return "—"
         return number_format((share * HUNDRED).quantize(Decimal(1)), decimal_pos=0) + "%"
+
+    @property
+    def progress_note(self) -> str:
+        """What the bar measures, in words. The share of the way from the baseline to the
+        target is not the value's own percentage (a card reads "47,9%" beside a bar of 13%),
+        and beyond the target it is no percentage anyone can read ("1.467%" of a count)."""
+        share = self.row.share_reached if self.row else None
+        if share is None:
+            return ""
+        if share >= 1:
+            return _("đã đi hết chặng đường từ giá trị gốc đến mục tiêu")
+        if share < 0:
+            return _("thấp hơn giá trị gốc: chưa tiến về phía mục tiêu")
+        percent = number_format((share * HUNDRED).quantize(Decimal(1)), decimal_pos=0)
+        return _("đạt %(share)s%% chặng đường từ giá trị gốc đến mục tiêu") % {"share": percent}
+
+    @property
+    def share_brief(self) -> str:
+        """The share for a table column headed "Chặng đường đến mục tiêu": "13%", "≥ 100%"
+        past the target, "< 0%" below the baseline."""
+        share = self.row.share_reached if self.row else None
+        if share is None:
+            return "—"
+        if share >= 1:
+            return "≥ 100%"
+        if share < 0:
+            return "< 0%"
+        return self.share_display
 
     @property
     def final(self) -> bool:
@@ -950,6 +988,10 @@ class IndicatorMonth:
         return Card(self.indicator, self.row.target, self.row).share_display
 
     @property
+    def share_brief(self) -> str:
+        return Card(self.indicator, self.row.target, self.row).share_brief
+
+    @property
     def status(self) -> str:
         return self.row.status
 
@@ -1191,16 +1233,19 @@ OPEN_DATA_HEADERS = [
     gettext_lazy("Thực hiện"),
     gettext_lazy("Mục tiêu"),
     gettext_lazy("Thời hạn"),
-    gettext_lazy("Trạng thái"),
+    gettext_lazy("Mã trạng thái"),
     gettext_lazy("Còn hạn"),
     gettext_lazy("Giá trị xét kết quả"),
+    # The status in words, as the page says it; the code column stays for machines.
+    gettext_lazy("Trạng thái"),
 ]
 
 
 def open_data_rows() -> Iterable[list[str]]:
     """Every province-level approved row, oldest month first (streamed, one query). Within a
     month, as on the page: targets still live first, then the ended ones with the value their
-    final verdict was judged on ("Còn hạn": 1 live, 0 ended, empty without a target)."""
+    final verdict was judged on ("Còn hạn": 1 live, 0 ended, empty without a target); the
+    status as a code and in words."""
     # The month's first day against the deadline: live while the deadline is in or after it.
     ended = Case(When(target__deadline__lt=F("period"), then=1), default=0)
     qs = (
@@ -1228,4 +1273,5 @@ def open_data_rows() -> Iterable[list[str]]:
             r.status,
             "" if r.target is None else ("0" if r.ended else "1"),
             plain(r.judged_value) if r.ended else "",
+            status_label(r.status, target=r.target, period=r.period),
         ]

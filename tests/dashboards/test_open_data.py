@@ -53,9 +53,10 @@ def test_open_data_csv_lists_every_approved_province_row(client, with_provisiona
         "Thực hiện",
         "Mục tiêu",
         "Thời hạn",
-        "Trạng thái",
+        "Mã trạng thái",
         "Còn hạn",
         "Giá trị xét kết quả",
+        "Trạng thái",
     ]
     approved = Attainment.objects.filter(provisional=False, division__level=1)
     assert len(rows) - 1 == approved.count()

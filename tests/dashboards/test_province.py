@@ -77,7 +77,7 @@ def test_2025_target_gets_its_final_verdict_after_the_deadline(
     # Judged on the 2025 value at the deadline: 81% < 90% → not met.
     row = html[html.index('data-results="2025"') :]
     assert 'data-status="not_met"' in row.split("</table>")[0]
-    assert "Không đạt (đã hết hạn)" in html
+    assert "Không đạt mục tiêu khi đến hạn" in html
 
 
 @pytest.mark.django_db
