@@ -130,8 +130,9 @@ def _load_demo() -> None:
 _LOADERS = {"camau": _load_camau, "reorganised": _load_reorganised, "demo": _load_demo}
 
 
-def _rows_written_by(load) -> list[tuple[type, list[str], list[tuple]]]:
-    """Run `load` in a transaction that is rolled back; return the rows it wrote, by model.
+def _rows_written_by(load) -> dict:
+    """Run `load` in a transaction that is rolled back; return the rows it wrote, by model, and
+    the rows of other tables they refer to.
 
     Only tables that were empty may change (what the loaders do on a fresh test database);
     anything else raises, and the fixtures fall back to running the loader in each test.
@@ -173,8 +174,27 @@ def _rows_written_by(load) -> list[tuple[type, list[str], list[tuple]]]:
             if before[model]:
                 raise RuntimeError(f"{model._meta.label}: the loader changed a table with rows")
             written.append((model, *prepared(model, rows)))
+        referenced = _referenced_rows([m for m, _, _ in written], content)
         transaction.set_rollback(True)
-    return written
+    return {"rows": written, "referenced": referenced}
+
+
+def _referenced_rows(models, content) -> list[tuple[type, list[str], list[tuple]]]:
+    """Rows outside the world that its rows point at (the role groups a migration creates), so
+    they can be put back where a transactional test's flush removed them."""
+    targets: dict[type, set] = {}
+    for model in models:
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model not in models:
+                ids = model._base_manager.exclude(**{field.attname: None})
+                targets.setdefault(field.related_model, set()).update(
+                    ids.values_list(field.attname, flat=True)
+                )
+    found = []
+    for target, ids in targets.items():
+        names, rows = content(target)
+        found.append((target, names, [r for r in rows if r[names.index("id")] in ids]))
+    return found
 
 
 def _build_worlds(names, django_db_blocker) -> dict:
@@ -247,7 +267,12 @@ def _load_world(name: str, worlds: dict) -> None:
     from core.bulk_sql import insert_rows
 
     world = worlds.get(name)
-    if not world or any(model._base_manager.exists() for model, _, _ in world):
+    if not world or not _referenced_rows_in_place(world["referenced"]):
+        _LOADERS[name]()
+        return
+    referenced = [m for m, _, _ in world["referenced"]]
+    world = world["rows"]
+    if any(model._base_manager.exists() for model, _, _ in world):
         _LOADERS[name]()
         return
     quote = connection.ops.quote_name
@@ -262,8 +287,24 @@ def _load_world(name: str, worlds: dict) -> None:
                 insert_rows(model._meta.db_table, columns, rows)
     # PostgreSQL: the next id after the inserted ones (SQLite follows on its own).
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in world]):
+        models = [m for m, _, _ in world] + referenced
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
+
+
+def _referenced_rows_in_place(referenced) -> bool:
+    """Put back referenced rows a flush removed (same ids); False where another row holds
+    one of their ids, so the caller runs the loader instead."""
+    for model, names, rows in referenced:
+        present = {r[0]: r for r in model._base_manager.values_list("id", *names)}
+        for row in rows:
+            values = dict(zip(names, row, strict=True))
+            held = present.get(values["id"])
+            if held is None:
+                model._base_manager.bulk_create([model(**values)])
+            elif held[1:] != row:
+                return False
+    return True
 
 
 @pytest.fixture
