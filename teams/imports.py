@@ -57,18 +57,20 @@ LISTS_TITLE = "Danh mục"
 def template_workbook(members=()) -> bytes:
     """The import template (or a team's members in the same shape) as .xlsx: Vietnamese
     sheet and headers, the phone column as text so a typed 0912… keeps its 0, dates shown
-    dd/mm/yyyy, a list to pick the role and body from."""
+    dd/mm/yyyy, a list to pick the role and body from. `members` are
+    `selectors.MemberRow`s: their phone is already shown or masked for the reader."""
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET_TITLE
     sheet.append(list(COLUMNS))
-    for member in members:
+    for row in members:
+        member = row.member
         sheet.append(
             [
                 member.full_name,
-                member.get_role_display(),
-                member.get_body_display(),
-                member.phone,
+                str(member.get_role_display()),
+                str(member.get_body_display()),
+                row.phone,
                 member.joined_on,
                 member.note,
             ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/dissolve/", views.team_dissolve, name="dissolve"),
     path("<int:pk>/members/new/", views.member_add, name="member_add"),
     path("<int:pk>/members/import/", views.member_import, name="member_import"),
+    path("<int:pk>/members.xlsx", views.member_export, name="member_export"),
     path("<int:pk>/activities/new/", views.activity_add, name="activity_add"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/leave/", views.member_leave, name="member_leave"),

@@ -372,6 +372,20 @@ def member_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_required
+def member_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """A team's current members in the template's shape (phones masked outside the scope), so
+    a list can be corrected in a spreadsheet and read back by the import."""
+    team = _team_or_404(request, pk)
+    rows = [r for r in selectors.team_members(request.user, team) if r.is_current]
+    response = HttpResponse(
+        imports.template_workbook(rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="thanh-vien-to-{team.pk}.xlsx"'
+    return response
+
+
 # --- activities -----------------------------------------------------------------------------
 
 

@@ -260,3 +260,31 @@ def test_import_row_without_joining_date_says_which_date_counts(client, team_lea
     preview = client.post(_import_url(team_a), {"file": _csv(["Lê Văn Út,Tổ viên,Công an,,,"])})
     assert preview.context["results"][0]["errors"] == []
     assert "tính từ ngày quyết định thành lập tổ 01/03/2023" in preview.content.decode()
+
+
+def test_members_export_has_the_template_shape_and_imports_back(client, commune_officer, team_a):
+    client.force_login(commune_officer)
+    response = client.get(reverse("teams:member_export", kwargs={"pk": team_a.pk}))
+    assert response.status_code == 200
+    sheet = load_workbook(filename=io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[1]] == VI_HEADER
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert rows["Trần Thị Hoa"][1:4] == ("Tổ viên", "Hội Liên hiệp Phụ nữ", "0987 654 321")
+    # Read back by the import: the same people are recognised as already in the team.
+    upload = SimpleUploadedFile("ds.xlsx", response.content)
+    preview = client.post(_import_url(team_a), {"file": upload})
+    errors = " ".join(e for r in preview.context["results"] for e in r["errors"])
+    assert "Trần Thị Hoa (0987 654 321) đã là thành viên" in errors
+
+
+def test_members_export_masks_phones_for_a_viewer_and_hides_other_scopes(
+    client, viewer, officer_b, team_a
+):
+    client.force_login(viewer)
+    response = client.get(reverse("teams:member_export", kwargs={"pk": team_a.pk}))
+    sheet = load_workbook(filename=io.BytesIO(response.content)).active
+    phones = [r[3] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert phones and all("xx" in p for p in phones)
+    client.force_login(officer_b)
+    url = reverse("teams:member_export", kwargs={"pk": team_a.pk})
+    assert client.get(url).status_code == 404
