@@ -91,6 +91,16 @@ def sql_recompute(
         # Hash joins and aggregates in memory instead of sorts spilled to disk, for this
         # statement's transaction only (the default 4 MB is meant for many small queries).
         cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+        # Every join here is an equi-join of large sets, which the planner cannot size (it
+        # guesses the rows of CTEs and arrays): a merge join on one key or a nested loop
+        # chosen on a guess of a few rows turns quadratic (minutes at national scale), a hash
+        # join never does.
+        # No JIT: compiling this statement's hundreds of expressions costs seconds (tens of
+        # seconds once the disabled joins inflate its cost estimate), more than running them.
+        cursor.execute(
+            "SELECT set_config('enable_mergejoin', 'off', true), "
+            "set_config('enable_nestloop', 'off', true), set_config('jit', 'off', true)"
+        )
         cursor.execute(head + SELECT_ROWS, params)
         return cursor.rowcount
 

@@ -41,7 +41,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from attainment.models import Attainment
 from core import months as periods
-from devtools.bench.scale_data import DEFAULT_SEED
+from devtools.bench.scale_data import DEFAULT_SEED, NATIONAL
 from divisions.access import Role
 from divisions.models import Division, Level, UserScope
 from reports.models import DataValue, Report, ReportStatus, Source
@@ -55,6 +55,15 @@ BENCH_USERNAME = "bench_steering"
 DASHBOARD_INDICATOR = "work_records_online"
 MB = 1024 * 1024
 NOTE = "Số liệu thử hiệu năng"
+
+
+# A scale: N copies of the province, or NATIONAL (34 provinces, 3,321 communes), the largest.
+Scale = int | str
+
+
+def scale_order(scale: Scale) -> tuple[int, int]:
+    """Smallest first; the national shape after every multiple of the province."""
+    return (1, 0) if scale == NATIONAL else (0, int(scale))
 
 
 @dataclass
@@ -175,8 +184,8 @@ def bench_user():
     group, _ = Group.objects.get_or_create(name=Role.STEERING.value)
     user.groups.add(group)
     if not UserScope.objects.filter(user=user).exists():
-        province = Division.objects.get(level=Level.PROVINCE, parent__isnull=True)
-        UserScope.objects.create(user=user, division=province)
+        # The province in force (Cà Mau; in the national shape, one of 34).
+        UserScope.objects.create(user=user, division=Division.objects.province())
     return user
 
 
@@ -489,9 +498,13 @@ def step_incremental(repeats: int = 5) -> dict:
     from reports.services import report_approve
 
     user = bench_user()
+    # Thới Bình, else the first district with reports; in the national shape (no districts
+    # report) the first province.
+    reporting = Division.objects.filter(pk__in=Report.objects.values("division_id"))
     district = (
-        Division.objects.filter(level=Level.DISTRICT, code="967").first()
-        or Division.objects.filter(level=Level.DISTRICT).order_by("path").first()
+        reporting.filter(level=Level.DISTRICT, code="967").first()
+        or reporting.filter(level=Level.DISTRICT).order_by("path").first()
+        or reporting.order_by("path").first()
     )
     month = Report.objects.filter(division=district).order_by("-period").first().period
     out: dict = {"district": district.code, "month": f"{month:%Y-%m}", "repeats": repeats}
@@ -696,7 +709,7 @@ def child_main(step: str, params: dict, out: Path) -> None:
     out.write_text(json.dumps(result))
 
 
-def measure_scale(scale: int, sizes: Sizes, seed: int, log) -> dict:
+def measure_scale(scale: Scale, sizes: Sizes, seed: int, log) -> dict:
     first, last = months_range(sizes)
     log(f"== scale {scale}: generating")
     buf = io.StringIO()
@@ -741,7 +754,7 @@ def _fig(out, name, scale, measured, goal, passed, unit="", **detail):
     out.append(Figure(name, str(scale), measured, goal, passed, unit, detail))
 
 
-def _import_figures(figs: list[Figure], s: int, imp: dict) -> None:
+def _import_figures(figs: list[Figure], s: Scale, imp: dict) -> None:
     """Phase: the import's time against COPY and its queries per row, at scale `s`."""
     ratio = imp["import_seconds"] / imp["copy_seconds"]
     _fig(
@@ -773,7 +786,7 @@ def _import_figures(figs: list[Figure], s: int, imp: dict) -> None:
     )
 
 
-def _api_figures(figs: list[Figure], s: int, api: dict) -> None:
+def _api_figures(figs: list[Figure], s: Scale, api: dict) -> None:
     """Phase: the values API (JSON and CSV) against a bare JsonResponse, at scale `s`."""
     for kind in ("json", "csv"):
         a = api[kind]
@@ -793,7 +806,7 @@ def _api_figures(figs: list[Figure], s: int, api: dict) -> None:
         )
 
 
-def _recompute_figures(figs: list[Figure], s: int, m: dict) -> None:
+def _recompute_figures(figs: list[Figure], s: Scale, m: dict) -> None:
     """Phase: the full recompute against GROUP BY ROLLUP, the incremental one against the full."""
     rec, roll = m["recompute"], m["rollup"]
     r = rec["recompute_seconds"] / roll["rollup_seconds"]
@@ -828,7 +841,7 @@ def _recompute_figures(figs: list[Figure], s: int, m: dict) -> None:
     )
 
 
-def _recompute_growth_figures(figs: list[Figure], measures: dict, lo: int, hi: int) -> None:
+def _recompute_growth_figures(figs: list[Figure], measures: dict, lo: Scale, hi: Scale) -> None:
     """Phase: the full recompute's seconds and CPU per figure, largest scale ÷ smallest."""
     label = f"{hi}/{lo}"
     a, b = measures[lo], measures[hi]
@@ -863,7 +876,9 @@ def _recompute_growth_figures(figs: list[Figure], measures: dict, lo: int, hi: i
     )
 
 
-def _page_growth_figures(figs: list[Figure], page: str, a: dict, b: dict, lo: int, hi: int) -> None:
+def _page_growth_figures(
+    figs: list[Figure], page: str, a: dict, b: dict, lo: Scale, hi: Scale
+) -> None:
     """Phase: one dashboard page's CPU, latencies and query count, largest scale vs smallest
     (`a`, `b` the two scales' measurements)."""
     label = f"{hi}/{lo}"
@@ -917,7 +932,7 @@ def _page_growth_figures(figs: list[Figure], page: str, a: dict, b: dict, lo: in
     )
 
 
-def _memory_figures(figs: list[Figure], measures: dict, top: int) -> None:
+def _memory_figures(figs: list[Figure], measures: dict, top: Scale) -> None:
     """Phase: the peak RSS of the import and of the full recompute at the largest scale."""
     for step, key in (("import", "import_peak_rss_mb"), ("recompute", "recompute_peak_rss_mb")):
         mb = measures[top][step][key]
@@ -933,11 +948,11 @@ def _memory_figures(figs: list[Figure], measures: dict, top: int) -> None:
         )
 
 
-def figures_from(measures: dict[int, dict]) -> list[Figure]:
+def figures_from(measures: dict[Scale, dict]) -> list[Figure]:
     """The goals, in the results' order: per scale the import, API and recompute ratios; with
     two scales or more, growth from the smallest to the largest; then memory at the largest."""
     figs: list[Figure] = []
-    scales = sorted(measures)
+    scales = sorted(measures, key=scale_order)
     for s in scales:
         m = measures[s]
         _import_figures(figs, s, m["import"])
@@ -965,7 +980,7 @@ def format_table(figs: list[Figure]) -> str:
 
 
 def run(
-    *, scales: list[int], sizes: Sizes, seed: int = DEFAULT_SEED, out: Path = RESULTS, log=print
+    *, scales: list[Scale], sizes: Sizes, seed: int = DEFAULT_SEED, out: Path = RESULTS, log=print
 ) -> dict:
     check_database()
     # The benchmark database follows the code (it holds nothing but synthetic data).

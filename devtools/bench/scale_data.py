@@ -2,12 +2,14 @@
 
 N=1 is Cà Mau itself: the shipped province, 9 district-level units and 100 communes, plus about
 900 synthetic hamlets. N>1 adds N−1 copies of the district/commune/hamlet tree under the same
-province. Every figure of every reporting level of every catalogue indicator, for every month,
+province. `national` is the whole country after the 2025 reorganisation: 34 provinces (Cà Mau
+and 33 synthetic ones) with 3,321 commune-level units directly under them and no districts;
+only those units get figures. Every figure of every reporting level of every catalogue indicator, for every month,
 sits in an approved monthly report.
 
 Marker: every report is created by, and every figure last updated by, the inactive user
-`SYNTHETIC_USERNAME`; every synthetic division code starts with "S<copy>-" (GSO codes are
-digits, so they cannot collide). A database holding any report or figure without that marker
+`SYNTHETIC_USERNAME`; every synthetic division code starts with "S<copy>-" ("S0-" for the national shape; GSO
+codes are digits, so they cannot collide). A database holding any report or figure without that marker
 is refused. Figures and their history rows are written with PostgreSQL COPY / INSERT … SELECT.
 """
 
@@ -24,6 +26,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from attainment.models import Attainment
@@ -48,6 +51,11 @@ SYNTHETIC_PREFIX = "S"
 DEFAULT_SEED = 20220714  # Resolution 05-NQ/TU
 HAMLETS_PER_COMMUNE = (6, 12)  # ~9 on average: ~900 for the province's 100 communes
 FOUR = Decimal("0.0001")
+# The country after the reorganisation of 2025 (Resolution 202/2025/QH15, 1 July 2025).
+NATIONAL = "national"
+NATIONAL_PROVINCES = 34
+NATIONAL_COMMUNES = 3_321
+NATIONAL_COPY = 0
 
 
 class Refused(Exception):
@@ -56,7 +64,7 @@ class Refused(Exception):
 
 @dataclass
 class GenerateResult:
-    scale: int
+    scale: int | str
     months: int = 0
     divisions: int = 0
     divisions_created: int = 0
@@ -153,8 +161,9 @@ def series(ind: Indicator, level: int, key: str, months: list[dt.date], seed: in
     return out
 
 
-def _delete_synthetic(scale: int) -> None:
-    """Remove every synthetic report and figure (and derived rows); divisions above `scale`."""
+def _delete_synthetic(scale: int, *, national: bool = False) -> None:
+    """Remove every synthetic report and figure (and derived rows); divisions above `scale`,
+    and the national shape's units unless it is the one generated."""
     tables = [
         m._meta.db_table for m in (DataValueChange, DataValue, ReportTransition, Report, Attainment)
     ]
@@ -168,6 +177,11 @@ def _delete_synthetic(scale: int) -> None:
             "WHERE code LIKE %s AND CAST(split_part(substr(code, 2), '-', 1) AS integer) > %s",
             [f"{SYNTHETIC_PREFIX}%-%", scale],
         )
+        if not national:
+            cur.execute(
+                f"DELETE FROM {Division._meta.db_table} WHERE code LIKE %s",  # noqa: S608
+                [synthetic_code(NATIONAL_COPY, "%")],
+            )
 
 
 def _new_division(code: str, name: str, kind: str, parent: Division) -> Division:
@@ -264,6 +278,56 @@ def _ensure_divisions(scale: int, seed: int) -> tuple[int, int]:
     return Division.objects.count(), created
 
 
+def _ensure_national() -> tuple[int, int]:
+    """The national shape: Cà Mau (the shipped province) and 33 synthetic provinces, with
+    3,321 communes and wards spread evenly under them (no districts); returns counts."""
+    divisions_upsert(rows=rows_from_shipped_file())
+    camau = Division.objects.province()
+    existing = set(
+        Division.objects.filter(code__startswith=synthetic_code(NATIONAL_COPY, "")).values_list(
+            "code", flat=True
+        )
+    )
+    made = [
+        Division(
+            code=code,
+            name=f"Tỉnh {n:02d}",
+            kind=Kind.PROVINCE,
+            level=Level.PROVINCE,
+            path=f"{code}{PATH_SEPARATOR}",
+        )
+        for n in range(2, NATIONAL_PROVINCES + 1)
+        if (code := synthetic_code(NATIONAL_COPY, f"P{n:02d}")) not in existing
+    ]
+    Division.objects.bulk_create(made, batch_size=2000)
+    created = len(made)
+    provinces = [camau] + list(
+        Division.objects.filter(
+            level=Level.PROVINCE, code__startswith=synthetic_code(NATIONAL_COPY, "")
+        ).order_by("code")
+    )
+    per, extra = divmod(NATIONAL_COMMUNES, len(provinces))
+    made = []
+    for n, province in enumerate(provinces, start=1):
+        for j in range(1, per + (n <= extra) + 1):
+            code = synthetic_code(NATIONAL_COPY, f"P{n:02d}-{j:03d}")
+            if code not in existing:
+                kind = Kind.WARD if j % 5 == 0 else Kind.COMMUNE
+                made.append(_new_division(code, f"Xã {n:02d}-{j:03d}", kind, province))
+    Division.objects.bulk_create(made, batch_size=2000)
+    return Division.objects.count(), created + len(made)
+
+
+def _national_units() -> list[Division]:
+    """The units of the national shape that report: 34 provinces and their communes."""
+    prefix = synthetic_code(NATIONAL_COPY, "")
+    return list(
+        Division.objects.filter(level__lte=Level.COMMUNE)
+        .filter(Q(code__startswith=prefix) | Q(pk=Division.objects.province().pk))
+        .order_by("path")
+    )
+
+
 def _copy_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
     """COPY rows into a table (tab-separated text, \\N for NULL)."""
     buf = io.StringIO()
@@ -334,16 +398,16 @@ def _figure_rows(
 ) -> list[tuple]:
     """Phase: every active indicator's monthly figures at each level it is reported at, as
     COPY rows of the figures table (a commune's figures in its district's report)."""
-    province = Division.objects.get(level=Level.PROVINCE, parent__isnull=True)
     now = timezone.now().isoformat()
     rows: list[tuple] = []
-    by_level: dict[int, list[Division]] = {1: [province], 2: [], 3: []}
+    by_level: dict[int, list[Division]] = {1: [], 2: [], 3: []}
     for u in units:
-        if u.level in (Level.DISTRICT, Level.COMMUNE):
-            by_level[u.level].append(u)
+        by_level[u.level].append(u)
     for ind in Indicator.objects.filter(is_active=True).order_by("code"):
         for level in ind.reporting_levels:
             for div in by_level[level]:
+                # A commune's figures sit in its district's report (its province's, with no
+                # districts in between).
                 owner = div.pk if level <= Level.DISTRICT else div.parent_id
                 # Copies share their original's series: the work grows, the shape does not.
                 key = div.code.split("-", 1)[1] if div.code.startswith("S") else div.code
@@ -406,18 +470,20 @@ def _vacuum_analyze() -> None:
 
 def generate(
     *,
-    scale: int,
+    scale: int | str,
     seed: int = DEFAULT_SEED,
     months_from: dt.date | None = None,
     months_to: dt.date | None = None,
     replace: bool = False,
 ) -> GenerateResult:
     """Write synthetic data at `scale`× the province. Raises Refused on a database with
-    real reports or figures, or with synthetic ones when `replace` is False."""
+    real reports or figures, or with synthetic ones when `replace` is False. `scale` may be
+    `NATIONAL`: the whole country's shape instead of copies of the province."""
     if connection.vendor != "postgresql":
         raise Refused("generate_scale_data needs PostgreSQL (it loads figures with COPY).")
-    if scale < 1:
-        raise Refused("--scale must be 1 or more.")
+    national = scale == NATIONAL
+    if not national and (not isinstance(scale, int) or scale < 1):
+        raise Refused(f"--scale must be 1 or more, or {NATIONAL}.")
     first = months_from or periods.REPORTING_START
     last = months_to or periods.previous_month(periods.current_month())
     months = periods.months_between(first, last)
@@ -429,15 +495,25 @@ def generate(
     _refuse_foreign_data(user, replace)
 
     with transaction.atomic():
-        _delete_synthetic(scale)
+        _delete_synthetic(1 if national else scale, national=national)
         result.seconds["clear"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        result.divisions, result.divisions_created = _ensure_divisions(scale, seed)
+        result.divisions, result.divisions_created = (
+            _ensure_national() if national else _ensure_divisions(scale, seed)
+        )
         call_command("load_catalogue", stdout=io.StringIO())
         result.seconds["divisions+catalogue"] = time.perf_counter() - clock
         clock = time.perf_counter()
 
-        units = list(Division.objects.filter(level__lte=Level.COMMUNE).order_by("path"))
+        units = (
+            _national_units()
+            if national
+            else list(
+                Division.objects.filter(level__lte=Level.COMMUNE)
+                .exclude(code__startswith=synthetic_code(NATIONAL_COPY, ""))
+                .order_by("path")
+            )
+        )
         report_id = _write_reports(units, months, user)
         result.reports = len(report_id)
         result.seconds["reports"] = time.perf_counter() - clock

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import F
+from django.db.models import Count, F
 
 from core import months as periods
 from devtools.bench import run as bench
@@ -152,3 +152,56 @@ def test_smoke_run_writes_every_figure_with_its_goal_and_a_measurement(tmp_path)
     # The run leaves no report reopened or approved by the benchmark behind.
     assert not Report.objects.exclude(status=ReportStatus.APPROVED).exists()
     assert not Report.objects.exclude(created_by__username=SYNTHETIC_USERNAME).exists()
+
+
+def test_benchmark_scales_include_the_national_shape_after_every_multiple():
+    from devtools.management.commands.run_benchmark import _scales
+
+    assert _scales("national,10,1") == [1, 10, "national"]
+    with pytest.raises(CommandError, match="national"):
+        _scales("1,country")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_generator_builds_the_country_after_the_reorganisation():
+    last = periods.previous_month(periods.current_month())
+    _generate(scale="national", months_from=last, months_to=last)
+
+    provinces = Division.objects.filter(level=Level.PROVINCE)
+    communes = Division.objects.filter(level=Level.COMMUNE, code__startswith="S0-")
+    assert provinces.count() == 34
+    assert communes.count() == 3321
+    # Communes directly under their province (no districts), 97 or 98 each.
+    assert not communes.exclude(parent__level=Level.PROVINCE).exists()
+    per_province = set(provinces.annotate(n=Count("children")).values_list("n", flat=True))
+    assert per_province <= {97, 98, 97 + 9, 98 + 9}  # Cà Mau also keeps its 9 old districts
+    # Figures only for the new units: every commune reports, no district does.
+    figures = DataValue.objects.filter(period=last)
+    assert not figures.filter(division__level=Level.DISTRICT).exists()
+    reporting = figures.filter(division__level=Level.COMMUNE).values("division").distinct()
+    assert reporting.count() == 3321
+    assert Report.objects.count() == 34
+
+    # Back to a multiple of the province: the national units are gone.
+    _generate(scale=1, months_from=last, months_to=last, replace_synthetic=True)
+    assert Division.objects.filter(level=Level.PROVINCE).count() == 1
+    assert not Division.objects.filter(code__startswith="S0-").exists()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_smoke_run_measures_a_scale_in_the_national_shape(tmp_path):
+    out = tmp_path / "results.json"
+    call_command(
+        "run_benchmark", "--smoke", "--scales", "national", "--out", str(out), stdout=io.StringIO()
+    )
+
+    results = json.loads(out.read_text())
+    assert results["scales"] == ["national"]
+    national = results["measurements"]["national"]
+    assert national["divisions"] > 3321 + 34
+    assert national["recompute"]["recompute_rows"] > 0
+    recompute = next(f for f in results["figures"] if f["name"].startswith("full recompute"))
+    assert recompute["scale"] == "national"
+    assert isinstance(recompute["measured"], float)

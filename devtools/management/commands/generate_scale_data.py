@@ -1,4 +1,5 @@
-"""`python manage.py generate_scale_data --scale N`: synthetic data at N× the province.
+"""`python manage.py generate_scale_data --scale N|national`: synthetic data at N× the province,
+or in the shape of the whole country after the 2025 reorganisation.
 
 For the benchmark only (see devtools/bench/README.md): refuses a database holding reports or figures it
 did not make, and refuses to run with DEBUG off unless told this is not production.
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from core import months as periods
-from devtools.bench.scale_data import DEFAULT_SEED, Refused, generate
+from devtools.bench.scale_data import DEFAULT_SEED, NATIONAL, Refused, generate
 
 
 def _month(text: str):
@@ -22,6 +23,15 @@ def _month(text: str):
     return period
 
 
+def _scale(text: str) -> int | str:
+    if text == NATIONAL:
+        return NATIONAL
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise CommandError(f"--scale {text!r}: a whole number, or {NATIONAL}") from exc
+
+
 class Command(BaseCommand):
     help = (
         "Generate synthetic divisions, approved reports and figures at N× Cà Mau province "
@@ -29,7 +39,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=int, default=1, help="N: copies of the province tree")
+        parser.add_argument(
+            "--scale",
+            type=_scale,
+            default=1,
+            help=f"N: copies of the province tree; {NATIONAL}: 34 provinces, 3,321 communes",
+        )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--months-from", type=_month, default=None, help="YYYY-MM (07/2022)")
         parser.add_argument("--months-to", type=_month, default=None, help="YYYY-MM (last month)")

@@ -1,4 +1,4 @@
-"""`python manage.py run_benchmark --scales 1,10 [--smoke]`: see devtools/bench/README.md."""
+"""`python manage.py run_benchmark --scales 1,10[,national] [--smoke]`: see devtools/bench/README.md."""
 
 from __future__ import annotations
 
@@ -10,12 +10,17 @@ from django.core.management.base import BaseCommand, CommandError
 from devtools.bench import run as bench
 
 
-def _scales(text: str) -> list[int]:
+def _scales(text: str) -> list[bench.Scale]:
+    words = {s.strip() for s in text.split(",") if s.strip()}
     try:
-        scales = sorted({int(s) for s in text.split(",") if s.strip()})
+        scales = sorted(
+            {s if s == bench.NATIONAL else int(s) for s in words}, key=bench.scale_order
+        )
     except ValueError as exc:
-        raise CommandError("--scales: comma-separated whole numbers, e.g. 1,10") from exc
-    if not scales or scales[0] < 1:
+        raise CommandError(
+            f"--scales: comma-separated whole numbers or {bench.NATIONAL}, e.g. 1,10,national"
+        ) from exc
+    if not scales or (scales[0] != bench.NATIONAL and scales[0] < 1):
         raise CommandError("--scales: at least one scale of 1 or more")
     return scales
 
@@ -28,7 +33,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scales", default=None, help="e.g. 1,10 (smoke default: 1,2)")
+        parser.add_argument(
+            "--scales", default=None, help="e.g. 1,10 or 1,national (smoke default: 1,2)"
+        )
         parser.add_argument("--smoke", action="store_true", help="Reduced sizes (CI)")
         parser.add_argument(
             "--out",
