@@ -14,7 +14,9 @@ The attainment engine: approved figures → attainment rows, set-based.
 
 A recompute from a month on (what an approval queues) reads only the figures from that month
 and continues each series from the stored row of the month before (`_seeds`); the nightly
-full recompute reads everything.
+full recompute reads everything. On PostgreSQL the full recompute runs set-based in the
+database (`attainment.sql_engine`); the per-row build here is its reference (`per_row_recompute`,
+compared by property tests) and runs the windowed recomputes and everything on SQLite.
 
 Counted figures: manual figures of approved reports (plus submitted ones for the provisional
 rows) and figures derived from team activities; for one cell a manual figure wins over the
