@@ -32,22 +32,27 @@ LANGUAGE = "vi-VN"
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 BODY_PT = 14
 FIRST_LINE_INDENT = Cm(1.27)
-LEFT_COLUMN, RIGHT_COLUMN = Cm(6.5), Cm(9.5)
+LEFT_COLUMN, RIGHT_COLUMN = Cm(6), Cm(10.5)
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 TABLE_HEADERS = ("Chỉ tiêu", "Thực hiện", "Mục tiêu", "Tỷ lệ đạt", "Tình trạng", "So với kỳ trước")
 
 Align = WD_ALIGN_PARAGRAPH
-# name: (size pt, bold, italic, alignment, first-line indent, space after pt, rule below cm)
+# name: (size pt, bold, italic, alignment, first-line indent, space after pt, rule inset cm)
+# A rule is an empty paragraph of its own (a bottom border between indents), so the indents
+# that shorten it never narrow the text above it.
 PARAGRAPH_STYLES: dict[str, tuple] = {
     "CDS Parent Body": (13, False, False, Align.CENTER, None, 0, None),
-    "CDS Issuing Body": (13, True, False, Align.CENTER, None, 0, 1.8),
+    "CDS Issuing Body": (13, True, False, Align.CENTER, None, 0, None),
+    "CDS Issuer Rule": (2, False, False, Align.CENTER, None, 6, 1.8),
     "CDS Number": (13, False, False, Align.CENTER, None, 0, None),
     "CDS National Title": (12, True, False, Align.CENTER, None, 0, None),
-    "CDS Motto": (13, True, False, Align.CENTER, None, 0, 2.4),
+    "CDS Motto": (13, True, False, Align.CENTER, None, 0, None),
+    "CDS Motto Rule": (2, False, False, Align.CENTER, None, 6, 2.6),
     "CDS Place Date": (14, False, True, Align.CENTER, None, 0, None),
     "CDS Title": (14, True, False, Align.CENTER, None, 0, None),
-    "CDS Summary": (14, True, False, Align.CENTER, None, 12, 5.5),
+    "CDS Summary": (14, True, False, Align.CENTER, None, 0, None),
+    "CDS Summary Rule": (2, False, False, Align.CENTER, None, 12, 6.5),
     "CDS Heading": (BODY_PT, True, False, Align.JUSTIFY, FIRST_LINE_INDENT, 6, None),
     "CDS Body": (BODY_PT, False, False, Align.JUSTIFY, FIRST_LINE_INDENT, 6, None),
     "CDS Table": (12, False, False, Align.LEFT, None, 0, None),
@@ -108,6 +113,8 @@ def add_styles(document) -> None:
             fmt.first_line_indent = indent
         if rule is not None:
             _rule_below(style, rule)
+    # The title stands apart from the header block above it.
+    document.styles["CDS Title"].paragraph_format.space_before = Pt(18)
     header_style = document.styles["Header"]
     header_style.font.name = FONT
     _fonts(header_style.element)
@@ -177,6 +184,8 @@ def add_header_block(document, data: ReportData) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     borderless(table)
+    # Both the grid (LibreOffice reads it) and each cell (Word reads those).
+    table.columns[0].width, table.columns[1].width = LEFT_COLUMN, RIGHT_COLUMN
     for row in table.rows:
         row.cells[0].width, row.cells[1].width = LEFT_COLUMN, RIGHT_COLUMN
     top, bottom = table.rows
@@ -185,9 +194,13 @@ def add_header_block(document, data: ReportData) -> None:
         [
             ("CDS Parent Body", header.parent_body.upper()),
             ("CDS Issuing Body", header.issuing_body.upper()),
+            ("CDS Issuer Rule", ""),
         ],
     )
-    _cell(top.cells[1], [("CDS National Title", NATIONAL_TITLE), ("CDS Motto", MOTTO)])
+    _cell(
+        top.cells[1],
+        [("CDS National Title", NATIONAL_TITLE), ("CDS Motto", MOTTO), ("CDS Motto Rule", "")],
+    )
     _cell(bottom.cells[0], [("CDS Number", f"Số: {header.number_text(report.document_number)}")])
     _cell(bottom.cells[1], [("CDS Place Date", date_line(header.place, report.issued_on))])
 
@@ -217,7 +230,8 @@ def add_signature_block(document, data: ReportData) -> None:
     table = document.add_table(rows=1, cols=2)
     borderless(table)
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(8), Cm(8)
+    table.columns[0].width = table.columns[1].width = Cm(8.25)
+    left.width, right.width = Cm(8.25), Cm(8.25)
     recipients = [f"- {line};" for line in header.recipient_lines()] + ["- Lưu: VT."]
     _cell(
         left,
@@ -302,6 +316,7 @@ def render(data: ReportData, progress: Callable[[int, str], None] | None = None)
     add_header_block(document, data)
     body(document, "BÁO CÁO", "CDS Title")
     body(document, summary_line(data), "CDS Summary")
+    body(document, "", "CDS Summary Rule")
     progress(30, "Mở đầu")
     add_sections(document, data, progress)
     add_signature_block(document, data)

@@ -106,6 +106,11 @@ def risk_sentence(line: Line, data: ReportData) -> str:
 def summary(data: ReportData) -> str:
     """The opening paragraph: how many targets are met, on track and at risk."""
     lines = data.lines
+    if not lines:
+        return (
+            f"Tính đến hết {data.period.label()}, {data.division.name} không có mục tiêu riêng "
+            "còn hạn; kết quả các chỉ số theo dõi được nêu dưới đây."
+        )
     met, risk = len(data.met), len(data.at_risk)
     on_track = sum(1 for line in lines if line.card.status == "on_track")
     return (

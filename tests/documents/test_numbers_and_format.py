@@ -130,8 +130,13 @@ def test_docx_header_block_title_signature_and_dates(province_year, commune_mont
     document = Document(io.BytesIO(docx))
     header_table = document.tables[0]
     left, right = header_table.rows[0].cells
-    assert [p.text for p in left.paragraphs] == ["UBND TỈNH CÀ MAU", "BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ"]
-    assert [p.text for p in right.paragraphs] == [
+    assert [p.text for p in left.paragraphs if p.text] == [
+        "UBND TỈNH CÀ MAU",
+        "BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ",
+    ]
+    assert left.paragraphs[-1].style.name == "CDS Issuer Rule"
+    assert "w:bottom" in left.paragraphs[-1].style.element.xml
+    assert [p.text for p in right.paragraphs if p.text] == [
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
     ]
