@@ -43,8 +43,7 @@ def fits(page, url: str, name: str) -> int:
     return page.evaluate("document.documentElement.scrollHeight")
 
 
-# One test for every role: the demo world is loaded once (a second load after the
-# transactional flush of the first test is slow, and SQLite's flush drops the seeded groups).
+# One test for every role: the demo world is loaded once (each load costs about a minute).
 @pytest.mark.django_db(transaction=True)
 def test_teams_pages_fit_a_375px_phone_for_every_role(live_server, make_run_demo, browser):
     context, page = phone_375(browser, live_server)
