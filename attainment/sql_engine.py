@@ -88,21 +88,38 @@ def sql_recompute(
     # Table and column names come from model metadata; every value is bound.
     head = f"INSERT INTO {quote(Attainment._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
     with connection.cursor() as cursor:
-        # Hash joins and aggregates in memory instead of sorts spilled to disk, for this
-        # statement's transaction only (the default 4 MB is meant for many small queries).
-        cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
-        # Every join here is an equi-join of large sets, which the planner cannot size (it
-        # guesses the rows of CTEs and arrays): a merge join on one key or a nested loop
-        # chosen on a guess of a few rows turns quadratic (minutes at national scale), a hash
-        # join never does.
-        # No JIT: compiling this statement's hundreds of expressions costs seconds (tens of
-        # seconds once the disabled joins inflate its cost estimate), more than running them.
-        cursor.execute(
-            "SELECT set_config('enable_mergejoin', 'off', true), "
-            "set_config('enable_nestloop', 'off', true), set_config('jit', 'off', true)"
-        )
+        cursor.execute(f"SELECT {', '.join(f'current_setting({n!r})' for n in PLANNER)}")
+        before = cursor.fetchone()
+        _planner_set(cursor, PLANNER.values())
         cursor.execute(head + SELECT_ROWS, params)
-        return cursor.rowcount
+        written = cursor.rowcount
+        # Transaction-local settings would outlive the statement in a caller's transaction.
+        _planner_set(cursor, before)
+    return written
+
+
+# For this one statement (set and restored around it):
+PLANNER = {
+    # Hash joins and aggregates in memory instead of sorts spilled to disk (the default
+    # 4 MB is meant for many small queries).
+    "work_mem": WORK_MEM,
+    # Every join here is an equi-join of large sets, which the planner cannot size (it
+    # guesses the rows of CTEs and arrays): a merge join on one key or a nested loop chosen
+    # on a guess of a few rows turns quadratic (minutes at national scale); a hash join never.
+    "enable_mergejoin": "off",
+    "enable_nestloop": "off",
+    # Compiling this statement's hundreds of expressions costs seconds (tens of seconds once
+    # the disabled joins inflate its cost estimate), more than running them.
+    "jit": "off",
+}
+
+
+def _planner_set(cursor, values) -> None:
+    pairs = list(zip(PLANNER, values, strict=True))
+    cursor.execute(
+        "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in pairs),
+        [x for pair in pairs for x in pair],
+    )
 
 
 # Constants only are formatted in; every value is bound.
