@@ -86,11 +86,31 @@ def fmt_number(value: Decimal | None, indicator: Indicator) -> str:
     return number_format(rounded, decimal_pos=places, force_grouping=True)
 
 
+# The catalogue's units are a short closed list of Vietnamese words; English pages name them in
+# English. The msgids carry the words "đơn vị tính" because the bare words are already msgids
+# with other meanings ("ngày" is a form's "date"); a unit without a translation stays as written.
+UNIT_NAMES = {
+    "dịch vụ": gettext_lazy("đơn vị tính: dịch vụ"),
+    "hộ": gettext_lazy("đơn vị tính: hộ"),
+    "ngày": gettext_lazy("đơn vị tính: ngày"),
+    "người": gettext_lazy("đơn vị tính: người"),
+    "tài khoản": gettext_lazy("đơn vị tính: tài khoản"),
+    "tổ": gettext_lazy("đơn vị tính: tổ"),
+    "xã": gettext_lazy("đơn vị tính: xã"),
+}
+
+
+def unit_label(unit: str | None) -> str:
+    """A catalogue unit in the page's language ("người" → "people" in English)."""
+    name = str(UNIT_NAMES.get(unit or "", unit or ""))
+    return unit or "" if name.startswith("đơn vị tính: ") else name
+
+
 def fmt_value(value: Decimal | None, indicator: Indicator) -> str:
-    """The number with its unit ("26,7%", "1.250 người")."""
+    """The number with its unit ("26,7%", "1.250 người"; "1,250 people" in English)."""
     if value is None:
         return "—"
-    unit = indicator.unit or ""
+    unit = unit_label(indicator.unit)
     sep = "" if unit == "%" or not unit else " "
     return f"{fmt_number(value, indicator)}{sep}{unit}"
 

@@ -25,7 +25,9 @@ def _num(value: Decimal | int | float | None) -> str:
 @register.simple_tag
 def target_value(target) -> str:
     """The target as a short phrase in the current language."""
-    unit = target.indicator.unit
+    from dashboards.selectors import unit_label  # dashboards imports targets: read at call time
+
+    unit = unit_label(target.indicator.unit)
     symbol = "≥" if target.comparator == Comparator.AT_LEAST else "≤"
     if target.kind == TargetKind.RELATIVE:
         change = abs(target.value)
