@@ -217,3 +217,20 @@ def test_admin_pages_speak_vietnamese(client, make_run_demo):
     # The catalogue holds translated strings only, keyed by their English source.
     for phrase in ("Choose all %s", "Remove all %s", "Choose selected %s"):
         assert f'"{phrase}"' in catalogue, phrase
+
+
+@pytest.mark.django_db
+def test_api_authentication_errors_are_in_vietnamese(client):
+    response = client.post("/api/v1/values/", data="[]", content_type="application/json")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Chưa cung cấp thông tin xác thực."
+
+
+@pytest.mark.django_db
+def test_login_lockout_says_why_in_vietnamese(client, django_user_model):
+    django_user_model.objects.create_user(username="canbo", password="mat-khau-dung-2025")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "canbo", "password": "sai"})
+    response = client.post("/accounts/login/", {"username": "canbo", "password": "sai"})
+    assert response.status_code in (403, 429)
+    assert "Tài khoản tạm bị khoá vì đăng nhập sai quá nhiều lần" in response.content.decode()
