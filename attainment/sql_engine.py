@@ -229,10 +229,16 @@ grid AS (
 months AS (
     SELECT g.prov, g.ind, g.unit, g.period, g.idx, mt.is_ratio, mt.how, mt.higher,
         s.period AS present, s.v, s.n, s.d, s.m, s.t,
-        CASE WHEN mt.ytd THEN extract(year FROM g.period)::int ELSE 0 END AS win,
-        CASE WHEN mt.is_ratio THEN
-            CASE WHEN s.d <> 0 THEN s.n::{WIDE} / s.d * 100 END
-        ELSE s.v END AS own_value
+        (g.idx - 1) / 12 AS yr,
+        CASE WHEN mt.ytd THEN (g.idx - 1) / 12 ELSE 0 END AS win,
+        -- Each month's own value, for yearly averages only (the other rows skip a division).
+        CASE WHEN mt.how <> 'average' THEN NULL
+             WHEN mt.is_ratio THEN CASE WHEN s.d <> 0 THEN s.n::{WIDE} / s.d * 100 END
+             ELSE s.v END AS own_value,
+        -- Running sums only where the time aggregation sums.
+        CASE WHEN mt.how = 'sum' AND NOT mt.is_ratio THEN coalesce(s.v, 0) END AS add_v,
+        CASE WHEN mt.how = 'sum' AND mt.is_ratio THEN coalesce(s.n, 0) END AS add_n,
+        CASE WHEN mt.how = 'sum' AND mt.is_ratio THEN coalesce(s.d, 0) END AS add_d
     FROM grid g
     JOIN meta mt ON mt.ind = g.ind
     LEFT JOIN series s ON (s.prov, s.ind, s.unit, s.period) = (g.prov, g.ind, g.unit, g.period)
@@ -240,14 +246,14 @@ months AS (
 running AS (
     SELECT mo.*,
         max(present) OVER w AS latest,
-        sum(coalesce(v, 0)) OVER w AS cum_v,
-        sum(coalesce(n, 0)) OVER w AS cum_n,
-        sum(coalesce(d, 0)) OVER w AS cum_d,
+        sum(add_v) OVER w AS cum_v,
+        sum(add_n) OVER w AS cum_n,
+        sum(add_d) OVER w AS cum_d,
         sum(own_value) OVER y AS year_sum,
         count(own_value) OVER y AS year_count
     FROM months mo
     WINDOW w AS (PARTITION BY prov, ind, unit, win ORDER BY period),
-           y AS (PARTITION BY prov, ind, unit, extract(year FROM period) ORDER BY period)
+           y AS (PARTITION BY prov, ind, unit, yr ORDER BY period)
 ),
 -- The latest month's figures carried forward: the first row of each run of months that
 -- share the same latest month is that month itself.
