@@ -1,4 +1,6 @@
-"""REST endpoints of figures and reports (read); writes of figures. Attainment: attainment.api.
+"""One file over 500 lines: the figure and report endpoints share their scope, rows and filters.
+
+REST endpoints of figures and reports (read); writes of figures. Attainment: attainment.api.
 
 Scoping: anonymous clients get the open-data subset (province-level approved figures and
 attainment); signed-in users and tokens get that plus what `divisions.access` lets them see.
