@@ -1,4 +1,6 @@
-"""Synthetic data at N× the province, for the benchmark (never for a real database).
+"""One file over 500 lines: every scale (N× the province, the nation) shares the unit and figure writers.
+
+Synthetic data at N× the province, for the benchmark (never for a real database).
 
 N=1 is Cà Mau itself: the shipped province, 9 district-level units and 100 communes, plus about
 900 synthetic hamlets. N>1 adds N−1 copies of the district/commune/hamlet tree under the same

@@ -1,4 +1,6 @@
-"""The monthly entry page of a reporting unit, saved row by row (htmx) or all at once.
+"""One file over 500 lines: the form and the table layouts share the page's rows, saves and checks.
+
+The monthly entry page of a reporting unit, saved row by row (htmx) or all at once.
 
 A unit that reports alone (every report since 07/2025, and the province's) gets a form of its
 indicators as rows, grouped by pillar; a district's report of 2022–06/2025 keeps the table of
