@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import DateInput
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,6 +54,15 @@ def _period(request: HttpRequest, text: str | None) -> periods.ReportPeriod:
     return chosen or periods.of_month(periods.MONTH, dash.shift_month(today.replace(day=1), -1))
 
 
+def _mark_document_words(*forms) -> None:
+    """The fields hold the document's own words, Vietnamese by decision whatever the page's
+    language: mark them so (screen readers, spell checkers); their labels follow the page."""
+    for form in forms:
+        for field in form.fields.values():
+            if not isinstance(field.widget, DateInput):
+                field.widget.attrs["lang"] = "vi"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, code: str) -> HttpResponse:
@@ -63,6 +73,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     writable = services.can_write(request.user, unit)
     header_form = HeaderForm(request.POST or None, instance=header)
     report_form = ReportForm(request.POST or None, instance=item)
+    _mark_document_words(header_form, report_form)
     if request.method == "POST":
         services.require_write(request.user, unit)
         if header_form.is_valid() and report_form.is_valid():

@@ -18,6 +18,9 @@ from teams import placement
 from teams.models import ActivityKind, MemberBody, MemberRole, TeamStatus
 from teams.selectors import structure_labels
 
+# Notes are the officers' own words, written in Vietnamese whatever language the page is in.
+USER_TEXT = {"lang": "vi"}
+
 
 class DateInput(forms.DateInput):
     """The phone's native date picker; it sends ISO dates, typed dd/mm/yyyy also accepted."""
@@ -100,7 +103,7 @@ class TeamForm(forms.Form):
     )
     is_pilot = forms.BooleanField(label=_("Tổ thí điểm"), required=False)
     note = forms.CharField(
-        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2, **USER_TEXT})
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -144,7 +147,7 @@ class MemberForm(forms.Form):
         help_text=_("Liên kết để tổ trưởng cập nhật tổ từ điện thoại."),
     )
     note = forms.CharField(
-        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2, **USER_TEXT})
     )
 
     def __init__(self, *args, team, can_link_user: bool, adding: bool = False, **kwargs):
@@ -217,7 +220,7 @@ class ActivityForm(forms.Form):
     epayment_accounts = _count_field(_("Tài khoản thanh toán điện tử được mở"))
     ecommerce_sellers = _count_field(_("Người bán đưa lên sàn TMĐT"))
     notes = forms.CharField(
-        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3, **USER_TEXT})
     )
 
     def __init__(self, *args, **kwargs):
@@ -322,7 +325,10 @@ class PilotCommuneForm(forms.Form):
     )
     chosen_on = forms.DateField(label=_("Ngày lựa chọn"), widget=DateInput)
     decision_reference = forms.CharField(
-        label=_("Văn bản lựa chọn"), required=False, max_length=120
+        label=_("Văn bản lựa chọn"),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs=USER_TEXT),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -38,7 +38,7 @@ from teams.forms import (
     TeamForm,
     apply_service_errors,
 )
-from teams.models import ACTIVITY_COUNT_FIELDS, Activity, Member, Team
+from teams.models import ACTIVITY_COUNT_FIELDS, Activity, Member, MemberRole, Team
 
 PAGE_SIZE = 50
 # The team page on a phone: the latest activities and months; the rest one tap away.
@@ -320,7 +320,13 @@ def member_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload → preview with row errors → confirm; any bad row and nothing is saved."""
     team = _team_or_404(request, pk)
     _require_change(request.user, team)
-    context: dict = {"team": team, "columns": list(imports.COLUMNS), "max_rows": imports.max_rows()}
+    context: dict = {
+        "team": team,
+        "columns": list(imports.COLUMNS),
+        "max_rows": imports.max_rows(),
+        # The role words the import reads, in the reader's language.
+        "roles": ", ".join(str(label) for label in MemberRole.labels),
+    }
     if request.method == "GET":
         return render(request, "teams/import.html", context)
     confirming = bool(request.POST.get("token"))

@@ -66,19 +66,6 @@ PENDING_VIEWS = {
     "reports:import",
     "reports:history",
     "reports:figure_history",
-    "teams:pilot",
-    "teams:pilot_set",
-    "teams:detail",
-    "teams:edit",
-    "teams:list",
-    "teams:create",
-    "teams:activity_add",
-    "teams:activity_edit",
-    "teams:member_add",
-    "teams:member_edit",
-    "teams:member_leave",
-    "teams:member_import",
-    "documents:report",
 }
 
 
