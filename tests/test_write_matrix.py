@@ -58,9 +58,17 @@ def snapshot() -> dict[str, str]:
     state = {}
     for model in data_models():
         rows = list(model._default_manager.order_by("pk").values_list())
-        digest = hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
+        digest = hashlib.sha256(json.dumps(rows, default=_plain).encode()).hexdigest()
         state[model._meta.label] = f"{len(rows)}:{digest[:16]}"
     return state
+
+
+def _plain(value) -> str:
+    """A value as text for the fingerprint; binary columns by content (PostgreSQL returns a
+    memoryview, whose str() is its address and differs on every read)."""
+    if isinstance(value, memoryview | bytes):
+        return bytes(value).hex()
+    return str(value)
 
 
 def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
