@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import uploads
 from divisions.access import (
@@ -379,6 +379,7 @@ def member_template(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def member_export(request: HttpRequest, pk: int) -> HttpResponse:
     """A team's current members in the template's shape (phones masked outside the scope), so
     a list can be corrected in a spreadsheet and read back by the import."""
