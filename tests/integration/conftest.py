@@ -157,16 +157,18 @@ class Worker:
 @pytest.fixture
 def use_broker(monkeypatch):
     """Point the in-process Celery app at a broker, with tasks really sent (not eager)."""
+    from kombu import pools as kombu_pools
+
     from camau_cds.celery import app
 
     saved = (app.conf.broker_url, app.conf.task_always_eager)
 
     def reset_pools() -> None:
-        # Connections are pooled per broker URL at first use: drop them so the next send
-        # connects to the broker now configured.
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
+        # Connections are pooled per broker URL at first use, in kombu's process-wide pools
+        # that Celery's app looks up again: close and forget them all, or the next test's send
+        # (eager ones too acquire a producer) finds the closed pool of the URL it uses.
+        kombu_pools.reset()
+        app._pool = None
         app.amqp._producer_pool = None
 
     def switch(url: str) -> None:
