@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
 from core.api.renderers import neutralise_formula
 from dashboards.selectors import (
@@ -22,10 +24,18 @@ from dashboards.selectors import (
     HeatTable,
     IndicatorPage,
     ResultGroup,
-    period_label,
     plain,
     sources_label,
 )
+
+
+class Month(dt.date):
+    """A month in an export: a real date cell shown mm/yyyy in Excel and LibreOffice (so months
+    sort as months, not as text), yyyy-mm in CSV."""
+
+    @classmethod
+    def of(cls, period: dt.date | None) -> Month | None:
+        return cls(period.year, period.month, 1) if period else None
 
 
 @dataclass
@@ -67,7 +77,7 @@ def cards_table(title: str, cards: list[Card]) -> Table:
                 else None,
                 c.status_label,
                 c.row.projected_value if c.row else None,
-                period_label(c.row.reached_in) if c.row and c.row.reached_in else "",
+                Month.of(c.row.reached_in) if c.row else None,
                 c.sources,
                 _("có") if c.provisional else "",
             ]
@@ -140,7 +150,7 @@ def indicator_export(title: str, page: IndicatorPage) -> Table:
         ],
         [
             [
-                m.period,
+                Month.of(m.row.period),
                 m.row.actual,
                 m.row.numerator,
                 m.row.denominator,
@@ -148,7 +158,7 @@ def indicator_export(title: str, page: IndicatorPage) -> Table:
                 m.row.share_reached * HUNDRED if m.row.share_reached is not None else None,
                 m.status_label,
                 m.row.projected_value,
-                period_label(m.row.data_period),
+                Month.of(m.row.data_period),
                 sources_label(m.row.sources),
                 _("có") if m.row.shown_provisional else "",
             ]
@@ -168,16 +178,16 @@ def _cell_for_csv(value) -> str:
         return ""
     if isinstance(value, Decimal):
         return plain(value)
+    if isinstance(value, Month):
+        return f"{value:%Y-%m}"
     if isinstance(value, dt.date):
         return f"{value:%Y-%m-%d}"
     return neutralise_formula(str(value))
 
 
 def tables_xlsx(tables: list[Table]) -> bytes:
-    """One sheet per table; numbers stay numbers, dates dd/mm/yyyy."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+    """One sheet per table; numbers stay numbers, dates dd/mm/yyyy, months mm/yyyy; printed
+    landscape, one page wide, headers repeated, long names wrapped (not cut)."""
     book = Workbook()
     book.remove(book.active)
     for table in tables:
@@ -185,22 +195,46 @@ def tables_xlsx(tables: list[Table]) -> bytes:
         sheet.append([str(h) for h in table.headers])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
             sheet.append([_cell_for_excel(v) for v in row])
-        for col in sheet.iter_cols(min_row=2):
-            for cell in col:
-                if isinstance(cell.value, dt.date):
-                    cell.number_format = "DD/MM/YYYY"
-                elif isinstance(cell.value, str):
-                    # openpyxl makes any text starting with "=" a formula: keep it text.
-                    cell.data_type = "s"
-        for i, header in enumerate(table.headers, start=1):
-            sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(
-                45, max(10, len(str(header)) + 2)
-            )
+        _format_cells(sheet, table)
+        _print_layout(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+WIDEST_COLUMN = 45
+
+
+def _format_cells(sheet, table: Table) -> None:
+    months = {i for row in table.rows for i, v in enumerate(row) if isinstance(v, Month)}
+    widths = [max(10, len(str(h)) + 2) for h in table.headers]
+    for col in sheet.iter_cols(min_row=2):
+        for cell in col:
+            if isinstance(cell.value, dt.date | dt.datetime):
+                cell.number_format = "MM/YYYY" if cell.column - 1 in months else "DD/MM/YYYY"
+            elif isinstance(cell.value, str):
+                # openpyxl makes any text starting with "=" a formula: keep it text.
+                cell.data_type = "s"
+                widths[cell.column - 1] = max(widths[cell.column - 1], len(cell.value) + 2)
+                if len(cell.value) > WIDEST_COLUMN:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(WIDEST_COLUMN, width)
+
+
+def _print_layout(sheet) -> None:
+    """What a printed page or a PDF of the sheet looks like: A4 landscape, all columns on one
+    page width (rows flow onto as many pages as they need), the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = "A2"
 
 
 def _sheet_name(title: str, taken: list[str]) -> str:

@@ -96,8 +96,35 @@ def test_indicator_table_exports(client, steering_user, dash_world):
     indicator = reverse("dashboards:indicator", args=["work_records_online"])
     rows = rows_of_csv(client.get(indicator, {"division": "96", "export": "csv"}))
     assert rows[0][:4] == ["Kỳ", "Thực hiện", "Tử số", "Mẫu số"]
-    jan = next(r for r in rows if r[0] == "01/2024")
+    jan = next(r for r in rows if r[0] == "2024-01")
     assert (jan[2], jan[3]) == ("85", "210")
+
+
+def test_months_in_xlsx_are_dates_that_sort_as_months(client, steering_user, dash_world):
+    """LibreOffice and Excel sort the "Kỳ" column as months (02/2030 after 11/2026), shown
+    mm/yyyy, because the cells are dates, not text."""
+    client.force_login(steering_user)
+    indicator = reverse("dashboards:indicator", args=["work_records_online"])
+    response = client.get(indicator, {"division": "96", "export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.cell(1, 1).value == "Kỳ"
+    months = [c for c in sheet["A"][1:] if c.value is not None]
+    assert months and all(c.is_date and c.number_format == "MM/YYYY" for c in months)
+    labels = [r[0] for r in rows_of_csv(client.get(indicator, {"division": "96", "export": "csv"}))]
+    assert [f"{c.value:%Y-%m}" for c in months] == labels[1 : len(months) + 1]
+
+
+def test_xlsx_prints_one_page_wide_with_headers_on_every_page(client, viewer, dash_world):
+    client.force_login(viewer)
+    response = client.get(PROVINCE, {"period": "2024-01", "export": "xlsx"})
+    for sheet in openpyxl.load_workbook(io.BytesIO(response.content)).worksheets:
+        setup = sheet.page_setup
+        assert setup.orientation == "landscape"
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$1:$1"
+        names = [c for c in sheet["B"][1:] if isinstance(c.value, str) and len(c.value) > 45]
+        assert all(c.alignment.wrap_text for c in names)
 
 
 @pytest.mark.django_db
