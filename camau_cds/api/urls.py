@@ -11,8 +11,11 @@ from reports import api as reports_api
 from targets import api as targets_api
 from teams import api as teams_api
 
+from .root import api_root
+
 app_name = "api"
 urlpatterns = [
+    path("v1/", api_root, name="root"),
     path("v1/divisions/", divisions_api.DivisionList.as_view(), name="divisions"),
     path("v1/indicators/", targets_api.IndicatorList.as_view(), name="indicators"),
     path("v1/indicators/<str:code>/", targets_api.IndicatorDetail.as_view(), name="indicator"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from tests.access_matrix import Case, Write, everyone, signed_in
 
 CASES = [
+    Case("api:root", everyone(200)),
     Case("api:indicators", everyone(200)),
     Case(
         "api:indicator",

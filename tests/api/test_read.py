@@ -196,3 +196,13 @@ def test_indicators_carry_their_targets(camau):
     assert body["reporting_levels"] == [1, 2, 3]
     assert body["targets"][0]["value"] == 90 and body["targets"][0]["scope_level"] == 1
     assert APIClient().get("/api/v1/indicators/khong-co/").status_code == 404
+
+
+def test_the_api_address_in_the_readme_lists_where_to_go(client, db):
+    """/api/v1/ (the address the README gives) answers with its collections, not a 404."""
+    response = client.get("/api/v1/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["collections"]["values"].endswith("/api/v1/values/")
+    assert body["schema"].endswith("/api/schema/") and body["docs"].endswith("/api/docs/")
+    assert client.get(body["collections"]["indicators"]).status_code == 200
