@@ -236,3 +236,31 @@ def test_a_database_that_accepts_but_never_answers_gives_readyz_503_within_3s(cl
     assert response.status_code == 503
     assert response.json()["reasons"][0].startswith("database:")
     assert seconds < 3, seconds
+
+
+def test_the_embedded_mode_queues_tasks_without_a_broker_warning(tmp_path):
+    """`make run` (no broker: tasks run in-process) logs no kombu "No hostname was supplied"
+    warning when an approval queues the recompute."""
+    script = (
+        "import django, logging; django.setup(); logging.basicConfig(level=logging.WARNING)\n"
+        "from django.core.management import call_command; call_command('migrate', verbosity=0)\n"
+        "from celery import current_app\n"
+        "current_app.tasks['reports.drain_recompute_outbox'].delay(); print('queued')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "DATABASE_URL")}
+    env.update(
+        DJANGO_DEBUG="1",
+        DJANGO_SETTINGS_MODULE="camau_cds.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "queued" in done.stdout, done.stderr[-2000:]
+    assert "No hostname was supplied" not in done.stderr

@@ -234,8 +234,10 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if CELERY_TASK_ALWAYS_EAGER:
-    # Never used (tasks run in-process); stops kombu falling back to a "localhost" broker.
-    CELERY_BROKER_URL = "memory://"
+    # Never used to carry a task (they run in-process), but an eager send still opens a
+    # producer: an in-memory broker with a host named, so kombu neither connects anywhere nor
+    # warns "No hostname was supplied" on every approval.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
