@@ -264,3 +264,11 @@ def test_the_embedded_mode_queues_tasks_without_a_broker_warning(tmp_path):
     )
     assert "queued" in done.stdout, done.stderr[-2000:]
     assert "No hostname was supplied" not in done.stderr
+
+
+def test_the_readme_opens_with_the_two_commands_and_how_to_change_the_port():
+    top = (ROOT / "README.md").read_text().split("\n## ")[0]
+    assert "make run" in top and "make test" in top
+    assert "PORT=" in top
+    makefile = (ROOT / "Makefile").read_text()
+    assert "PORT ?=" in makefile and "$(HOST):$(PORT)" in makefile
