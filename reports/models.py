@@ -17,6 +17,18 @@ from divisions.access import ScopedQuerySet
 from divisions.models import Division
 
 
+def _user_stamp(verbose_name) -> models.ForeignKey:
+    """Who did a step of a report (kept when the account is deleted, as an empty name)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Bản nháp")
     SUBMITTED = "submitted", _("Đã gửi")
@@ -59,42 +71,14 @@ class Report(models.Model):
         _("trạng thái"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người tạo"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _user_stamp(_("người tạo"))
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người gửi"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    submitted_by = _user_stamp(_("người gửi"))
     returned_at = models.DateTimeField(_("trả lại lúc"), null=True, blank=True)
-    returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người trả lại"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    returned_by = _user_stamp(_("người trả lại"))
     return_reason = models.TextField(_("lý do trả lại"), blank=True)
     approved_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người duyệt"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    approved_by = _user_stamp(_("người duyệt"))
 
     objects = ReportQuerySet.as_manager()
 
@@ -273,14 +257,7 @@ class DataValueChange(models.Model):
         on_delete=models.SET_NULL,
         related_name="figure_changes",
     )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người sửa"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    changed_by = _user_stamp(_("người sửa"))
     changed_at = models.DateTimeField(_("lúc"))
     old_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
     old_numerator = models.DecimalField(max_digits=20, decimal_places=4, null=True)
@@ -307,14 +284,7 @@ class ReportTransition(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("từ"), max_length=10, choices=ReportStatus.choices, blank=True)
     to_status = models.CharField(_("sang"), max_length=10, choices=ReportStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người thực hiện"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = _user_stamp(_("người thực hiện"))
     at = models.DateTimeField(_("lúc"))
     reason = models.TextField(_("lý do"), blank=True)
 
