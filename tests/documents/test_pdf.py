@@ -10,6 +10,7 @@ skip; with CDS_REQUIRE_SERVICES=1 (CI) a skipped test fails the run (tests/conft
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -96,3 +97,36 @@ def test_a_failed_conversion_is_reported(monkeypatch):
         monkeypatch.setattr(pdf, "soffice", lambda: str(broken))
         with pytest.raises(pdf.ConversionError):
             pdf.convert(b"not a document")
+
+
+MM = 72 / 25.4  # points per millimetre
+
+
+def word_boxes(target: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """Words of one page with their boxes in points (pdftotext -bbox), top-left origin."""
+    html = run("pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(target), "-")
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    return [
+        (w, float(x0), float(y0), float(x1), float(y1))
+        for x0, y0, x1, y1, w in re.findall(pattern, html)
+    ]
+
+
+@pytest.mark.parametrize("which", ["province_year", "commune_month"])
+def test_the_printed_page_keeps_the_decree_margins_and_title_block(which, request, tmp_path):
+    """Decree 30/2020: left 30–35 mm, right 15–20 mm, top and bottom 20–25 mm; the national
+    title block on the right half, the issuing body on the left half of page 1."""
+    _, docx = request.getfixturevalue(which)
+    target = tmp_path / "report.pdf"
+    target.write_bytes(pdf.convert(docx))
+    words = word_boxes(target, 1)
+    assert len(words) > 50
+    width, height = 595.3, 841.89
+    assert min(x0 for _, x0, _, _, _ in words) >= 30 * MM - 1
+    assert max(x1 for _, _, _, x1, _ in words) <= width - 15 * MM + 1
+    assert min(y0 for _, _, y0, _, _ in words) >= 20 * MM - 1
+    assert max(y1 for _, _, _, _, y1 in words) <= height - 20 * MM + 1
+    national = [b for b in words if b[0] in ("CỘNG", "HÒA", "NGHĨA")]
+    assert national and all(x0 > width / 2 - 40 for _, x0, _, _, _ in national)
+    page_one_top = min(y0 for _, _, y0, _, _ in national)
+    assert page_one_top < 40 * MM  # the title block opens the page
