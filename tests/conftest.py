@@ -84,6 +84,17 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
+def _portal_language():
+    """Every test starts in the portal's language (Vietnamese): a test that switches to English
+    must not leave the next test on its worker reading English messages."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Tasks run in-process unless a test asks for the real worker (`celery_worker_live`)."""
     from camau_cds.celery import app
