@@ -77,6 +77,8 @@ def test_one_unit_report_is_a_form_of_indicators_grouped_by_pillar(
     assert 'class="computed-pct"' in ratio
     # One save for the whole form, Enter-friendly (a submit button that htmx sends).
     assert page.count("Lưu số liệu</button>") == 1 and "Lưu tất cả" not in page
+    # A report of one unit has no communes to sum: no empty "Tổng các xã (tự tính)" row.
+    assert "Tổng các xã" not in page
 
 
 def test_district_report_with_communes_keeps_the_table(officer_a, report_a):
