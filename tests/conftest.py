@@ -43,11 +43,12 @@ def pytest_report_header(config):
 
 def _group_shared_work(items) -> None:
     """With pytest-xdist (`make test` runs two workers), tests that share an outside resource
-    (the broker's Redis database, real workers and servers) run on one worker. The demo world
-    is built once per worker instead: its browser journeys are too long to queue on one."""
+    (the broker's database, the demo world built on first use) run on one worker."""
     for item in items:
         if item.get_closest_marker("services"):
             item.add_marker(pytest.mark.xdist_group("services"))
+        elif "make_run_demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 def pytest_collection_modifyitems(config, items):
