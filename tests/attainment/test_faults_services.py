@@ -166,8 +166,8 @@ def test_a_killed_workers_full_recompute_is_run_again_within_minutes(
 ):
     """The nightly full recompute's worker is killed whole (SIGKILL to its process group)
     while it runs; the broker would redeliver the task after an hour. Another worker and beat
-    (with a 3-second lease and a watchdog every second) bring the rows back in well under a
-    minute, equal to an undisturbed full recompute."""
+    (with a 3-second lease and a watchdog every second) bring the rows back within minutes,
+    equal to an undisturbed full recompute."""
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     from attainment.tasks import recompute_all_attainment
@@ -208,8 +208,11 @@ def test_a_killed_workers_full_recompute_is_run_again_within_minutes(
         others.append(start_process(worker_args("second@%h"), redis.url, log, **env))
         beat = ["beat", "--loglevel=INFO", "-S", "django_celery_beat.schedulers:DatabaseScheduler"]
         others.append(start_process(beat, redis.url, tmp_path / "beat.log", **env))
-        wait_for(lambda: snapshot() == expected, timeout=90, interval=0.5)
-        assert time.monotonic() - killed_at < 90
+        # "Within minutes": a new worker and beat start, the lease runs out, the watchdog
+        # queues the run again and it recomputes; on a loaded two-core CI machine that has
+        # taken over 90 s, so the bound is four minutes (the broker alone would wait an hour).
+        wait_for(lambda: snapshot() == expected, timeout=240, interval=0.5)
+        assert time.monotonic() - killed_at < 240
     finally:
         for process in [first, *others]:
             stop(process)
