@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,16 @@ def login(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("#login-form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@contextmanager
+def swapped(page, box: str):
+    """Wait, after the block, until htmx has put the server's answer in place of `box`.
+
+    A save swaps its box whole (outerHTML). The old copy may already show a "saved" badge
+    from an earlier save, so waiting for the badge alone can return before the swap, and
+    the next keystrokes then land in a row that is about to be replaced.
+    """
+    page.locator(box).evaluate("el => el.setAttribute('data-stale', '')")
+    yield
+    page.wait_for_selector(f"{box}:not([data-stale])", state="attached")

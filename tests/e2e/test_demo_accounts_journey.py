@@ -17,7 +17,7 @@ from attainment.models import Attainment
 from core import months as periods
 from devtools.management.commands.seed_accounts import DEMO_PASSWORD
 from reports.models import DataValue, Report, ReportStatus
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot, swapped
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.e2e
@@ -119,7 +119,8 @@ def enter_and_submit(page, unit: str, code: str, numerator: str, denominator: st
     row = page.locator(f"#row-{unit}")
     row.locator(f'input[name="{code}__{unit}__numerator"]').fill(numerator)
     row.locator(f'input[name="{code}__{unit}__denominator"]').fill(denominator)
-    row.locator("button", has_text="Lưu số liệu").click()
+    with swapped(page, f"#row-{unit}"):
+        row.locator("button", has_text="Lưu số liệu").click()
     try:
         page.wait_for_selector(f"#row-{unit} .badge", state="visible")
     except Exception as exc:  # say what the row shows instead of a bare timeout

@@ -12,7 +12,7 @@ from django.utils import translation
 from core import numbers
 from reports.models import DataValue
 from tests.divisions.factories import PASSWORD
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import login, shot, swapped
 from tests.reports.factories import amount_indicator
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +45,7 @@ def test_preview_runs_the_shared_vectors_and_shows_what_the_server_stores(
     for typed in ("0,5", "0.500", "1.500", "12,5"):
         cell.fill(typed)
         reading = cell.locator("xpath=following-sibling::output[1]").inner_text()
-        with page.expect_response(lambda r: r.request.method == "POST"):
+        with swapped(page, "#row-967"), page.expect_response(lambda r: r.request.method == "POST"):
             row.locator("button", has_text="Lưu dòng").click()
         page.wait_for_selector("#row-967 .badge", state="visible")
         stored = DataValue.objects.get(indicator__code="resolution_days").value

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from core import months as periods
 from reports.models import DataValue, Report, ReportStatus
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import shot, swapped
 from tests.e2e.test_report_journey import in_browser
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -61,7 +61,8 @@ def _journey(open_as, slug: str) -> None:
     row = agency.locator("#row-96")
     row.locator(f'input[name="{CODE}__96__numerator"]').fill("173")
     row.locator(f'input[name="{CODE}__96__denominator"]').fill("200")
-    row.locator("button", has_text="Lưu số liệu").click()
+    with swapped(agency, "#row-96"):
+        row.locator("button", has_text="Lưu số liệu").click()
     agency.wait_for_selector("#row-96 .badge", state="visible")
     assert "Đã lưu" in agency.locator("#row-96").inner_text()
     shot(agency, "reports-province-entry-saved")

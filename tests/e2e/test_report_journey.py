@@ -14,7 +14,7 @@ from attainment.models import Attainment
 from reports.models import DataValue, Report, ReportStatus
 from targets.models import Comparator, ScopeLevel, Target
 from tests.divisions.factories import PASSWORD
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot, swapped
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.e2e
@@ -119,7 +119,8 @@ def _journey(open_as, last_month) -> None:
     assert "không được âm" in officer.locator("#row-32068").inner_text()
     assert not DataValue.objects.exists()
     officer.locator('#row-32068 input[name="people_guided__32068__value"]').fill("120")
-    officer.locator("#row-32068 button", has_text="Lưu dòng").click()
+    with swapped(officer, "#row-32068"):
+        officer.locator("#row-32068 button", has_text="Lưu dòng").click()
     officer.wait_for_selector("#row-32068 .badge", state="visible")
     assert "Đã lưu" in officer.locator("#row-32068").inner_text()
     assert "75%" in officer.locator("#grid-totals").inner_text()
@@ -146,7 +147,8 @@ def _journey(open_as, last_month) -> None:
     officer.goto(f"/reports/967/{slug}/")
     assert "Xã Biển Bạch thiếu số hộ được hướng dẫn" in officer.content()
     officer.locator('#row-32068 input[name="people_guided__32068__value"]').fill("150")
-    officer.locator("#row-32068 button", has_text="Lưu dòng").click()
+    with swapped(officer, "#row-32068"):
+        officer.locator("#row-32068 button", has_text="Lưu dòng").click()
     officer.wait_for_selector("#row-32068 .badge", state="visible")
     officer.click("text=Gửi báo cáo")
     officer.wait_for_load_state("networkidle")
@@ -192,7 +194,8 @@ def test_entry_grid_is_usable_on_a_phone(live_server, officer_a, report_a, last_
         cell = phone.locator('#row-32068 input[name="people_guided__32068__value"]')
         cell.scroll_into_view_if_needed()
         cell.fill("7")
-        phone.locator("#row-32068 button", has_text="Lưu dòng").click()
+        with swapped(phone, "#row-32068"):
+            phone.locator("#row-32068 button", has_text="Lưu dòng").click()
         phone.wait_for_selector("#row-32068 .badge", state="visible")
         shot(phone, "reports-entry-phone")
 

@@ -11,7 +11,7 @@ import pytest
 from core import months as periods
 from devtools.management.commands.seed_accounts import DEMO_PASSWORD
 from reports.models import DataValue, Report, ReportStatus
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import login, shot, swapped
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.e2e
@@ -127,7 +127,8 @@ def keyboard_only_entry(browser, live_server) -> None:
             break
     assert sorted(typed) == sorted(expected), typed
     # Enter in a number saves the whole form (htmx) and keeps the focus in that number.
-    page.keyboard.press("Enter")
+    with swapped(page, f"#row-{COMMUNE}"):
+        page.keyboard.press("Enter")
     page.wait_for_selector(f"#row-{COMMUNE} .badge", state="visible")
     assert "Đã lưu" in page.locator(f"#row-{COMMUNE}").inner_text()
     assert focused(page)["name"] == last_number
