@@ -1,4 +1,5 @@
-"""`python manage.py run_benchmark --scales 1,10[,national] [--smoke]`: see devtools/bench/README.md."""
+"""`python manage.py run_benchmark --scales 1,10[,national] [--smoke]` and `run_benchmark --load
+[--load-users 20 --load-seconds 60]`: see devtools/bench/README.md."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from devtools.bench import load
 from devtools.bench import run as bench
 
 
@@ -56,12 +58,30 @@ class Command(BaseCommand):
             help="cProfile one step on the current data: import, recompute, incremental, "
             "page:province|districts|indicator",
         )
+        parser.add_argument(
+            "--load",
+            action="store_true",
+            help="Load step: gunicorn with the production settings, 1 user, then --load-users "
+            "users, then the same while full recomputes run; merged into --out under 'load'.",
+        )
+        parser.add_argument("--load-users", type=int, default=20)
+        parser.add_argument("--load-seconds", type=float, default=60.0, help="per phase")
+        parser.add_argument(
+            "--load-think",
+            type=float,
+            default=1.0,
+            help="mean pause of a user between requests, s (0.5-1.5 x this; 0: none)",
+        )
         # Internal: one step in a child process (own peak memory).
         parser.add_argument("--child", default=None, help="internal")
         parser.add_argument("--child-params", default="{}", help="internal")
         parser.add_argument("--child-out", type=Path, default=None, help="internal")
 
     def handle(self, *args, **options):
+        if options["child"] == "load-recompute":
+            out = load.recompute_loop(json.loads(options["child_params"]))
+            options["child_out"].write_text(json.dumps(out))
+            return
         if options["child"]:
             bench.child_main(
                 options["child"], json.loads(options["child_params"]), options["child_out"]
@@ -70,7 +90,13 @@ class Command(BaseCommand):
         if options["out"] is None:
             options["out"] = bench.SMOKE_RESULTS if options["smoke"] else bench.RESULTS
         if options["markdown"]:
-            self.stdout.write(bench.markdown(json.loads(options["out"].read_text())))
+            results = json.loads(options["out"].read_text())
+            self.stdout.write(bench.markdown(results))
+            if "load" in results:
+                self.stdout.write("\n" + load.markdown(results["load"]))
+            return
+        if options["load"]:
+            self._load(options)
             return
         if options["profile"]:
             try:
@@ -84,6 +110,7 @@ class Command(BaseCommand):
         if options["import_rows"]:
             sizes.import_rows = options["import_rows"]
         scales = _scales(options["scales"] or ("1,2" if options["smoke"] else "1,10"))
+        earlier = _read(options["out"])
         try:
             bench.run(
                 scales=scales,
@@ -94,3 +121,51 @@ class Command(BaseCommand):
             )
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
+        # The runner writes the scales' results afresh: the last load step's stay beside them.
+        if "load" in earlier:
+            _write(options["out"], {**_read(options["out"]), "load": earlier["load"]})
+
+    def _load(self, options) -> None:
+        """The load step on the bench database (N=1 generated first when it holds no data),
+        merged under "load" into --out, the other keys kept."""
+        from django.core.management import call_command
+
+        from reports.models import DataValue
+
+        if options["load_users"] < 1 or options["load_seconds"] <= 0:
+            raise CommandError("--load-users ≥ 1 and --load-seconds > 0")
+        try:
+            bench.check_database()
+            call_command("migrate", interactive=False, verbosity=0)
+            if not DataValue.objects.exists():
+                self.stdout.write("== no scale data: generating N=1")
+                call_command(
+                    "generate_scale_data",
+                    scale=1,
+                    seed=options["seed"],
+                    replace_synthetic=True,
+                    not_production=True,
+                    stdout=self.stdout,
+                )
+            measured = load.measure(
+                users=options["load_users"],
+                seconds=options["load_seconds"],
+                think=options["load_think"],
+                seed=options["seed"],
+                log=lambda text: self.stdout.write(text),
+            )
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        entry = load.results_entry(measured)
+        _write(options["out"], {**_read(options["out"]), "load": entry})
+        self.stdout.write(load.markdown(entry))
+        self.stdout.write(f"load results written to {options['out']} under 'load'")
+
+
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _write(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
