@@ -7,20 +7,22 @@ reading the figures once:
 1. counted cells — per indicator × unit × month a counted hand-typed figure, else the teams'
    one (`DISTINCT ON`, "manual" sorts first);
 2. roll-up — each cell to its ancestor at every row level its indicator declares (one join
-   with the parent and the grandparent), an authoritative level's own figure replacing the
-   roll-up in the months it is given;
+   with the parent and the grandparent) and summed in one aggregation, an authoritative
+   level's own figure replacing the roll-up in the months it is given;
 3. successions — a successor adds its predecessors' months before it started, × their share,
-   rounded as stored;
-4. time — a month grid per series up to the last month; running sums, the latest month with a
-   figure (`MAX(period) OVER`), yearly averages, partitioned by year for year-to-date windows;
-5. targets, baselines, values at the deadline, and the status, share, projection, month
-   reached and rate of `attainment.method.assess` as SQL expressions of the same single
-   divisions;
+   rounded as stored (a step left out when the database holds no succession);
+4. time — on the months with a figure only, per target: running sums over the year or the
+   whole series and yearly averages (windows sharing one sort), the first value and the value
+   at each deadline; then each month up to the next figure (or the last month) carries its
+   month's values, a January without a figure starting a year-to-date window again;
+5. the status, share, projection, month reached and rate of `attainment.method.assess` as SQL
+   expressions of the same single divisions, each step fenced so an expression is computed
+   once per row;
 6. provisional rows (submitted figures counted too) only where they differ from approved ones.
 
 The catalogue (routes, targets, aggregation choices) is small: it is resolved in Python with
 the same helpers as the per-row engine and passed as arrays. Property tests
-(tests/attainment/test_engine_oracle.py) require these rows to equal the per-row engine's.
+(tests/attainment/test_engine_oracle*.py) require these rows to equal the per-row engine's.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def sql_recompute(
         return 0
     params = {
         "ids": [m[0] for m in meta],
-        "last": last,
+        # Month indexes count months from year 0 with January as 1 (`year * 12 + month`).
+        "last_idx": last.year * 12 + last.month,
         "now": now,
         "passes": [False, True] if any_submitted else [False],
     }
@@ -90,8 +93,12 @@ def sql_recompute(
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(f'current_setting({n!r})' for n in PLANNER)}")
         before = cursor.fetchone()
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM divisions_divisionsuccession)")
+        successions = cursor.fetchone()[0]
         _planner_set(cursor, PLANNER.values())
-        cursor.execute(head + SELECT_ROWS, params)
+        cursor.execute(
+            head + select_rows(successions=successions, provisional=any_submitted), params
+        )
         written = cursor.rowcount
         # Transaction-local settings would outlive the statement in a caller's transaction.
         _planner_set(cursor, before)
@@ -123,7 +130,7 @@ def _planner_set(cursor, values) -> None:
 
 
 # Constants only are formatted in; every value is bound.
-SELECT_ROWS = f"""
+HEAD = """
 WITH
 meta AS (
     SELECT * FROM unnest(%(m_ind)s::bigint[], %(m_ratio)s::bool[], %(m_how)s::text[],
@@ -153,7 +160,7 @@ cells AS (
       AND (f.source = 'teams'
            OR (f.source = 'manual'
                AND (rep.status = 'approved' OR (p.prov AND rep.status = 'submitted'))))
-    ORDER BY p.prov, f.indicator_id, f.division_id, f.period, f.source
+    ORDER BY p.prov, f.indicator_id, f.division_id, f.period, f.source = 'teams'
 ),
 -- 2. Each cell to its ancestor at every row level of its indicator's routes: the unit at
 -- each level above every division (the division, its parent, its grandparent; levels are
@@ -167,24 +174,26 @@ ancestors AS MATERIALIZED (
         AS x(level, id)
     WHERE d0.level <= 3 AND x.id IS NOT NULL
 ),
-placed AS (
-    SELECT c.prov, c.ind, c.period, r.own, c.v, c.n, c.d, c.src, a.unit
+-- Rolled up in one aggregation: an authoritative own figure (an `own` route) replaces the
+-- roll-up in the months it is given.
+overlaid AS (
+    SELECT c.prov, c.ind, a.unit, c.period,
+        CASE WHEN bool_or(r.own) THEN sum(c.v) FILTER (WHERE r.own) ELSE sum(c.v) END AS v,
+        CASE WHEN bool_or(r.own) THEN sum(c.n) FILTER (WHERE r.own) ELSE sum(c.n) END AS n,
+        CASE WHEN bool_or(r.own) THEN sum(c.d) FILTER (WHERE r.own) ELSE sum(c.d) END AS d,
+        CASE WHEN bool_or(r.own) THEN bool_or(c.src = 'manual') FILTER (WHERE r.own)
+             ELSE bool_or(c.src = 'manual') END AS m,
+        CASE WHEN bool_or(r.own) THEN bool_or(c.src = 'teams') FILTER (WHERE r.own)
+             ELSE bool_or(c.src = 'teams') END AS t
     FROM cells c
     JOIN ancestors a ON a.div = c.div
     JOIN routes r ON r.ind = c.ind AND r.fig_level = a.fig_level AND r.row_level = a.row_level
+    GROUP BY c.prov, c.ind, a.unit, c.period
 ),
-rolled AS (
-    SELECT prov, ind, unit, period, own, sum(v) AS v, sum(n) AS n, sum(d) AS d,
-        bool_or(src = 'manual') AS m, bool_or(src = 'teams') AS t
-    FROM placed
-    GROUP BY prov, ind, unit, period, own
-),
--- An authoritative own figure replaces the roll-up in its month.
-overlaid AS (
-    SELECT DISTINCT ON (prov, ind, unit, period) prov, ind, unit, period, v, n, d, m, t
-    FROM rolled ORDER BY prov, ind, unit, period, own DESC
-),
--- 3. Successors: their predecessors' months before they started, × share, as stored.
+"""
+
+# 3. Successors: their predecessors' months before they started, × share, as stored.
+WITH_SUCCESSIONS = """
 succ AS (
     SELECT predecessor_id, successor_id, effective_on, coalesce(share, 1) AS share
     FROM divisions_divisionsuccession
@@ -201,125 +210,141 @@ inherited AS (
     JOIN meta mt ON mt.ind = o.ind AND mt.additive
 ),
 series AS (
-    SELECT prov, ind, unit, period, sum(v) AS v, sum(n) AS n, sum(d) AS d,
-        bool_or(m) AS m, bool_or(t) AS t
+    SELECT x.prov, x.ind, x.unit, x.period, sum(x.v) AS v, sum(x.n) AS n, sum(x.d) AS d,
+        bool_or(x.m) AS m, bool_or(x.t) AS t, min(st.start) AS start
     FROM (SELECT * FROM overlaid UNION ALL SELECT * FROM inherited) x
-    GROUP BY prov, ind, unit, period
+    LEFT JOIN starts st ON st.unit = x.unit
+    GROUP BY x.prov, x.ind, x.unit, x.period
 ),
--- 4. Every month from a series' first to the last month, aggregated over time.
--- The units that get rows (levels 1–3), read once: later steps join these few rows by
--- hash instead of looking a unit up per row.
-unit_info AS MATERIALIZED (
-    SELECT id, level, valid_to FROM divisions_division WHERE level <= 3
-),
-bounds AS (
-    SELECT s.prov, s.ind, s.unit, ui.level, ui.valid_to, min(s.period) AS first,
-        greatest(%(last)s::date, max(s.period)) AS upto
-    FROM series s JOIN unit_info ui ON ui.id = s.unit
-    GROUP BY s.prov, s.ind, s.unit, ui.level, ui.valid_to
-),
-grid AS (
-    SELECT b.prov, b.ind, b.unit, g.period::date AS period,
-        (date_part('year', b.first) * 12 + date_part('month', b.first))::int + g.n::int - 1
-            AS idx
-    FROM bounds b
-    CROSS JOIN LATERAL generate_series(b.first, b.upto, interval '1 month')
-        WITH ORDINALITY AS g(period, n)
-),
-months AS (
-    SELECT g.prov, g.ind, g.unit, g.period, g.idx, mt.is_ratio, mt.how, mt.higher,
-        s.period AS present, s.v, s.n, s.d, s.m, s.t,
-        (g.idx - 1) / 12 AS yr,
-        CASE WHEN mt.ytd THEN (g.idx - 1) / 12 ELSE 0 END AS win,
+"""
+# Without successions (the database has none) the roll-up is the series.
+NO_SUCCESSIONS = """
+series AS (SELECT o.*, NULL::date AS start FROM overlaid o),
+"""
+
+
+def _cum(x: str) -> str:
+    """The running sum of `add_<x>`: over the year to date, or over the whole series."""
+    return f"(CASE WHEN k.ytd THEN sum(k.add_{x}) OVER y ELSE sum(k.add_{x}) OVER w END)"
+
+
+# `OFFSET 0` fences each step: without it PostgreSQL folds the steps into one another and
+# evaluates a column's expression again at every reference (the divisions of a ratio four
+# times in the status alone).
+BODY = f"""
+-- 4. Time. Each month with a figure, against each target its unit is assessed on (or
+-- none), with its level's terms; every window below shares one sort order.
+keyed AS (
+    SELECT s.prov, s.ind, s.unit, s.period, s.v, s.n, s.d, s.m, s.t, s.start,
+        mt.is_ratio, mt.how, mt.ytd, mt.higher,
+        t.target_id, coalesce(t.target_id, 0) AS tkey, t.goal, t.base AS t_base,
+        t.base_period AS t_base_period, t.deadline,
+        (date_part('year', t.deadline) * 12 + date_part('month', t.deadline))::int
+            AS deadline_idx,
+        (date_part('year', s.period) * 12 + date_part('month', s.period))::int AS idx,
+        date_part('year', s.period)::int AS yr,
+        (date_part('year', ui.valid_to) * 12 + date_part('month', ui.valid_to))::int
+            AS end_idx,
         -- Each month's own value, for yearly averages only (the other rows skip a division).
         CASE WHEN mt.how <> 'average' THEN NULL
              WHEN mt.is_ratio THEN CASE WHEN s.d <> 0 THEN s.n::{WIDE} / s.d * 100 END
              ELSE s.v END AS own_value,
-        -- Running sums only where the time aggregation sums.
+        -- Running sums only where the time aggregation sums (over the year to date, or
+        -- over the whole series).
         CASE WHEN mt.how = 'sum' AND NOT mt.is_ratio THEN coalesce(s.v, 0) END AS add_v,
         CASE WHEN mt.how = 'sum' AND mt.is_ratio THEN coalesce(s.n, 0) END AS add_n,
-        CASE WHEN mt.how = 'sum' AND mt.is_ratio THEN coalesce(s.d, 0) END AS add_d
-    FROM grid g
-    JOIN meta mt ON mt.ind = g.ind
-    LEFT JOIN series s ON (s.prov, s.ind, s.unit, s.period) = (g.prov, g.ind, g.unit, g.period)
+        CASE WHEN mt.how = 'sum' AND mt.is_ratio THEN coalesce(s.d, 0) END AS add_d,
+        CASE WHEN s.m AND s.t THEN 'manual+teams' WHEN s.m THEN 'manual' ELSE 'teams' END
+            AS src
+    FROM series s
+    JOIN unit_info ui ON ui.id = s.unit
+    JOIN meta mt ON mt.ind = s.ind
+    JOIN tgt t ON t.ind = s.ind AND t.level = ui.level
+    OFFSET 0
 ),
+-- Running sums over the series (w) and over its year (y), one sort for both, and from them
+-- the series' value in each month with a figure (months without one carry it below). The
+-- values are columns of this step, so the next window reads them instead of computing them
+-- again.
 running AS (
-    SELECT mo.*,
-        max(present) OVER w AS latest,
-        sum(add_v) OVER w AS cum_v,
-        sum(add_n) OVER w AS cum_n,
-        sum(add_d) OVER w AS cum_d,
-        sum(own_value) OVER y AS year_sum,
-        count(own_value) OVER y AS year_count
-    FROM months mo
-    WINDOW w AS (PARTITION BY prov, ind, unit, win ORDER BY period),
-           y AS (PARTITION BY prov, ind, unit, yr ORDER BY period)
+    SELECT k.*,
+        lead(k.idx) OVER w AS next_idx,
+        CASE WHEN k.how = 'sum' AND k.is_ratio THEN
+                CASE WHEN {_cum("d")} <> 0 THEN {_cum("n")}::{WIDE} / {_cum("d")} * 100 END
+             WHEN k.how = 'sum' THEN {_cum("v")}
+             WHEN k.how = 'average' THEN
+                CASE WHEN count(k.own_value) OVER y > 0
+                     THEN (sum(k.own_value) OVER y)::{WIDE} / count(k.own_value) OVER y END
+             WHEN k.is_ratio THEN CASE WHEN k.d <> 0 THEN k.n::{WIDE} / k.d * 100 END
+             ELSE k.v END AS actual_p,
+        CASE WHEN k.how = 'average' THEN NULL
+             WHEN k.how = 'sum' THEN CASE WHEN k.is_ratio THEN {_cum("n")} END
+             ELSE k.n END AS n_p,
+        CASE WHEN k.how = 'average' THEN NULL
+             WHEN k.how = 'sum' THEN CASE WHEN k.is_ratio THEN {_cum("d")} END
+             ELSE k.d END AS d_p
+    FROM keyed k
+    WINDOW w AS (PARTITION BY k.prov, k.ind, k.unit, k.tkey ORDER BY k.yr, k.period),
+           y AS (PARTITION BY k.prov, k.ind, k.unit, k.tkey, k.yr ORDER BY k.period)
 ),
--- The latest month's figures carried forward: the first row of each run of months that
--- share the same latest month is that month itself.
-carried AS (
-    SELECT r.*,
-        first_value(v) OVER c AS lv, first_value(n) OVER c AS ln, first_value(d) OVER c AS ld,
-        first_value(m) OVER c AS lm, first_value(t) OVER c AS lt
-    FROM running r
-    WINDOW c AS (PARTITION BY prov, ind, unit, win, latest ORDER BY period)
+-- 5. Per series and target: the first value (the default baseline) and the value at the
+-- deadline — the month with a figure at or before the deadline's month, counted only when
+-- it lies in the deadline's year (a month without a figure carries it unchanged then).
+termed AS (
+    SELECT v.*,
+        min(ARRAY[v.idx, round(v.actual_p, 6)]) FILTER (WHERE v.actual_p IS NOT NULL)
+            OVER s AS first_actual,
+        max(CASE WHEN v.idx <= v.deadline_idx
+                      AND (v.next_idx IS NULL OR v.next_idx > v.deadline_idx)
+                      AND v.yr = (v.deadline_idx - 1) / 12
+                 THEN round(v.actual_p, 6) END) OVER s AS at_deadline
+    FROM running v
+    WINDOW s AS (PARTITION BY v.prov, v.ind, v.unit, v.tkey)
+),
+based AS (
+    SELECT tm.*,
+        CASE WHEN tm.goal IS NULL THEN NULL WHEN tm.target_id IS NOT NULL
+             AND tm.t_base IS NOT NULL THEN tm.t_base ELSE tm.first_actual[2] END AS base,
+        CASE WHEN tm.target_id IS NOT NULL AND tm.t_base IS NOT NULL
+             THEN (date_part('year', tm.t_base_period) * 12
+                   + date_part('month', tm.t_base_period))::int
+             ELSE tm.first_actual[1]::int END AS base_idx
+    FROM termed tm
+    OFFSET 0
+),
+-- Every month from the series' first to the last month (or the unit's end): a month
+-- without a figure carries the latest one before it.
+months AS (
+    SELECT b.*, g.mi,
+        make_date((g.mi - 1) / 12, mod(g.mi - 1, 12) + 1, 1) AS period_m,
+        (b.ytd OR b.how = 'average') AND (g.mi - 1) / 12 <> b.yr AS new_year
+    FROM based b
+    CROSS JOIN LATERAL generate_series(
+        b.idx,
+        least(coalesce(b.next_idx - 1, greatest(%(last_idx)s::int, b.idx)), b.end_idx)
+    ) AS g(mi)
+    OFFSET 0
 ),
 aggregated AS (
-    SELECT r.prov, r.ind, r.unit, r.period, r.idx, r.higher, r.latest AS data_period,
-        CASE WHEN r.latest IS NULL THEN NULL
-             WHEN r.how = 'sum' AND r.is_ratio THEN
-                CASE WHEN r.cum_d <> 0 THEN r.cum_n::{WIDE} / r.cum_d * 100 END
-             WHEN r.how = 'sum' THEN r.cum_v
-             WHEN r.how = 'average' THEN
-                CASE WHEN r.year_count > 0 THEN r.year_sum::{WIDE} / r.year_count END
-             WHEN r.is_ratio THEN CASE WHEN r.ld <> 0 THEN r.ln::{WIDE} / r.ld * 100 END
-             ELSE r.lv END AS actual,
-        CASE WHEN r.latest IS NULL OR r.how = 'average' THEN NULL
-             WHEN r.how = 'sum' THEN CASE WHEN r.is_ratio THEN r.cum_n END
-             ELSE r.ln END AS n,
-        CASE WHEN r.latest IS NULL OR r.how = 'average' THEN NULL
-             WHEN r.how = 'sum' THEN CASE WHEN r.is_ratio THEN r.cum_d END
-             ELSE r.ld END AS d,
-        CASE WHEN r.latest IS NULL THEN ''
-             WHEN r.lm AND r.lt THEN 'manual+teams' WHEN r.lm THEN 'manual' ELSE 'teams' END
-            AS sources
-    FROM carried r
-),
--- 5. Targets: the baseline (the target's, else the series' first value) and the value at
--- the deadline (only on a figure of the deadline's own year), both as stored.
-firsts AS (
-    SELECT DISTINCT ON (prov, ind, unit) prov, ind, unit, period, round(actual, 6) AS actual
-    FROM aggregated WHERE actual IS NOT NULL ORDER BY prov, ind, unit, period
-),
-terms AS (
-    SELECT u.prov, u.ind, u.unit, u.valid_to, t.target_id, t.goal, t.deadline,
-        CASE WHEN t.goal IS NULL THEN NULL WHEN t.target_id IS NOT NULL AND t.base IS NOT NULL
-             THEN t.base ELSE f.actual END AS base,
-        CASE WHEN t.goal IS NULL THEN NULL WHEN t.target_id IS NOT NULL AND t.base IS NOT NULL
-             THEN t.base_period ELSE f.period END AS base_period,
-        (date_part('year', CASE WHEN t.target_id IS NOT NULL AND t.base IS NOT NULL
-                                THEN t.base_period ELSE f.period END) * 12
-         + date_part('month', CASE WHEN t.target_id IS NOT NULL AND t.base IS NOT NULL
-                                   THEN t.base_period ELSE f.period END))::int AS base_idx,
-        (date_part('year', t.deadline) * 12 + date_part('month', t.deadline))::int
-            AS deadline_idx,
-        CASE WHEN extract(year FROM a.data_period) = extract(year FROM t.deadline)
-             THEN round(a.actual, 6) END AS at_deadline
-    FROM bounds u
-    JOIN tgt t ON t.ind = u.ind AND t.level = u.level
-    LEFT JOIN firsts f ON (f.prov, f.ind, f.unit) = (u.prov, u.ind, u.unit)
-    -- The grid is contiguous: the month at or before the deadline is the deadline's month,
-    -- or the series' last month when it ends earlier.
-    LEFT JOIN aggregated a ON (a.prov, a.ind, a.unit) = (u.prov, u.ind, u.unit)
-        AND a.period = least(date_trunc('month', t.deadline)::date, u.upto)
-),
-judged AS (
-    SELECT a.*, tm.target_id, tm.goal, tm.deadline, tm.base, tm.base_period, tm.base_idx,
-        tm.deadline_idx, a.period > tm.deadline AS after,
-        CASE WHEN a.period > tm.deadline THEN tm.at_deadline ELSE round(a.actual, 6) END AS j
-    FROM aggregated a
-    JOIN terms tm ON (tm.prov, tm.ind, tm.unit) = (a.prov, a.ind, a.unit)
-    WHERE tm.valid_to IS NULL OR a.period <= tm.valid_to
+    SELECT mo.prov, mo.ind, mo.unit, mo.period_m AS period, mo.mi AS idx, mo.higher,
+        mo.target_id, mo.goal, mo.deadline, mo.deadline_idx, mo.start,
+        -- A year-to-date window starts again each January (nothing counted yet in a year
+        -- without a figure so far); an average is over the month's own year.
+        CASE WHEN NOT (mo.new_year AND mo.ytd) THEN mo.period END AS data_period,
+        CASE WHEN NOT mo.new_year THEN mo.actual_p END AS actual,
+        CASE WHEN NOT mo.new_year THEN mo.n_p END AS n,
+        CASE WHEN NOT mo.new_year THEN mo.d_p END AS d,
+        CASE WHEN mo.new_year AND mo.ytd THEN '' ELSE mo.src END AS sources,
+        CASE WHEN mo.goal IS NULL THEN NULL WHEN mo.target_id IS NOT NULL
+             AND mo.t_base IS NOT NULL THEN mo.t_base_period
+             ELSE make_date((mo.base_idx - 1) / 12, mod(mo.base_idx - 1, 12) + 1, 1) END
+            AS base_period,
+        mo.base, mo.base_idx,
+        mo.period_m > mo.deadline AS after,
+        CASE WHEN mo.period_m > mo.deadline THEN mo.at_deadline
+             WHEN NOT mo.new_year THEN round(mo.actual_p, 6) END AS j
+    FROM months mo
+    OFFSET 0
 ),
 -- `assess` (attainment.method): the baseline defaults to the value judged, months count
 -- as whole months.
@@ -328,10 +353,11 @@ facts AS (
         jd.goal IS NOT NULL AS has_goal,
         jd.goal IS NOT NULL AND jd.j IS NOT NULL AS assessed,
         coalesce(CASE WHEN jd.base_period IS NOT NULL THEN jd.base END, jd.j) AS b,
-        CASE WHEN jd.base IS NOT NULL AND jd.base_period IS NOT NULL
-             THEN jd.base_period ELSE jd.period END AS bp,
-        CASE WHEN jd.higher THEN jd.j >= jd.goal ELSE jd.j <= jd.goal END AS met
-    FROM judged jd
+        CASE WHEN jd.higher THEN jd.j >= jd.goal ELSE jd.j <= jd.goal END AS met,
+        CASE WHEN jd.base IS NOT NULL AND jd.base_period IS NOT NULL THEN jd.base_idx
+             ELSE jd.idx END AS b_idx
+    FROM aggregated jd
+    OFFSET 0
 ),
 steps AS (
     SELECT fa.*,
@@ -339,12 +365,8 @@ steps AS (
         fa.idx - fa.b_idx AS elapsed,
         fa.deadline_idx - fa.idx AS remaining,
         fa.deadline_idx - fa.b_idx AS total
-    FROM (
-        SELECT fc.*,
-            CASE WHEN fc.base IS NOT NULL AND fc.base_period IS NOT NULL THEN fc.base_idx
-                 ELSE fc.idx END AS b_idx
-        FROM facts fc
-    ) fa
+    FROM facts fa
+    OFFSET 0
 ),
 assessed AS (
     SELECT st.*,
@@ -359,6 +381,7 @@ assessed AS (
         CASE WHEN st.elapsed > 0 AND st.total > 0 AND st.gap <> 0
              THEN (st.j - st.b)::{WIDE} * st.total / (st.elapsed * st.gap) END AS ratio
     FROM steps st
+    OFFSET 0
 ),
 rows AS (
     SELECT a.*,
@@ -377,18 +400,30 @@ rows AS (
              THEN make_date(div(a.idx - 1 + a.months, 12)::int,
                             (mod(a.idx - 1 + a.months, 12) + 1)::int, 1) END AS reached_in
     FROM assessed a
+    OFFSET 0
 ),
--- 6. Approved rows, and provisional ones where their numbers differ.
+"""  # noqa: S608
+
+# 6. Approved rows, and provisional ones where their numbers differ (an anti-join by hash).
+WITH_PROVISIONAL = """
 final AS (
+    SELECT r.* FROM rows r WHERE NOT r.prov
+    UNION ALL
     SELECT r.* FROM rows r
-    WHERE NOT r.prov OR NOT EXISTS (
+    WHERE r.prov AND NOT EXISTS (
         SELECT 1 FROM rows a
-        WHERE NOT a.prov AND (a.ind, a.unit, a.period) = (r.ind, r.unit, r.period)
-          AND a.target_id IS NOT DISTINCT FROM r.target_id
+        WHERE NOT a.prov AND a.ind = r.ind AND a.unit = r.unit AND a.period = r.period
+          AND coalesce(a.target_id, 0) = coalesce(r.target_id, 0)
           AND round(a.actual, 6) IS NOT DISTINCT FROM round(r.actual, 6)
           AND round(a.n, 6) IS NOT DISTINCT FROM round(r.n, 6)
           AND round(a.d, 6) IS NOT DISTINCT FROM round(r.d, 6))
 )
+"""
+APPROVED_ONLY = """
+final AS (SELECT * FROM rows)
+"""
+
+TAIL = """
 SELECT f.ind, f.target_id, coalesce(f.target_id, 0), f.unit, f.period, f.prov,
     f.actual, f.n, f.d, f.data_period, f.goal,
     CASE WHEN f.assessed THEN f.share END,
@@ -398,10 +433,29 @@ SELECT f.ind, f.target_id, coalesce(f.target_id, 0), f.unit, f.period, f.prov,
     f.reached_in,
     CASE WHEN f.assessed AND NOT f.after AND NOT f.met THEN f.ratio END,
     f.sources,
-    coalesce(st.start IS NOT NULL
-             AND (f.period < st.start OR f.data_period < st.start), false),
+    coalesce(f.start IS NOT NULL AND (f.period < f.start OR f.data_period < f.start), false),
     %(now)s,
     f.base, f.base_period
 FROM final f
-LEFT JOIN starts st ON st.unit = f.unit
-"""  # noqa: S608
+"""
+
+
+def select_rows(*, successions: bool, provisional: bool) -> str:
+    """The statement's SELECT: the succession and provisional steps only when needed (each
+    is a second aggregation or scan of every row)."""
+    return (
+        HEAD
+        + (WITH_SUCCESSIONS if successions else NO_SUCCESSIONS)
+        + UNIT_INFO
+        + BODY
+        + (WITH_PROVISIONAL if provisional else APPROVED_ONLY)
+        + TAIL
+    )
+
+
+# The units that get rows (levels 1–3), read once and joined by hash.
+UNIT_INFO = """
+unit_info AS MATERIALIZED (
+    SELECT id, level, valid_to FROM divisions_division WHERE level <= 3
+),
+"""
