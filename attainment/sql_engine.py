@@ -5,7 +5,7 @@ well and is the method's reference; this module computes the same rows inside th
 reading the figures once:
 
 1. counted cells — per indicator × unit × month a counted hand-typed figure, else the teams'
-   one (`DISTINCT ON`, "manual" sorts first);
+   one (a hash anti-join, no sort);
 2. roll-up — each cell to its ancestor at every row level its indicator declares (one join
    with the parent and the grandparent) and summed in one aggregation, an authoritative
    level's own figure replacing the roll-up in the months it is given;
@@ -148,19 +148,28 @@ tgt AS (
         AS t(ind, level, target_id, goal, base, base_period, deadline)
 ),
 passes AS (SELECT unnest(%(passes)s::bool[]) AS prov),
--- 1. Counted cells, per pass: a counted hand-typed figure wins over the teams' one.
+-- 1. Counted cells, per pass: a counted hand-typed figure, else the teams' one (an anti-join
+-- by hash, whose table is built only when there are teams' figures: no sort of every cell).
 cells AS (
-    SELECT DISTINCT ON (p.prov, f.indicator_id, f.division_id, f.period)
-        p.prov, f.indicator_id AS ind, f.division_id AS div, f.period,
+    SELECT p.prov, f.indicator_id AS ind, f.division_id AS div, f.period,
         f.value AS v, f.numerator AS n, f.denominator AS d, f.source AS src
     FROM reports_datavalue f
     CROSS JOIN passes p
-    LEFT JOIN reports_report rep ON rep.id = f.report_id
-    WHERE f.indicator_id = ANY(%(ids)s::bigint[])
-      AND (f.source = 'teams'
-           OR (f.source = 'manual'
-               AND (rep.status = 'approved' OR (p.prov AND rep.status = 'submitted'))))
-    ORDER BY p.prov, f.indicator_id, f.division_id, f.period, f.source = 'teams'
+    JOIN reports_report rep ON rep.id = f.report_id
+    WHERE f.indicator_id = ANY(%(ids)s::bigint[]) AND f.source = 'manual'
+      AND (rep.status = 'approved' OR (p.prov AND rep.status = 'submitted'))
+    UNION ALL
+    SELECT p.prov, f.indicator_id, f.division_id, f.period,
+        f.value, f.numerator, f.denominator, f.source
+    FROM reports_datavalue f
+    CROSS JOIN passes p
+    WHERE f.indicator_id = ANY(%(ids)s::bigint[]) AND f.source = 'teams'
+      AND NOT EXISTS (
+        SELECT 1 FROM reports_datavalue x
+        JOIN reports_report xr ON xr.id = x.report_id
+        WHERE x.indicator_id = f.indicator_id AND x.division_id = f.division_id
+          AND x.period = f.period AND x.source = 'manual'
+          AND (xr.status = 'approved' OR (p.prov AND xr.status = 'submitted')))
 ),
 -- 2. Each cell to its ancestor at every row level of its indicator's routes: the unit at
 -- each level above every division (the division, its parent, its grandparent; levels are
