@@ -319,7 +319,6 @@ based AS (
                    + date_part('month', tm.t_base_period))::int
              ELSE tm.first_actual[1]::int END AS base_idx
     FROM termed tm
-    OFFSET 0
 ),
 -- Every month from the series' first to the last month (or the unit's end): a month
 -- without a figure carries the latest one before it.
@@ -332,7 +331,6 @@ months AS (
         b.idx,
         least(coalesce(b.next_idx - 1, greatest(%(last_idx)s::int, b.idx)), b.end_idx)
     ) AS g(mi)
-    OFFSET 0
 ),
 aggregated AS (
     SELECT mo.prov, mo.ind, mo.unit, mo.period_m AS period, mo.mi AS idx, mo.higher,
@@ -366,7 +364,6 @@ facts AS (
         CASE WHEN jd.base IS NOT NULL AND jd.base_period IS NOT NULL THEN jd.base_idx
              ELSE jd.idx END AS b_idx
     FROM aggregated jd
-    OFFSET 0
 ),
 steps AS (
     SELECT fa.*,
@@ -409,7 +406,6 @@ rows AS (
              THEN make_date(div(a.idx - 1 + a.months, 12)::int,
                             (mod(a.idx - 1 + a.months, 12) + 1)::int, 1) END AS reached_in
     FROM assessed a
-    OFFSET 0
 ),
 """  # noqa: S608
 
