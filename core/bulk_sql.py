@@ -3,7 +3,8 @@
 `bulk_create` builds a model instance per row and compiles every value through its field; on
 the import and the recompute that Python work cost more than the database's (benchmark
 profiles, docs/PERFORMANCE.md). These helpers write rows the caller has already validated as
-tuples: multi-row INSERTs (PostgreSQL and SQLite), or COPY on PostgreSQL. Every statement goes
+tuples: multi-row INSERTs (PostgreSQL and SQLite), or on PostgreSQL COPY and single
+INSERT/UPDATE statements over UNNEST-ed arrays (one statement whatever the row count). Every statement goes
 through Django's cursor or is added to its query log, so query counts and tests see them.
 """
 
@@ -52,6 +53,62 @@ def insert_rows(
             if returning_id:
                 ids.extend(r[0] for r in cursor.fetchall())
     return ids
+
+
+def _array_types(model, columns: Sequence[str]) -> list[str]:
+    """Each column's PostgreSQL type, for casting a bound list to an array of it."""
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    return [by_column[c].db_type(connection) for c in columns]
+
+
+def insert_unnest(
+    model, columns: Sequence[str], rows: Sequence[Sequence], *, returning: Sequence[str] = ()
+) -> list[tuple]:
+    """INSERT `rows` of `model` in ONE statement on PostgreSQL, whatever their number:
+    `INSERT … SELECT * FROM UNNEST(<one array per column>)`. Returns the `returning` columns
+    of every new row; match them by a key, RETURNING's order is not promised. Elsewhere the
+    multi-row INSERTs of `insert_rows` (then `returning` must be ("id",), in row order).
+    """
+    if not rows:
+        return []
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    if connection.vendor != "postgresql":
+        ids = insert_rows(table, columns, rows, returning_id=bool(returning))
+        return [(pk,) for pk in ids]
+    arrays = [list(column) for column in zip(*rows, strict=True)]
+    unnest = ", ".join(f"%s::{kind}[]" for kind in _array_types(model, columns))
+    tail = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
+    # Table and column names come from model metadata, never from input; values are bound.
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"SELECT * FROM UNNEST({unnest}){tail}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return [tuple(r) for r in cursor.fetchall()] if returning else []
+
+
+def update_unnest(model, columns: Sequence[str], rows: Sequence[Sequence], *, same=None) -> None:
+    """PostgreSQL: UPDATE `columns` of the rows of `model` in ONE statement whatever their
+    number (`UPDATE … FROM UNNEST(…)`). Each row is (id, *values); `same` maps further
+    columns to one value for every row."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    same = same or {}
+    names = ["id", *columns]
+    sets = [f"{quote(c)} = v.{quote(c)}" for c in columns] + [f"{quote(c)} = %s" for c in same]
+    arrays = [list(column) for column in zip(*rows, strict=True)]
+    unnest = ", ".join(f"%s::{kind}[]" for kind in _array_types(model, names))
+    sql = (
+        f"UPDATE {table} SET {', '.join(sets)} "  # noqa: S608
+        f"FROM UNNEST({unnest}) AS v ({', '.join(quote(c) for c in names)}) "
+        f"WHERE {table}.{quote('id')} = v.{quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*same.values(), *arrays])
 
 
 def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:

@@ -1,11 +1,13 @@
 """One file over 500 lines: reading, checking and previewing an upload share the cell and error types.
 
-Excel/CSV import and template of a district's monthly figures.
+Excel/CSV import and template of the monthly figures: one unit's month, or one file covering
+every unit and month of the uploader's scope.
 
-Reading: the file becomes a tablib Dataset; a django-import-export Resource (bulk mode, no
-diff, codes resolved from one prefetched dict) turns rows into `FigureInput`s and reports
+Reading: the file becomes a tablib Dataset; `parse_rows` reads each distinct cell text once
+with the column's django-import-export widget, turning rows into `FigureInput`s and reporting
 cell-level problems; then `data_values_upsert` validates and writes everything in one
-transaction, exactly as the form does. Nothing is written row by row.
+transaction, exactly as the form does, in a constant number of statements whatever the
+number of rows, units and months. Nothing is written row by row.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import contextlib
 import datetime as dt
 import io
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
-from import_export import fields, instance_loaders, resources, widgets
+from import_export import widgets
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -150,12 +153,6 @@ def note_text() -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _cell_text(value) -> object:
-    if isinstance(value, str):
-        return value.strip()
-    return value
-
-
 def read_dataset(upload) -> tuple[tablib.Dataset, int]:
     """The upload as a Dataset plus the file row number of its header; refuses bad files.
 
@@ -163,7 +160,7 @@ def read_dataset(upload) -> tuple[tablib.Dataset, int]:
     row, check its columns against the template, then keep the non-blank rows below it.
     """
     table = uploads.read_table(upload, expect=(HEADERS["indicator_code"], "indicator_code"))
-    raw_rows = [tuple(_cell_text(v) for v in r) for r in table.rows]
+    raw_rows = [tuple([v.strip() if isinstance(v, str) else v for v in r]) for r in table.rows]
     header_at = _find_header(raw_rows)
     headers = _checked_headers(raw_rows[header_at])
     dataset = _data_rows(raw_rows, header_at, headers)
@@ -215,14 +212,15 @@ def _data_rows(raw_rows: list[tuple], header_at: int, headers: list[str]) -> tab
     """The non-blank rows below the header, cut or padded to the header's width; each keeps
     its file row number (`dataset.row_numbers`) for messages. Refuses a file with none."""
     width = len(headers)
-    dataset = tablib.Dataset(headers=headers)
-    row_numbers = []
+    kept, row_numbers = [], []
     for n, row in enumerate(raw_rows[header_at + 1 :], start=header_at + 2):
         cells = list(row[:width]) + [None] * (width - len(row))
         if all(c in (None, "") for c in cells):
             continue
-        dataset.append(cells)
+        kept.append(cells)
         row_numbers.append(n)
+    # Every row has the header's width already: built at once, not checked row by row.
+    dataset = tablib.Dataset(*kept, headers=headers)
     if not len(dataset):
         raise UploadError(_("Tệp không có dòng số liệu nào dưới dòng tiêu đề."))
     dataset.row_numbers = row_numbers  # file row of each data row, for messages
@@ -232,24 +230,6 @@ def _data_rows(raw_rows: list[tuple], header_at: int, headers: list[str]) -> tab
 # --------------------------------------------------------------------------------------------
 # The Resource: rows → FigureInputs (no database writes of its own)
 # --------------------------------------------------------------------------------------------
-
-
-class _FigureRow:
-    """What the Resource fills per row (in place of a model instance)."""
-
-    def __init__(self) -> None:
-        self.indicator_code = ""
-        self.division_code = ""
-        self.period = None
-        self.value = None
-        self.numerator = None
-        self.denominator = None
-        self.note = ""
-        self.version = None
-        self.row_number = 0
-
-    def full_clean(self, **kwargs) -> None:  # import-export may ask; rules live in the service
-        return None
 
 
 class PeriodWidget(widgets.Widget):
@@ -314,78 +294,76 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value).strip()
 
 
-class FigureResource(resources.Resource):
-    """Parses the template's rows. Codes are checked against one prefetched dict each."""
+# The cell readers of each column, in the order a row's problems are listed.
+FIELD_COLUMNS = (
+    "indicator_code",
+    "division_code",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "note",
+    "version",
+)
 
-    indicator_code = fields.Field(
-        attribute="indicator_code", column_name="indicator_code", widget=TextWidget()
-    )
-    division_code = fields.Field(
-        attribute="division_code", column_name="division_code", widget=TextWidget()
-    )
-    period = fields.Field(attribute="period", column_name="period", widget=PeriodWidget())
-    value = fields.Field(attribute="value", column_name="value", widget=NumberWidget())
-    numerator = fields.Field(attribute="numerator", column_name="numerator", widget=NumberWidget())
-    denominator = fields.Field(
-        attribute="denominator", column_name="denominator", widget=NumberWidget()
-    )
-    note = fields.Field(attribute="note", column_name="note", widget=TextWidget())
-    version = fields.Field(attribute="version", column_name="version", widget=VersionWidget())
 
-    class Meta:
-        use_bulk = True
-        batch_size = 1000
-        skip_diff = True
-        force_init_instance = True  # never look rows up one by one
-        instance_loader_class = instance_loaders.BaseInstanceLoader
-        import_id_fields = ()
-        use_transactions = False
-        store_instance = False
-        report_skipped = False
+def _readers(convention: str | None) -> dict[str, widgets.Widget]:
+    return {
+        "indicator_code": TextWidget(),
+        "division_code": TextWidget(),
+        "period": PeriodWidget(),
+        "value": NumberWidget(convention),
+        "numerator": NumberWidget(convention),
+        "denominator": NumberWidget(convention),
+        "note": TextWidget(),
+        "version": VersionWidget(convention),
+    }
 
-    def __init__(self, convention: str | None = None, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.figures: list[tuple[int, FigureInput]] = []
-        self._counter = 0
-        self.row_numbers: list[int] = []
-        for name in (*NUMBER_COLUMNS, "version"):  # fields are this instance's own copies
-            self.fields[name].widget.convention = convention
 
-    def before_import(self, dataset, **kwargs) -> None:
-        self.row_numbers = list(getattr(dataset, "row_numbers", []))
+def _read_cell(reader: widgets.Widget, raw) -> tuple[object, str | None]:
+    """(value, None), or (None, the reader's message) for a cell it refuses."""
+    try:
+        return reader.clean(raw), None
+    except ValueError as exc:
+        return None, str(exc)
 
-    def init_instance(self, row=None):
-        return _FigureRow()
 
-    def after_init_instance(self, instance, new, row, **kwargs) -> None:
-        n = kwargs.get("row_number", 0)
-        instance.row_number = self.row_numbers[n - 1] if n - 1 < len(self.row_numbers) else n
+def parse_rows(
+    dataset: tablib.Dataset, convention: str | None
+) -> tuple[list[tuple[int, FigureInput]], list[CellError]]:
+    """The file's rows as (file row, FigureInput), and a CellError for each unreadable cell
+    (a row with one is left out). Writes nothing.
 
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        """Collect the batch as FigureInputs; the service writes them all at the end."""
-        for inst in self.create_instances:
-            self.figures.append(
-                (
-                    inst.row_number,
-                    FigureInput(
-                        indicator_code=inst.indicator_code,
-                        division_code=inst.division_code,
-                        period=inst.period,
-                        value=inst.value,
-                        numerator=inst.numerator,
-                        denominator=inst.denominator,
-                        note=inst.note,
-                        expected_version=inst.version,
-                    ),
-                )
-            )
-        self.create_instances.clear()
-
-    def bulk_update(self, *args, **kwargs) -> None:  # every row is "new" to the Resource
-        self.update_instances.clear()
-
-    def bulk_delete(self, *args, **kwargs) -> None:
-        self.delete_instances.clear()
+    Each distinct cell text of a column is read once: a province-wide file repeats the same
+    codes, months and small numbers thousands of times, and reading every cell through a
+    per-row import framework cost more than writing the figures (benchmark profile)."""
+    readers = _readers(convention)
+    data = list(dataset)
+    columns: dict[str, list] = {}
+    bad_rows: set[int] = set()
+    errors: list[CellError] = []
+    for name in FIELD_COLUMNS:
+        index = dataset.headers.index(name)
+        raws = [cells[index] for cells in data]
+        # A key per cell that tells 1 from 1.0 and True (equal in a dict, not to the reader).
+        keys = [raw if raw.__class__ is str else (raw.__class__, raw) for raw in raws]
+        distinct = dict(zip(keys, raws, strict=True))
+        read = {key: _read_cell(readers[name], raw) for key, raw in distinct.items()}
+        if any(message is not None for _value, message in read.values()):
+            for n, key in enumerate(keys):
+                if read[key][1] is not None:
+                    errors.append(_cell_error(dataset.row_numbers[n], name, read[key][1]))
+                    bad_rows.add(n)
+        columns[name] = [read[key][0] for key in keys]
+    figures = [
+        (file_row, FigureInput(ind, div, per, value, num, den, note, version))
+        for n, (file_row, ind, div, per, value, num, den, note, version) in enumerate(
+            zip(dataset.row_numbers, *columns.values(), strict=True)
+        )
+        if n not in bad_rows
+    ]
+    errors.sort(key=lambda e: e.row)
+    return figures, errors
 
 
 COLUMN_OF_FIELD = {
@@ -402,15 +380,32 @@ COLUMN_OF_FIELD = {
 
 def detect_convention(dataset: tablib.Dataset) -> numbers.Detection:
     """What the file's number cells say about its convention (text cells only: a number
-    stored as a number in a spreadsheet is never ambiguous)."""
+    stored as a number in a spreadsheet is never ambiguous). Each distinct cell is looked at
+    once; the ambiguous ones are then counted as often as the file holds them."""
     columns = [dataset.headers.index(c) for c in NUMBER_COLUMNS if c in dataset.headers]
-    return numbers.detect(row[i] for row in dataset for i in columns)
+    counts = Counter(row[i] for row in dataset for i in columns)
+    detection = numbers.detect(counts)
+    detection.ambiguous = [
+        text for text in detection.ambiguous for _n in range(max(counts[text], 1))
+    ]
+    return detection
 
 
 def figures_import(
-    *, user, upload, unit: Division, period: dt.date, dry_run: bool, convention: str | None = None
+    *,
+    user,
+    upload,
+    unit: Division | None = None,
+    period: dt.date | None = None,
+    dry_run: bool,
+    convention: str | None = None,
 ) -> ImportOutcome:
     """Read the upload and apply it through `data_values_upsert` (rolled back when dry_run).
+
+    `unit` and `period` limit the file to one unit's month (the district's template); without
+    them the file may cover every unit and month the user may enter figures for (a province
+    agency's or the steering staff's whole-province file), with the same rules, checked row
+    by row, and the same all-or-nothing write.
 
     `convention` (numbers.COMMA or DOT) is the user's answer for cells two conventions read
     differently; without it the file's own cells decide, or those cells are refused.
@@ -423,15 +418,11 @@ def figures_import(
     outcome = ImportOutcome(
         total=len(dataset), detection=detection, convention=used, chosen=bool(convention)
     )
-    resource = FigureResource(convention=used)
-    # The Resource only parses (its bulk_create collects FigureInputs and writes nothing), so
-    # no dry-run transaction: import-export would wrap every batch in savepoints for nothing.
-    parsed = resource.import_data(dataset, dry_run=False, use_transactions=False)
-    _collect_parse_errors(outcome, parsed, dataset)
-    rows = [f for _n, f in resource.figures]
-    row_numbers = [n for n, _f in resource.figures]
+    figures, outcome.errors = parse_rows(dataset, used)
+    rows = [f for _n, f in figures]
+    row_numbers = [n for n, _f in figures]
     # Read before writing: the preview compares each figure with what is stored now.
-    before = stored_figures(rows, period) if dry_run else {}
+    before = stored_figures(rows) if dry_run else {}
     # `data_values_upsert` is atomic by itself; an enclosing transaction is needed only to
     # undo what it wrote for a preview or for a file with unreadable cells.
     undo = dry_run or bool(outcome.errors)
@@ -468,18 +459,6 @@ def _cell_error(row: int, column: str, message: str) -> CellError:
         _("Dòng %(n)s, cột %(col)s: %(msg)s")
         % {"n": row, "col": column_label(column), "msg": message},
     )
-
-
-def _collect_parse_errors(outcome: ImportOutcome, parsed, dataset) -> None:
-    for invalid in parsed.invalid_rows:
-        file_row = dataset.row_numbers[invalid.number - 1]
-        for col, msgs in invalid.error_dict.items():
-            for msg in msgs:
-                outcome.errors.append(_cell_error(file_row, col, str(msg)))
-    for number, errors in parsed.row_errors():
-        file_row = dataset.row_numbers[number - 1]
-        for err in errors:
-            outcome.errors.append(CellError(file_row, "", str(err.error)))
 
 
 def _collect_rule_errors(outcome: ImportOutcome, exc: FigureErrors, row_numbers) -> None:
@@ -520,13 +499,14 @@ class FigureChange:
     jumps: tuple[str, ...]  # "ten times or more" warnings
 
 
-def stored_figures(rows: list[FigureInput], period: dt.date) -> dict[tuple, dict]:
-    """This and last month's stored figures of the rows' cells (one query), keyed by
-    (indicator code, division code, period, source)."""
+def stored_figures(rows: list[FigureInput]) -> dict[tuple, dict]:
+    """The stored figures of the rows' cells in their months and the months before (one
+    query), keyed by (indicator code, division code, period, source)."""
     if not rows:
         return {}
+    months = {r.period for r in rows if isinstance(r.period, dt.date)}
     found = DataValue.objects.filter(
-        period__in=[period, periods.previous_month(period)],
+        period__in=months | {periods.previous_month(m) for m in months},
         indicator__code__in={r.indicator_code for r in rows},
         division__code__in={r.division_code for r in rows},
     ).values(

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from core import months as periods
 from core import numbers
-from core.bulk_sql import copy_rows, db_datetime, for_update, insert_rows
+from core.bulk_sql import copy_rows, db_datetime, for_update, insert_unnest, update_unnest
 from divisions import access
 from divisions.models import Division, DivisionSuccession, Level
 from reports.models import (
@@ -191,9 +191,9 @@ def _successors_in_force(ended: list[Division]) -> dict[int, list[Division]]:
     """The units in force that continue each ended unit (one query, two with a province): its
     own successions; for a district, those of its communes; for a province (Bạc Liêu, merged
     in 2025), the province in force."""
-    by_pk = {d.pk: d for d in ended}
+    by_pk = {d.id: d for d in ended}
     found: dict[int, dict[int, Division]] = {pk: {} for pk in by_pk}
-    districts = {d.pk for d in ended if d.level == Level.DISTRICT}
+    districts = {d.id for d in ended if d.level == Level.DISTRICT}
     links = DivisionSuccession.objects.filter(
         Q(predecessor_id__in=by_pk) | Q(predecessor__parent_id__in=districts)
     ).select_related("successor__parent", "predecessor")
@@ -204,8 +204,8 @@ def _successors_in_force(ended: list[Division]) -> dict[int, list[Division]]:
     if any(d.level == Level.PROVINCE for d in ended):
         current = Division.objects.province()
         for d in ended:
-            if d.level == Level.PROVINCE and current is not None and current.pk != d.pk:
-                found[d.pk][current.pk] = current
+            if d.level == Level.PROVINCE and current is not None and current.pk != d.id:
+                found[d.id][current.pk] = current
     return {pk: sorted(units.values(), key=lambda u: u.code) for pk, units in found.items()}
 
 
@@ -580,22 +580,60 @@ class _EndedSuccessors:
         if self._found is None:
             ended = [d for units in self._by_code.values() for d in units if d.valid_to]
             self._found = _successors_in_force(ended)
-        return self._found.get(division.pk, [])
+        return self._found.get(division.id, [])
+
+
+class _Answers:
+    """The checks that depend on a unit, an indicator or a month but not on the row, answered
+    once per call for each of them: a province-wide file repeats each unit for every
+    indicator and month. Messages are still written per row (they name the row's cell)."""
+
+    def __init__(self, by_code: dict[str, list[Division]], call: _Call) -> None:
+        self.successors = _EndedSuccessors(by_code)
+        self._call = call
+        self._valid: dict[tuple, bool] = {}
+        self._placed: dict[tuple, bool] = {}
+        self._allowed: dict[int, bool] = {}
+        self._owner: dict[int, Division] = {}
+
+    def valid_in(self, div: Division, period: dt.date) -> bool:
+        key = (div.id, period)
+        if key not in self._valid:
+            self._valid[key] = _valid_in(div, period)
+        return self._valid[key]
+
+    def placement_error(self, ind: Indicator, div: Division, cell: _Cell) -> str | None:
+        key = (ind.id, div.id)
+        if self._placed.get(key):
+            return None
+        problem = _placement_error(ind, div, cell, self._call.unit)
+        self._placed[key] = problem is None
+        return problem
+
+    def may_change(self, div: Division) -> bool:
+        if div.id not in self._allowed:
+            self._allowed[div.id] = access.can_change(self._call.user, div)
+        return self._allowed[div.id]
+
+    def reporting_unit(self, div: Division) -> Division:
+        if div.id not in self._owner:
+            self._owner[div.id] = reporting_unit_of(div)
+        return self._owner[div.id]
 
 
 def _check_rows(rows, indicators, by_code, call: _Call, errors) -> list[_Prepared]:
     """Each row checked on its own; the good ones come back ready to plan."""
     prepared: list[_Prepared] = []
     seen: dict[tuple, int] = {}
-    successors = _EndedSuccessors(by_code)
+    answers = _Answers(by_code, call)
     for i, row in enumerate(rows):
-        p = _check_row(i, row, indicators, by_code, seen, successors, call, errors)
+        p = _check_row(i, row, indicators, by_code, seen, answers, call, errors)
         if p is not None:
             prepared.append(p)
     return prepared
 
 
-def _check_row(i, row, indicators, by_code, seen, successors, call: _Call, errors):
+def _check_row(i, row, indicators, by_code, seen, answers: _Answers, call: _Call, errors):
     """One row: codes and month, duplicate, unit in force, level and scope, access, numbers.
     The first failing check refuses the row (codes and month report all their problems)."""
     ind = indicators.get(row.indicator_code)
@@ -615,7 +653,7 @@ def _check_row(i, row, indicators, by_code, seen, successors, call: _Call, error
     if problems:
         return None
     assert ind is not None and div is not None
-    key = (ind.pk, div.pk, row.period)
+    key = (ind.id, div.id, row.period)
     if key in seen:
         err(
             "division_code",
@@ -624,15 +662,15 @@ def _check_row(i, row, indicators, by_code, seen, successors, call: _Call, error
         )
         return None
     seen[key] = i
-    if not _valid_in(div, row.period):
-        err("division_code", _validity_message(div, cell, successors.of(div)))
+    if not answers.valid_in(div, row.period):
+        err("division_code", _validity_message(div, cell, answers.successors.of(div)))
         return None
-    problem = _placement_error(ind, div, cell, call.unit)
+    problem = answers.placement_error(ind, div, cell)
     if problem is not None:
         err("division_code", problem)
         return None
     check_access = call.is_manual or call.user is not None
-    if check_access and not access.can_change(call.user, div):
+    if check_access and not answers.may_change(div):
         err(
             "division_code",
             _("%(cell)s: bạn không có quyền nhập số liệu cho đơn vị này.") % {"cell": cell},
@@ -642,7 +680,7 @@ def _check_row(i, row, indicators, by_code, seen, successors, call: _Call, error
     numbers = _clean_numbers(i, row, ind, cell, errors)
     if numbers is None:
         return None
-    rep_unit = reporting_unit_of(div) if call.is_manual else None
+    rep_unit = answers.reporting_unit(div) if call.is_manual else None
     return _Prepared(i, row, ind, div, rep_unit, *numbers)
 
 
@@ -715,13 +753,13 @@ def _placement_error(ind: Indicator, div: Division, cell: _Cell, unit) -> str | 
 def _lock_reports(prepared: list[_Prepared], reports: dict, errors) -> list[_Prepared]:
     """Fill `reports` with the rows' reports (manual figures), locked while we write: one
     query. Rows of a report that is not editable are refused; the others come back."""
-    unit_ids = {p.unit.pk for p in prepared}
+    unit_ids = {p.unit.id for p in prepared}
     pers = {p.row.period for p in prepared}
     for rep in for_update(Report.objects.filter(division_id__in=unit_ids, period__in=pers)):
         reports[(rep.division_id, rep.period)] = rep
     blocked: list[_Prepared] = []
     for p in prepared:
-        rep = reports.get((p.unit.pk, p.row.period))
+        rep = reports.get((p.unit.id, p.row.period))
         if rep is not None and not rep.is_editable:
             errors.append(_locked_error(p, rep))
             blocked.append(p)
@@ -756,32 +794,32 @@ def _locked_error(p: _Prepared, rep: Report) -> RowMessage:
 
 
 def _load_current(prepared: list[_Prepared], source: str) -> tuple[dict, dict]:
-    """Existing figures of the rows, locked, and last month's stocks: two queries whatever
-    the row count."""
+    """Existing figures of the rows, locked, and last month's stocks: one query whatever the
+    row, unit or month count.
+
+    Last month's figure of a stock is read by the same locking statement: it is a figure of the
+    same cells, and reading it locked keeps the stock check true until the write commits."""
     existing: dict[tuple, DataValue] = {}
     previous: dict[tuple, Decimal | None] = {}
     if not prepared:
         return existing, previous
-    ind_ids = {p.indicator.pk for p in prepared}
-    div_ids = {p.division.pk for p in prepared}
+    ind_ids = {p.indicator.id for p in prepared}
+    div_ids = {p.division.id for p in prepared}
     pers = {p.row.period for p in prepared}
-    qs = DataValue.objects.filter(
-        indicator_id__in=ind_ids, division_id__in=div_ids, period__in=pers, source=source
-    )
-    for dv in for_update(qs):
-        existing[(dv.indicator_id, dv.division_id, dv.period)] = dv
     stock_ids = {
-        p.indicator.pk for p in prepared if p.indicator.time_aggregation == TimeAggregation.LATEST
+        p.indicator.id for p in prepared if p.indicator.time_aggregation == TimeAggregation.LATEST
     }
+    prev_pers = {periods.previous_month(per) for per in pers}
+    wanted = Q(indicator_id__in=ind_ids, period__in=pers)
     if stock_ids:
-        prev_pers = {periods.previous_month(p.row.period) for p in prepared}
-        for ind_id, div_id, per, val in DataValue.objects.filter(
-            indicator_id__in=stock_ids,
-            division_id__in=div_ids,
-            period__in=prev_pers,
-            source=source,
-        ).values_list("indicator_id", "division_id", "period", "value"):
-            previous[(ind_id, div_id, per)] = val
+        wanted |= Q(indicator_id__in=stock_ids, period__in=prev_pers)
+    qs = DataValue.objects.filter(wanted, division_id__in=div_ids, source=source)
+    for dv in for_update(qs):
+        key = (dv.indicator_id, dv.division_id, dv.period)
+        if dv.period in pers:
+            existing[key] = dv
+        if dv.indicator_id in stock_ids and dv.period in prev_pers:
+            previous[key] = dv.value
     return existing, previous
 
 
@@ -792,8 +830,15 @@ def _plan_changes(prepared, existing, previous, reports, call: _Call, errors, re
     """For each good row: unchanged, conflict, refused, or a figure to create, update or
     delete with its history row."""
     plan = _Plan()
+    # A file covering several months holds the month before a row too: a stock is compared
+    # with that figure, the one stored once the file is written, rather than the stored one.
+    previous = previous | {
+        (p.indicator.id, p.division.id, p.row.period): p.value
+        for p in prepared
+        if p.value is not None and p.indicator.time_aggregation == TimeAggregation.LATEST
+    }
     for p in prepared:
-        cur = existing.get((p.indicator.pk, p.division.pk, p.row.period))
+        cur = existing.get((p.indicator.id, p.division.id, p.row.period))
         _plan_row(p, cur, previous, reports, call, plan, errors, result)
     return plan
 
@@ -827,7 +872,7 @@ def _plan_row(p: _Prepared, cur, previous, reports, call: _Call, plan: _Plan, er
             errors.append(message)
             return
         result.warnings.append(message)
-    rep = reports.get((p.unit.pk, p.row.period)) if p.unit is not None else None
+    rep = reports.get((p.unit.id, p.row.period)) if p.unit is not None else None
     dv = _stage(p, cur, new, row_note, rep, call, plan)
     result.values[p.index] = dv if new != BLANK else None
     plan.changes.append((dv, old, new, row_note))
@@ -838,7 +883,7 @@ def _stock_drop(p: _Prepared, previous: dict, cell: _Cell) -> str | None:
     row passes with a note saying why, and is refused without one. Pure: no database."""
     if p.indicator.time_aggregation != TimeAggregation.LATEST or p.value is None:
         return None
-    last = previous.get((p.indicator.pk, p.division.pk, periods.previous_month(p.row.period)))
+    last = previous.get((p.indicator.id, p.division.id, periods.previous_month(p.row.period)))
     if last is None or not p.value < last:
         return None
     return _(
@@ -910,13 +955,13 @@ def _write_plan(plan: _Plan, prepared, reports, call: _Call, result: UpsertResul
         _create_missing_reports(user=call.user, prepared=prepared, reports=reports, now=call.now)
         for dv in plan.to_create:
             p_unit = reporting_unit_of(dv.division)
-            dv.report = reports[(p_unit.pk, dv.period)]
+            dv.report = reports[(p_unit.id, dv.period)]
     _insert_figures(plan.to_create, created_at=call.now)
     _update_figures(plan.to_update, updated_at=call.now, updated_by=call.user)
     _write_changes(plan.changes, user=call.user, now=call.now, channel=call.channel)
     if plan.to_delete:
         # After the history rows: deleting sets the figure link of its older rows to NULL.
-        DataValue.objects.filter(pk__in=[dv.pk for dv in plan.to_delete]).delete()
+        DataValue.objects.filter(pk__in=[dv.id for dv in plan.to_delete]).delete()
     result.created = len(plan.to_create)
     result.updated = len(plan.to_update)
     result.deleted = len(plan.to_delete)
@@ -932,7 +977,7 @@ def _write_changes(changes, *, user, now, channel) -> None:
         CHANGE_COLUMNS,
         [
             (
-                dv.pk if new != BLANK else None,
+                dv.id if new != BLANK else None,
                 user_id,
                 changed_at,
                 *old,
@@ -988,13 +1033,14 @@ CHANGE_COLUMNS = (
 
 
 def _insert_figures(values: list[DataValue], *, created_at) -> None:
-    """Insert new figures as tuples (no per-row compile of `bulk_create`) and give each
-    instance its id, so callers and the history rows can use them as saved objects."""
+    """Insert new figures as tuples (no per-row compile of `bulk_create`), in one statement
+    whatever their number, and give each instance its id, so callers and the history rows
+    can use them as saved objects."""
     if not values:
         return
     stamp = db_datetime(created_at)
-    ids = insert_rows(
-        DataValue._meta.db_table,
+    returned = insert_unnest(
+        DataValue,
         FIGURE_COLUMNS,
         [
             (
@@ -1014,17 +1060,24 @@ def _insert_figures(values: list[DataValue], *, created_at) -> None:
             )
             for dv in values
         ],
-        returning_id=True,
+        returning=("id", "indicator_id", "division_id", "period"),
     )
+    if returned and len(returned[0]) == 1:  # backends without UNNEST: ids in row order
+        ids = [r[0] for r in returned]
+    else:
+        # One call writes one source, so (indicator, unit, month) names one new figure.
+        by_cell = {(ind, div, per): pk for pk, ind, div, per in returned}
+        ids = [by_cell[(dv.indicator_id, dv.division_id, dv.period)] for dv in values]
     for dv, pk in zip(values, ids, strict=True):
-        dv.pk = pk
+        dv.id = pk
         dv.created_at = created_at
         dv._state.adding = False
         dv._state.db = connection.alias
 
 
 def _update_figures(values: list[DataValue], *, updated_at, updated_by) -> None:
-    """Write changed figures with one UPDATE … FROM a VALUES list per batch.
+    """Write changed figures: one UPDATE … FROM UNNEST on PostgreSQL whatever their number,
+    elsewhere one UPDATE … FROM a VALUES list per batch.
 
     `bulk_update` builds a CASE WHEN expression per field and row in Python, which cost most of
     an import's time (benchmark profile); the rows are already locked and checked, so a plain
@@ -1032,15 +1085,23 @@ def _update_figures(values: list[DataValue], *, updated_at, updated_by) -> None:
     """
     if not values:
         return
-    table = connection.ops.quote_name(DataValue._meta.db_table)
     user_id = updated_by.pk if updated_by is not None else None
+    if connection.vendor == "postgresql":
+        update_unnest(
+            DataValue,
+            ("value", "numerator", "denominator", "note", "version"),
+            [(dv.id, dv.value, dv.numerator, dv.denominator, dv.note, dv.version) for dv in values],
+            same={"updated_at": db_datetime(updated_at), "updated_by_id": user_id},
+        )
+        return
+    table = connection.ops.quote_name(DataValue._meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(values), BATCH_SIZE):
             batch = values[start : start + BATCH_SIZE]
             placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
             params: list = []
             for dv in batch:
-                params += [dv.pk, dv.value, dv.numerator, dv.denominator, dv.note, dv.version]
+                params += [dv.id, dv.value, dv.numerator, dv.denominator, dv.note, dv.version]
             cursor.execute(
                 f"WITH v (id, value, numerator, denominator, note, version) AS "  # noqa: S608
                 f"(VALUES {placeholders}) "
@@ -1055,13 +1116,19 @@ def _update_figures(values: list[DataValue], *, updated_at, updated_by) -> None:
 
 
 def _create_missing_reports(*, user, prepared, reports, now) -> None:
-    """Draft reports for (unit, month) pairs that have none yet: two bulk inserts."""
+    """Draft reports for (unit, month) pairs that have none yet, with their first transition:
+    one statement on PostgreSQL whatever the number of units and months (two bulk inserts
+    elsewhere)."""
     missing: dict[tuple[int, dt.date], Report] = {}
     for p in prepared:
-        key = (p.unit.pk, p.row.period)
+        key = (p.unit.id, p.row.period)
         if key not in reports and key not in missing:
             missing[key] = Report(division=p.unit, period=p.row.period, created_by=user)
     if not missing:
+        return
+    if connection.vendor == "postgresql":
+        _insert_reports_with_transitions(missing, user=user, now=now)
+        reports.update(missing)
         return
     created = Report.objects.bulk_create(list(missing.values()))
     if any(r.pk is None for r in created):  # backends without RETURNING
@@ -1080,3 +1147,34 @@ def _create_missing_reports(*, user, prepared, reports, now) -> None:
             for r in created
         ]
     )
+
+
+def _insert_reports_with_transitions(missing: dict[tuple, Report], *, user, now) -> None:
+    """PostgreSQL: INSERT the new reports and their «created as draft» transitions in one
+    statement (a data-modifying WITH), and give each instance its id."""
+    fields = [f for f in Report._meta.concrete_fields if not f.primary_key]
+    rows = [
+        [f.get_db_prep_save(f.pre_save(rep, add=True), connection) for f in fields]
+        for rep in missing.values()
+    ]
+    quote = connection.ops.quote_name
+    arrays = [list(column) for column in zip(*rows, strict=True)]
+    unnest = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    sql = (
+        # Table and column names come from model metadata; values are bound.
+        f"WITH new AS (INSERT INTO {quote(Report._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(f.column) for f in fields)}) SELECT * FROM UNNEST({unnest}) "
+        "RETURNING id, division_id, period), "
+        f"tr AS (INSERT INTO {quote(ReportTransition._meta.db_table)} "
+        "(report_id, from_status, to_status, by_id, at, reason) "
+        "SELECT id, '', %s, %s, %s, '' FROM new) "
+        "SELECT id, division_id, period FROM new"
+    )
+    user_id = user.pk if user is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*arrays, str(ReportStatus.DRAFT), user_id, db_datetime(now)])
+        for pk, division_id, period in cursor.fetchall():
+            rep = missing[(division_id, period)]
+            rep.id = pk
+            rep._state.adding = False
+            rep._state.db = connection.alias

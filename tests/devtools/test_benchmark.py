@@ -23,6 +23,7 @@ from targets.models import Measurement
 EXPECTED_FIGURES = {
     "import: real path ÷ COPY (time)",
     "import: queries per row",
+    "import: statements of one unit's monthly file",
     "API values/ JSON: rps ÷ bare rps",
     "API values/ CSV: rps ÷ bare rps",
     "full recompute ÷ GROUP BY ROLLUP (time)",
