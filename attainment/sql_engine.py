@@ -6,9 +6,10 @@ reading the figures once:
 
 1. counted cells — per indicator × unit × month a counted hand-typed figure, else the teams'
    one (a hash anti-join, no sort);
-2. roll-up — each cell to its ancestor at every row level its indicator declares (one join
-   with the parent and the grandparent) and summed in one aggregation, an authoritative
-   level's own figure replacing the roll-up in the months it is given;
+2. roll-up — one `GROUP BY ROLLUP` of the cells over their ancestors at levels 1–3 (one join
+   with the parent and the grandparent), kept at the row levels the indicator's routes
+   declare; an authoritative level's own figure replaces the roll-up in the months it is
+   given (a second aggregation of those units' rows only);
 3. successions — a successor adds its predecessors' months before it started, × their share,
    rounded as stored (a step left out when the database holds no succession);
 4. time — on the months with a figure only, per target: running sums over the year or the
@@ -75,9 +76,12 @@ def sql_recompute(
     }
     names = {
         "m": ("ind", "ratio", "how", "ytd", "higher", "add"),
-        "r": ("ind", "fig", "row", "own"),
+        "r": ("ind", "fig", "row", "own", "shared"),
         "t": ("ind", "level", "id", "goal", "base", "base_period", "deadline"),
     }
+    # A route is shared when its rows also get an authoritative level's own figures.
+    own_rows = {(ind, row) for ind, _fig, row, own in routes if own}
+    routes = [(*r, (r[0], r[2]) in own_rows) for r in routes]
     for prefix, rows in (("m", meta), ("r", routes), ("t", targets)):
         params.update(
             {
@@ -139,7 +143,8 @@ meta AS (
 ),
 routes AS (
     SELECT * FROM unnest(%(r_ind)s::bigint[], %(r_fig)s::int[], %(r_row)s::int[],
-                         %(r_own)s::bool[]) AS r(ind, fig_level, row_level, own)
+                         %(r_own)s::bool[], %(r_shared)s::bool[])
+        AS r(ind, fig_level, row_level, own, shared)
 ),
 tgt AS (
     SELECT * FROM unnest(%(t_ind)s::bigint[], %(t_level)s::int[], %(t_id)s::bigint[],
@@ -171,33 +176,55 @@ cells AS (
           AND x.period = f.period AND x.source = 'manual'
           AND (xr.status = 'approved' OR (p.prov AND xr.status = 'submitted')))
 ),
--- 2. Each cell to its ancestor at every row level of its indicator's routes: the unit at
--- each level above every division (the division, its parent, its grandparent; levels are
--- distinct along a path), joined by hash, not looked up per figure.
-ancestors AS MATERIALIZED (
-    SELECT d0.id AS div, d0.level AS fig_level, x.level AS row_level, x.id AS unit
+-- 2. Roll-up: each unit's ancestor at each level 1–3 (itself included; levels are distinct
+-- along a path), then one GROUP BY ROLLUP of the cells over them, per figure level (one sort
+-- of the cells, not of a copy per ancestor); a grouping set's deepest ancestor is the unit,
+-- kept where the indicator routes figures of that level to rows of that level.
+lineage AS MATERIALIZED (
+    SELECT d0.id AS div, d0.level AS fig_level,
+        CASE 1 WHEN d0.level THEN d0.id WHEN d1.level THEN d1.id WHEN d2.level THEN d2.id END
+            AS a1,
+        CASE 2 WHEN d0.level THEN d0.id WHEN d1.level THEN d1.id WHEN d2.level THEN d2.id END
+            AS a2,
+        CASE 3 WHEN d0.level THEN d0.id WHEN d1.level THEN d1.id WHEN d2.level THEN d2.id END
+            AS a3
     FROM divisions_division d0
     LEFT JOIN divisions_division d1 ON d1.id = d0.parent_id
     LEFT JOIN divisions_division d2 ON d2.id = d1.parent_id
-    CROSS JOIN LATERAL (VALUES (d0.level, d0.id), (d1.level, d1.id), (d2.level, d2.id))
-        AS x(level, id)
-    WHERE d0.level <= 3 AND x.id IS NOT NULL
+    WHERE d0.level <= 3
 ),
--- Rolled up in one aggregation: an authoritative own figure (an `own` route) replaces the
--- roll-up in the months it is given.
-overlaid AS (
-    SELECT c.prov, c.ind, a.unit, c.period,
-        CASE WHEN bool_or(r.own) THEN sum(c.v) FILTER (WHERE r.own) ELSE sum(c.v) END AS v,
-        CASE WHEN bool_or(r.own) THEN sum(c.n) FILTER (WHERE r.own) ELSE sum(c.n) END AS n,
-        CASE WHEN bool_or(r.own) THEN sum(c.d) FILTER (WHERE r.own) ELSE sum(c.d) END AS d,
-        CASE WHEN bool_or(r.own) THEN bool_or(c.src = 'manual') FILTER (WHERE r.own)
-             ELSE bool_or(c.src = 'manual') END AS m,
-        CASE WHEN bool_or(r.own) THEN bool_or(c.src = 'teams') FILTER (WHERE r.own)
-             ELSE bool_or(c.src = 'teams') END AS t
+rolled AS (
+    SELECT c.prov, c.ind, c.period, l.fig_level,
+        CASE GROUPING(l.a1, l.a2, l.a3) WHEN 0 THEN 3 WHEN 1 THEN 2 WHEN 3 THEN 1 END
+            AS row_level,
+        CASE GROUPING(l.a1, l.a2, l.a3) WHEN 0 THEN l.a3 WHEN 1 THEN l.a2 WHEN 3 THEN l.a1 END
+            AS unit,
+        sum(c.v) AS v, sum(c.n) AS n, sum(c.d) AS d,
+        bool_or(c.src = 'manual') AS m, bool_or(c.src = 'teams') AS t
     FROM cells c
-    JOIN ancestors a ON a.div = c.div
-    JOIN routes r ON r.ind = c.ind AND r.fig_level = a.fig_level AND r.row_level = a.row_level
-    GROUP BY c.prov, c.ind, a.unit, c.period
+    JOIN lineage l ON l.div = c.div
+    GROUP BY c.prov, c.ind, c.period, l.fig_level, ROLLUP (l.a1, l.a2, l.a3)
+),
+placed AS MATERIALIZED (
+    SELECT g.prov, g.ind, g.unit, g.period, g.v, g.n, g.d, g.m, g.t, r.own,
+        -- Only an authoritative level's units have two rows a month (own and rolled up).
+        r.shared AS overlaid
+    FROM rolled g
+    JOIN routes r ON r.ind = g.ind AND r.fig_level = g.fig_level AND r.row_level = g.row_level
+    WHERE g.unit IS NOT NULL
+),
+-- An authoritative own figure (an `own` route) replaces the roll-up in the months it is given.
+overlaid AS (
+    SELECT prov, ind, unit, period, v, n, d, m, t FROM placed WHERE NOT overlaid
+    UNION ALL
+    SELECT prov, ind, unit, period,
+        CASE WHEN bool_or(own) THEN sum(v) FILTER (WHERE own) ELSE sum(v) END,
+        CASE WHEN bool_or(own) THEN sum(n) FILTER (WHERE own) ELSE sum(n) END,
+        CASE WHEN bool_or(own) THEN sum(d) FILTER (WHERE own) ELSE sum(d) END,
+        CASE WHEN bool_or(own) THEN bool_or(m) FILTER (WHERE own) ELSE bool_or(m) END,
+        CASE WHEN bool_or(own) THEN bool_or(t) FILTER (WHERE own) ELSE bool_or(t) END
+    FROM placed WHERE overlaid
+    GROUP BY prov, ind, unit, period
 ),
 """
 
