@@ -110,6 +110,8 @@ class ImportOutcome:
     convention: str | None = None
     chosen: bool = False
     changes: list[FigureChange] = field(default_factory=list)
+    # A preview without errors: the file's rows counted per unit and month.
+    unit_months: list[UnitMonth] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -449,6 +451,7 @@ def figures_import(
         if dry_run:
             typed = _typed_numbers(dataset)
             outcome.changes = figure_changes(rows, row_numbers, result, before, typed)
+            outcome.unit_months = unit_month_counts(rows, result, before)
     return outcome
 
 
@@ -497,6 +500,20 @@ class FigureChange:
     current: str
     last_month: str
     jumps: tuple[str, ...]  # "ten times or more" warnings
+    period: dt.date | None = None  # the row's month: a file may cover several
+
+
+@dataclass
+class UnitMonth:
+    """One unit's month in a previewed file: its rows and what they would do."""
+
+    code: str
+    name: str
+    period: dt.date
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 def stored_figures(rows: list[FigureInput]) -> dict[tuple, dict]:
@@ -519,8 +536,33 @@ def stored_figures(rows: list[FigureInput]) -> dict[tuple, dict]:
         "value",
         "numerator",
         "denominator",
+        "version",
     )
     return {(f["indicator__code"], f["division__code"], f["period"], f["source"]): f for f in found}
+
+
+def unit_month_counts(rows, result: UpsertResult, before) -> list[UnitMonth]:
+    """The rows of a previewed file per unit and month, each counted as a new, changed or
+    unchanged figure by the version the dry run gave it (the counts add up to the result's).
+    Unit names come from one query."""
+    ids = {dv.division_id for dv in result.values if dv is not None}
+    names = dict(Division.objects.filter(pk__in=ids).values_list("code", "name"))
+    groups: dict[tuple, UnitMonth] = {}
+    for row, dv in zip(rows, result.values, strict=True):
+        key = (row.division_code, row.period)
+        group = groups.get(key)
+        if group is None:
+            code = row.division_code
+            group = groups[key] = UnitMonth(code, names.get(code, code), row.period)
+        group.rows += 1
+        stored = before.get(_key(row, row.period, FigureSource.MANUAL))
+        if dv is None or (stored is not None and stored["version"] == dv.version):
+            group.unchanged += 1
+        elif stored is None:
+            group.created += 1
+        else:
+            group.updated += 1
+    return sorted(groups.values(), key=lambda g: (g.period, g.code))
 
 
 def figure_changes(rows, row_numbers, result: UpsertResult, before, typed) -> list[FigureChange]:
@@ -556,6 +598,7 @@ def figure_changes(rows, row_numbers, result: UpsertResult, before, typed) -> li
                 current=_figure_text(current, ratio),
                 last_month=_figure_text(_figure(last), ratio),
                 jumps=_jumps(new, _figure(last), current, ratio),
+                period=row.period,
             )
         )
     return changes

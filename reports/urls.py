@@ -5,12 +5,14 @@ from django.urls import path
 from reports.views import entry, excel, review
 
 app_name = "reports"
-# Fixed words first: a district code is digits, never "board" or "figure".
+# Fixed words first: a district code is digits, never "board", "figure" or "import".
 urlpatterns = [
     path("", entry.index, name="index"),
     path("board/", review.board, name="board"),
     path("board/approve/", review.bulk_approve, name="bulk_approve"),
     path("figure/<int:pk>/history/", review.figure_history, name="figure_history"),
+    path("import/", excel.scope_import, name="scope_import"),
+    path("import/confirm/", excel.scope_import_confirm, name="scope_import_confirm"),
     path("<str:district_code>/<str:period>/", entry.entry, name="entry"),
     path("<str:district_code>/<str:period>/save/", entry.save_all, name="save_all"),
     path(

@@ -1,4 +1,9 @@
-"""Excel template download and upload: dry-run preview, then confirm in one transaction."""
+"""Excel template download and upload: dry-run preview, then confirm in one transaction.
+
+Two uploads: one unit's month (the unit's entry page), and one file covering any units and
+months of the uploader's scope (a provincial agency's or the steering staff's whole-province
+sheet, a commune's several months).
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import months as periods
 from core import numbers, uploads
 from core.uploads import UploadError
+from divisions import access
 from reports.imports import figures_import, template_workbook
 from reports.models import Report
-from reports.views.common import period_from_url, period_slug, unit_for_edit
+from reports.views.common import is_reporting_unit, period_from_url, period_slug, unit_for_edit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_KIND = "figures"
+SCOPE_PREVIEW_KIND = "figures_scope"
 
 
 def _preview_scope(unit, month) -> str:
@@ -155,3 +163,122 @@ def import_confirm(request: HttpRequest, district_code: str, period: str) -> Htt
         },
     )
     return redirect("reports:entry", district_code=unit.code, period=period_slug(month))
+
+
+# --------------------------------------------------------------------------------------------
+# One file for many units and months of the uploader's scope
+# --------------------------------------------------------------------------------------------
+
+
+def _scope_preview_scope(request: HttpRequest) -> str:
+    """The preview belongs to its user: the file's units and months are checked again, against
+    the user's scope, when it is confirmed."""
+    return f"user/{request.user.pk}"
+
+
+def _require_scope_upload(user) -> None:
+    """Anyone who may enter figures for some unit (deny by default: a viewer, a team leader, an
+    account without role or scope, or one of an ended unit may not); each row is then checked
+    against the user's scope by the import itself."""
+    access.require(user, access.Action.EDIT_FIGURES)
+
+
+def _scope_page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
+    scope = access.get_access(request.user).scope
+    month = periods.previous_month(periods.current_month())
+    if not periods.in_window(month):
+        month = periods.current_month()
+    # The one-unit template of the user's own unit: its columns are those of any unit's.
+    template_unit = scope if scope is not None and is_reporting_unit(scope) else None
+    outcome = extra.get("outcome")
+    groups = outcome.unit_months if outcome is not None else []
+    context = {
+        "template_unit": template_unit,
+        "template_month": month,
+        "template_slug": period_slug(month),
+        "conventions": [(c, numbers.convention_label(c)) for c in numbers.CONVENTIONS],
+        "unit_count": len({g.code for g in groups}),
+        "month_count": len({g.period for g in groups}),
+        **extra,
+    }
+    return render(request, "reports/scope_import.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scope_import(request: HttpRequest) -> HttpResponse:
+    """GET: the upload form. POST: check the whole file (dry run) and show the preview."""
+    _require_scope_upload(request.user)
+    if request.method == "GET":
+        return _scope_page(request)
+    upload = request.FILES.get("file")
+    convention = _chosen_convention(request)
+    if upload is None:
+        return _scope_page(request, status=400, refused=_("Hãy chọn một tệp để tải lên."))
+    try:
+        data = uploads.read_bounded(upload)
+        outcome = figures_import(
+            user=request.user,
+            upload=SimpleUploadedFile(upload.name, data),
+            dry_run=True,
+            convention=convention,
+        )
+    except UploadError as exc:
+        return _scope_page(request, status=400, refused=" ".join(exc.messages))
+    token = ""
+    if outcome.ok:
+        token = uploads.preview_keep(
+            request,
+            SCOPE_PREVIEW_KIND,
+            scope=_scope_preview_scope(request),
+            name=upload.name,
+            data=data,
+            extra={"convention": convention or ""},
+        )
+    return _scope_page(
+        request,
+        status=200 if outcome.ok else 422,
+        outcome=outcome,
+        token=token,
+        filename=upload.name,
+        chosen=convention,
+    )
+
+
+@login_required
+@require_POST
+def scope_import_confirm(request: HttpRequest) -> HttpResponse:
+    """Apply the previewed file: every unit and month in one transaction, or none."""
+    _require_scope_upload(request.user)
+    try:
+        kept, extra = uploads.preview_take(
+            request,
+            SCOPE_PREVIEW_KIND,
+            scope=_scope_preview_scope(request),
+            token=request.POST.get("token", ""),
+        )
+    except UploadError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:scope_import")
+    try:
+        outcome = figures_import(
+            user=request.user,
+            upload=kept,
+            dry_run=False,
+            convention=extra.get("convention") or None,
+        )
+    except UploadError as exc:
+        return _scope_page(request, status=400, refused=" ".join(exc.messages))
+    if not outcome.ok:
+        # Something changed since the preview (a month approved, a figure edited): nothing kept.
+        return _scope_page(request, status=422, outcome=outcome)
+    messages.success(
+        request,
+        _("Đã nhập tệp: %(created)s số liệu mới, %(updated)s số liệu sửa, %(same)s không đổi.")
+        % {
+            "created": outcome.result.created,
+            "updated": outcome.result.updated,
+            "same": outcome.result.unchanged,
+        },
+    )
+    return redirect("reports:index")

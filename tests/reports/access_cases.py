@@ -12,6 +12,13 @@ EDIT_A = signed_in(200, officer_b=403, commune=403, team_leader=403, viewer=403,
 EDIT_A_POST = signed_in(302, officer_b=403, commune=403, team_leader=403, viewer=403, no_role=403)
 STEERING_ONLY = signed_in(403, steering=200)
 STEERING_ONLY_POST = signed_in(403, steering=302)
+# One file for any units and months of one's scope: whoever may enter some unit's figures.
+SCOPE_EDIT = signed_in(
+    200, province_officer=200, commune=403, team_leader=403, viewer=403, no_role=403
+)
+SCOPE_EDIT_POST = signed_in(
+    302, province_officer=302, commune=403, team_leader=403, viewer=403, no_role=403
+)
 
 
 def _report(w):
@@ -82,6 +89,13 @@ CASES = [
     ),
     Case("reports:template", EDIT_A, **REPORT),
     Case("reports:import", EDIT_A, **REPORT),
+    Case("reports:scope_import", SCOPE_EDIT),
+    Case(
+        "reports:scope_import_confirm",
+        SCOPE_EDIT_POST,
+        method="post",
+        data=lambda w: {"token": "x"},
+    ),
     Case(
         "reports:import_confirm",
         EDIT_A_POST,
@@ -184,6 +198,38 @@ WRITE_CASES = [
         kwargs=_report_of("report_a"),
         world=("report_a",),
         prepare=_upload_then_token,
+    ),
+]
+
+
+def _scope_upload_then_token(client, w):
+    """The whole-scope preview as the same user; its token is what the confirm posts."""
+    from django.urls import reverse
+
+    response = client.post(reverse("reports:scope_import"), _upload(w))
+    context = getattr(response, "context", None)
+    token = context.get("token") if response.status_code == 200 and context else None
+    return {"token": token or "no-preview"}
+
+
+WRITE_CASES += [
+    # A row of district A's commune: outside the scope of officer_b and the province officer,
+    # whose preview lists the error (422) and whose confirm finds no preview.
+    Write(
+        "reports:scope_import",
+        "upload a whole-scope file (preview only)",
+        {**SCOPE_EDIT, "officer_b": 422, "province_officer": 422},
+        (),
+        data=_upload,
+        world=("report_a",),
+    ),
+    Write(
+        "reports:scope_import_confirm",
+        "confirm own whole-scope preview",
+        SCOPE_EDIT_POST,
+        EDITORS,
+        world=("report_a",),
+        prepare=_scope_upload_then_token,
     ),
 ]
 
