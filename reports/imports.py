@@ -1,7 +1,7 @@
 """One file over 500 lines: reading, checking and previewing an upload share the cell and error types.
 
 Excel/CSV import and template of the monthly figures: one unit's month, or one file covering
-every unit and month of the uploader's scope.
+every unit and month of the uploader's scope (its template: every unit of the scope, one month).
 
 Reading: the file becomes a tablib Dataset; `parse_rows` reads each distinct cell text once
 with the column's django-import-export widget, turning rows into `FigureInput`s and reporting
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import tablib
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import widgets
@@ -30,6 +31,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from core import months as periods
 from core import numbers, uploads
 from core.uploads import UploadError
+from divisions import access
 from divisions.models import Division
 from reports import selectors
 from reports.models import Channel, DataValue
@@ -658,6 +660,52 @@ def _jumps(new: Figure, last: Figure, current: Figure, ratio: bool) -> tuple[str
 def template_workbook(*, unit: Division, period: dt.date) -> bytes:
     """The month's template: one row per division × indicator, prefilled with current figures."""
     grid = selectors.entry_grid(district=unit, period=period)
+    return _template_file([c for row in grid.rows for c in row.cells if c is not None], period)
+
+
+def scope_template_workbook(*, user, period: dt.date) -> bytes:
+    """The month's template of every reporting unit the user may enter figures for (each unit
+    and, before 07/2025, a district's communes): the one-unit template's rows, unit after unit.
+
+    A fixed number of queries whatever the number of units. Refuses (UploadError) a scope
+    with more rows than an upload may hold: a file that cannot be sent back is of no use.
+    """
+    condition = access.scope_filter(user)
+    found = [] if condition is None else selectors.reporting_units(period=period).filter(condition)
+    # A provincial agency's officer sees the province's units but enters the province's own
+    # figures only: the same rule as any row of an upload.
+    units = [u for u in found if access.can_change(user, u)]
+    cells = [
+        c
+        for c in selectors.template_cells(units=units, period=period)
+        if access.can_change(user, c.division)
+    ]
+    if not cells:
+        raise UploadError(
+            _(
+                "Trong phạm vi của bạn không có đơn vị nào báo cáo "
+                "chỉ tiêu nào trong tháng %(month)s."
+            )
+            % {"month": periods.label(period)}
+        )
+    if len(cells) > settings.IMPORT_MAX_ROWS:
+        raise UploadError(
+            _(
+                "Mẫu của tháng %(month)s có %(rows)s dòng, quá %(max)s dòng mà một tệp tải lên "
+                "được phép có; hãy tải mẫu của từng đơn vị trên trang nhập liệu của đơn vị đó."
+            )
+            % {
+                "month": periods.label(period),
+                "rows": numbers.shown(len(cells)),
+                "max": numbers.shown(settings.IMPORT_MAX_ROWS),
+            }
+        )
+    selectors.attach_figures(cells, period)
+    return _template_file(cells, period)
+
+
+def _template_file(cells: list[selectors.GridCell], period: dt.date) -> bytes:
+    """The template workbook: the note, the header, then one row per cell."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_TITLE
@@ -672,26 +720,23 @@ def template_workbook(*, unit: Division, period: dt.date) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = header_fill
     slug = f"{period:%Y-%m}"
-    for row in grid.rows:
-        for cell in row.cells:
-            if cell is None:
-                continue
-            dv: DataValue | None = cell.value
-            ws.append(
-                [
-                    cell.indicator.code,
-                    cell.indicator.name_vi,
-                    row.division.code,
-                    row.division.name,
-                    slug,
-                    _num(dv.value) if dv and not cell.is_ratio else None,
-                    _num(dv.numerator) if dv and cell.is_ratio else None,
-                    _num(dv.denominator) if dv and cell.is_ratio else None,
-                    dv.note if dv else "",
-                    cell.version,
-                ]
-            )
-            uploads.keep_as_text(ws[ws.max_row])
+    for cell in cells:
+        dv: DataValue | None = cell.value
+        ws.append(
+            [
+                cell.indicator.code,
+                cell.indicator.name_vi,
+                cell.division.code,
+                cell.division.name,
+                slug,
+                _num(dv.value) if dv and not cell.is_ratio else None,
+                _num(dv.numerator) if dv and cell.is_ratio else None,
+                _num(dv.denominator) if dv and cell.is_ratio else None,
+                dv.note if dv else "",
+                cell.version,
+            ]
+        )
+        uploads.keep_as_text(ws[ws.max_row])
     for col, width in zip("ABCDEFGHIJ", (26, 50, 14, 28, 10, 12, 12, 12, 30, 9), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"

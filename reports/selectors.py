@@ -298,6 +298,47 @@ def entry_grid(*, district: Division, period: dt.date) -> Grid:
     )
 
 
+def template_cells(*, units: list[Division], period: dt.date) -> list[GridCell]:
+    """The cells of several reporting units' month grids, in grid order and without figures
+    (`attach_figures` adds them): the rows and columns `entry_grid` gives each unit, by the
+    same rules. One query for the indicators of each level present (three levels at most)
+    and one for the districts' communes, whatever the number of units."""
+    by_level = {level: entry_indicators(period, level) for level in {u.level for u in units}}
+    districts = [u for u in units if u.level == Level.DISTRICT]
+    communes: dict[int, list[Division]] = {}
+    if districts:
+        below = Division.objects.filter(parent__in=districts, level=Level.COMMUNE)
+        for commune in below.valid_on(period).order_by("name"):
+            communes.setdefault(commune.parent_id, []).append(commune)
+    cells = []
+    for unit in units:
+        for division in (unit, *communes.get(unit.pk, ())):
+            is_district = division.pk == unit.pk
+            cells += [
+                GridCell(ind, division)
+                for ind in by_level[unit.level]
+                if _applies(ind, division, is_district)
+            ]
+    return cells
+
+
+def attach_figures(cells: list[GridCell], period: dt.date) -> None:
+    """Each cell gets the month's typed figure, as in `entry_grid` (one query)."""
+    if not cells:
+        return
+    figures = {
+        (dv.indicator_id, dv.division_id): dv
+        for dv in DataValue.objects.filter(
+            division__in={c.division.pk for c in cells},
+            indicator__in={c.indicator.pk for c in cells},
+            period=period,
+            source=FigureSource.MANUAL,
+        )
+    }
+    for cell in cells:
+        cell.value = figures.get((cell.indicator.pk, cell.division.pk))
+
+
 # --------------------------------------------------------------------------------------------
 # Lists, board, history
 # --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("figure/<int:pk>/history/", review.figure_history, name="figure_history"),
     path("import/", excel.scope_import, name="scope_import"),
     path("import/confirm/", excel.scope_import_confirm, name="scope_import_confirm"),
+    path("import/template/", excel.scope_template, name="scope_template"),
     path("<str:district_code>/<str:period>/", entry.entry, name="entry"),
     path("<str:district_code>/<str:period>/save/", entry.save_all, name="save_all"),
     path(

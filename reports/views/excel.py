@@ -19,9 +19,9 @@ from core import months as periods
 from core import numbers, uploads
 from core.uploads import UploadError
 from divisions import access
-from reports.imports import figures_import, template_workbook
+from reports.imports import figures_import, scope_template_workbook, template_workbook
 from reports.models import Report
-from reports.views.common import is_reporting_unit, period_from_url, period_slug, unit_for_edit
+from reports.views.common import period_from_url, period_slug, unit_for_edit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_KIND = "figures"
@@ -183,19 +183,21 @@ def _require_scope_upload(user) -> None:
     access.require(user, access.Action.EDIT_FIGURES)
 
 
-def _scope_page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
-    scope = access.get_access(request.user).scope
+def _default_month():
+    """Last month: the one being reported (this month while the window starts)."""
     month = periods.previous_month(periods.current_month())
-    if not periods.in_window(month):
-        month = periods.current_month()
-    # The one-unit template of the user's own unit: its columns are those of any unit's.
-    template_unit = scope if scope is not None and is_reporting_unit(scope) else None
+    return month if periods.in_window(month) else periods.current_month()
+
+
+def _scope_page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
+    month = _default_month()
     outcome = extra.get("outcome")
     groups = outcome.unit_months if outcome is not None else []
     context = {
-        "template_unit": template_unit,
         "template_month": month,
         "template_slug": period_slug(month),
+        "template_first": period_slug(periods.REPORTING_START),
+        "template_last": period_slug(periods.current_month()),
         "conventions": [(c, numbers.convention_label(c)) for c in numbers.CONVENTIONS],
         "unit_count": len({g.code for g in groups}),
         "month_count": len({g.period for g in groups}),
@@ -282,3 +284,37 @@ def scope_import_confirm(request: HttpRequest) -> HttpResponse:
         },
     )
     return redirect("reports:index")
+
+
+def _template_period(request: HttpRequest):
+    """The month asked for (default last month), or the Vietnamese reason it cannot be used."""
+    text = request.GET.get("period")
+    if text is None:
+        return _default_month(), None
+    month = periods.parse_period(text)
+    if month is None:
+        return None, _("Tháng không hợp lệ.")
+    if not periods.in_window(month):
+        return None, _("Tháng nằm ngoài thời gian báo cáo.")
+    return month, None
+
+
+@login_required
+@require_GET
+def scope_template(request: HttpRequest) -> HttpResponse:
+    """The Excel template of one month for every unit of the user's scope, prefilled."""
+    _require_scope_upload(request.user)
+    month, problem = _template_period(request)
+    if problem is None:
+        try:
+            data = scope_template_workbook(user=request.user, period=month)
+        except UploadError as exc:
+            problem = " ".join(exc.messages)
+    if problem is not None:
+        return _scope_page(request, status=400, template_refused=problem)
+    scope = access.get_access(request.user).scope
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="bao-cao-{scope.code}-{period_slug(month)}.xlsx"'
+    )
+    return response

@@ -90,6 +90,13 @@ CASES = [
     Case("reports:template", EDIT_A, **REPORT),
     Case("reports:import", EDIT_A, **REPORT),
     Case("reports:scope_import", SCOPE_EDIT),
+    # Last month's template of one's scope (district A's figures are those of `report_a`). The
+    # province officer may download it, but no indicator here is the province's own: 400.
+    Case(
+        "reports:scope_template",
+        {**SCOPE_EDIT, "province_officer": 400},
+        world=("report_a", "figure_a"),
+    ),
     Case(
         "reports:scope_import_confirm",
         SCOPE_EDIT_POST,
@@ -310,6 +317,22 @@ PROVINCE_CASES = [
     Case("reports:approve", STEERING_ONLY_POST, method="post", **PROVINCE),
     Case("reports:template", PROVINCE_EDIT, **PROVINCE),
     Case("reports:import", PROVINCE_EDIT, **PROVINCE),
+    # The provincial agencies' officer's whole-scope template is the province's own rows;
+    # district officers may download theirs, but no indicator here is reported by districts: 400.
+    Case(
+        "reports:scope_template",
+        signed_in(
+            200,
+            province_officer=200,
+            officer_a=400,
+            officer_b=400,
+            commune=403,
+            team_leader=403,
+            viewer=403,
+            no_role=403,
+        ),
+        world=("report_province", "figure_province"),
+    ),
 ]
 
 PROVINCE_WRITE_CASES = [
