@@ -51,7 +51,9 @@ COLUMNS = (
     "note",
     "version",
 )
-REQUIRED = frozenset(COLUMNS) - {"indicator_name", "division_name"}
+# Names help the reader of the file; the import reads codes.
+NAME_COLUMNS = frozenset({"indicator_name", "division_name"})
+REQUIRED = frozenset(COLUMNS) - NAME_COLUMNS
 NUMBER_COLUMNS = ("value", "numerator", "denominator")
 HEADER_SEARCH_ROWS = 5
 
@@ -299,16 +301,7 @@ class TextWidget(widgets.Widget):
 
 
 # The cell readers of each column, in the order a row's problems are listed.
-FIELD_COLUMNS = (
-    "indicator_code",
-    "division_code",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "note",
-    "version",
-)
+FIELD_COLUMNS = tuple(c for c in COLUMNS if c not in NAME_COLUMNS)
 
 
 def _readers(convention: str | None) -> dict[str, widgets.Widget]:
