@@ -126,7 +126,10 @@ def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
         return len(materialised)
     buf = io.StringIO()
     counter = _Counter(rows)
-    csv.writer(buf, lineterminator="\n").writerows(counter)
+    # "\r\n" ends each row: the csv module quotes a field holding any character of the row
+    # end, and PostgreSQL ends a row at an unquoted "\r" as at "\n" (a note typed with a lone
+    # carriage return would otherwise split its row).
+    csv.writer(buf, lineterminator="\r\n").writerows(counter)
     if not counter.count:
         return 0
     buf.seek(0)

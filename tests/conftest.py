@@ -238,7 +238,7 @@ def _copy_text(fields, rows) -> str:
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\r\n")  # quotes a lone "\r" (see copy_rows)
     writer.writerows([text(f, v) for f, v in zip(fields, row, strict=True)] for row in rows)
     return buf.getvalue()
 

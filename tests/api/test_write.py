@@ -117,3 +117,24 @@ def test_body_must_be_a_list_of_bounded_size(officer_a, indicator):
     client = token_client(officer_a)
     assert client.post("/api/v1/values/", row(), format="json").status_code == 400
     assert client.post("/api/v1/values/", [], format="json").status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "note",
+    [
+        "dòng một\rdòng hai",  # a lone carriage return (old Mac line ends, some API clients)
+        "dòng một\r\ndòng hai",
+        'có "ngoặc", dấu phẩy\tvà tab',
+        "\\N",  # COPY's own NULL marker, as text
+        "ký tự lạ \x0b\x0c\x13\x17\x1a\x1c\u2028\u2029\U000e0041 cuối",
+    ],
+)
+def test_a_note_with_line_breaks_and_odd_characters_is_stored_as_sent(officer_a, indicator, note):
+    response = token_client(officer_a).post(
+        "/api/v1/values/", [row(value=7, note=note)], format="json"
+    )
+    assert response.status_code == 201, response.json()
+    figure = DataValue.objects.get(division__code="32068")
+    assert figure.note == note
+    assert DataValueChange.objects.get(data_value=figure).note == note
