@@ -12,7 +12,8 @@ import csv
 import io
 import json
 
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
+from rest_framework.utils import encoders
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,20 +23,25 @@ def neutralise_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-class _Number(str):
-    """A JSON number kept as its literal, so the CSV cell reads exactly as the JSON."""
+_ENCODER = encoders.JSONEncoder()
 
 
-def _cell(typed, plain) -> str:
-    if typed is None:
+def _cell(value) -> str:
+    """One value of the serializer's data as the JSON renderer would write it, as CSV text."""
+    if value is None:
         return ""
-    if isinstance(typed, bool):
-        return "true" if typed else "false"
-    if isinstance(typed, _Number):
-        return str.__str__(typed)
-    if isinstance(typed, list | dict):
-        return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
-    return neutralise_formula(typed)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    if isinstance(value, list | dict):
+        return json.dumps(
+            value, cls=encoders.JSONEncoder, ensure_ascii=False, separators=(",", ":")
+        )
+    # Timestamps, dates, decimals, ids: the JSON renderer's own conversion, then as above.
+    return _cell(_ENCODER.default(value))
 
 
 def _items(data) -> list:
@@ -58,16 +64,13 @@ class CSVRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        # Through the JSON renderer first: the same encoder, so the same values.
-        encoded = JSONRenderer().render(data)
-        typed = _items(json.loads(encoded, parse_float=_Number, parse_int=_Number))
-        plain = _items(json.loads(encoded))
+        # Each value converted by the JSON renderer's own encoder, so the CSV reads as the JSON.
+        items = _items(data)
         buffer = io.StringIO()
-        if typed and isinstance(typed[0], dict):
-            header = list(typed[0].keys())
+        if items and isinstance(items[0], dict):
+            header = list(items[0].keys())
             writer = csv.writer(buffer)
             writer.writerow([neutralise_formula(str(h)) for h in header])
-            for t_row, p_row in zip(typed, plain, strict=True):
-                writer.writerow([_cell(t_row.get(k), p_row.get(k)) for k in header])
+            writer.writerows([_cell(row.get(k)) for k in header] for row in items)
         # A BOM lets Excel open Vietnamese text correctly.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
