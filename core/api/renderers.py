@@ -36,7 +36,7 @@ def _cell(value) -> str:
         return json.dumps(value)
     if isinstance(value, str):
         return neutralise_formula(value)
-    if isinstance(value, list | dict):
+    if isinstance(value, list | tuple | dict):
         return json.dumps(
             value, cls=encoders.JSONEncoder, ensure_ascii=False, separators=(",", ":")
         )
