@@ -32,6 +32,22 @@ def _preview_scope(unit, month) -> str:
     return f"{unit.code}/{period_slug(month)}"
 
 
+def _checked(request: HttpRequest, upload, convention, *, unit=None, month=None):
+    """The upload read within the limits and checked without writing (the preview's dry run):
+    (its bytes, the outcome); `UploadError` when it is refused. Without a unit and month, every
+    row's own unit and month are checked against the uploader's scope."""
+    data = uploads.read_bounded(upload)
+    outcome = figures_import(
+        user=request.user,
+        upload=SimpleUploadedFile(upload.name, data),
+        unit=unit,
+        period=month,
+        dry_run=True,
+        convention=convention,
+    )
+    return data, outcome
+
+
 @login_required
 @require_GET
 def template(request: HttpRequest, district_code: str, period: str) -> HttpResponse:
@@ -81,15 +97,7 @@ def import_upload(request: HttpRequest, district_code: str, period: str) -> Http
             status=400,
         )
     try:
-        data = uploads.read_bounded(upload)
-        outcome = figures_import(
-            user=request.user,
-            upload=SimpleUploadedFile(upload.name, data),
-            unit=unit,
-            period=month,
-            dry_run=True,
-            convention=convention,
-        )
+        data, outcome = _checked(request, upload, convention, unit=unit, month=month)
     except UploadError as exc:
         return _refused(request, unit, month, exc)
     token = ""
@@ -218,13 +226,7 @@ def scope_import(request: HttpRequest) -> HttpResponse:
     if upload is None:
         return _scope_page(request, status=400, refused=_("Hãy chọn một tệp để tải lên."))
     try:
-        data = uploads.read_bounded(upload)
-        outcome = figures_import(
-            user=request.user,
-            upload=SimpleUploadedFile(upload.name, data),
-            dry_run=True,
-            convention=convention,
-        )
+        data, outcome = _checked(request, upload, convention)
     except UploadError as exc:
         return _scope_page(request, status=400, refused=" ".join(exc.messages))
     token = ""
