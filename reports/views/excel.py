@@ -32,6 +32,18 @@ def _preview_scope(unit, month) -> str:
     return f"{unit.code}/{period_slug(month)}"
 
 
+def _say_imported(request: HttpRequest, outcome) -> None:
+    messages.success(
+        request,
+        _("Đã nhập tệp: %(created)s số liệu mới, %(updated)s số liệu sửa, %(same)s không đổi.")
+        % {
+            "created": outcome.result.created,
+            "updated": outcome.result.updated,
+            "same": outcome.result.unchanged,
+        },
+    )
+
+
 def _checked(request: HttpRequest, upload, convention, *, unit=None, month=None):
     """The upload read within the limits and checked without writing (the preview's dry run):
     (its bytes, the outcome); `UploadError` when it is refused. Without a unit and month, every
@@ -161,15 +173,7 @@ def import_confirm(request: HttpRequest, district_code: str, period: str) -> Htt
         return render(
             request, "reports/import.html", _context(unit, month, outcome=outcome), status=422
         )
-    messages.success(
-        request,
-        _("Đã nhập tệp: %(created)s số liệu mới, %(updated)s số liệu sửa, %(same)s không đổi.")
-        % {
-            "created": outcome.result.created,
-            "updated": outcome.result.updated,
-            "same": outcome.result.unchanged,
-        },
-    )
+    _say_imported(request, outcome)
     return redirect("reports:entry", district_code=unit.code, period=period_slug(month))
 
 
@@ -276,15 +280,7 @@ def scope_import_confirm(request: HttpRequest) -> HttpResponse:
     if not outcome.ok:
         # Something changed since the preview (a month approved, a figure edited): nothing kept.
         return _scope_page(request, status=422, outcome=outcome)
-    messages.success(
-        request,
-        _("Đã nhập tệp: %(created)s số liệu mới, %(updated)s số liệu sửa, %(same)s không đổi.")
-        % {
-            "created": outcome.result.created,
-            "updated": outcome.result.updated,
-            "same": outcome.result.unchanged,
-        },
-    )
+    _say_imported(request, outcome)
     return redirect("reports:index")
 
 
