@@ -74,6 +74,9 @@ def test_province_file_of_many_units_and_months_previews_then_stores_everything(
     assert len(groups) == 6 and all(g.rows == 2 for g in groups.values())
     first = groups[(units[0].code, AUG)]
     assert (first.created, first.updated, first.unchanged) == (0, 1, 1)
+    # The one changed figure is listed with its month: the file covers two.
+    changes = body.split('id="import-changes"')[1].split("</table>")[0]
+    assert "<th>Tháng</th>" in changes and "<td>08/2025</td>" in changes
     assert DataValue.objects.count() == 2  # a preview stores nothing
 
     response = client.post(reverse(CONFIRM), {"token": response.context["token"]})
