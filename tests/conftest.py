@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
+import pickle
 
 import pytest
 from django.conf import settings
@@ -43,12 +45,10 @@ def pytest_report_header(config):
 
 def _group_shared_work(items) -> None:
     """With pytest-xdist (`make test` runs two workers), tests that share an outside resource
-    (the broker's database, the demo world built on first use) run on one worker."""
+    (the broker's database) run on one worker."""
     for item in items:
         if item.get_closest_marker("services"):
             item.add_marker(pytest.mark.xdist_group("services"))
-        elif "make_run_demo" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -216,6 +216,41 @@ def _build_worlds(names, django_db_blocker) -> dict:
             return {}
 
 
+def _shared_worlds(names, django_db_blocker, tmp_path_factory, worker_id) -> dict:
+    """`_build_worlds`, once per run for all pytest-xdist workers: the first worker to need
+    the worlds builds them and leaves them in the run's temporary folder (models by label);
+    the others wait for it and read them. Every worker's test database is migrated alike, and
+    `_load_world` checks the rows the worlds point at before inserting."""
+    if worker_id == "master":
+        return _build_worlds(names, django_db_blocker)
+    folder = tmp_path_factory.getbasetemp().parent
+    path = folder / f"worlds-{'-'.join(names)}.pickle"
+    with open(folder / f"{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return _by_model(pickle.loads(path.read_bytes()))
+        worlds = _build_worlds(names, django_db_blocker)
+        path.write_bytes(pickle.dumps(_by_label(worlds)))
+        return worlds
+
+
+def _by_label(worlds: dict) -> dict:
+    # Auto-created many-to-many models cannot be pickled by reference; their labels can.
+    return {
+        name: {part: [(m._meta.label, *rest) for m, *rest in world[part]] for part in world}
+        for name, world in worlds.items()
+    }
+
+
+def _by_model(worlds: dict) -> dict:
+    from django.apps import apps
+
+    return {
+        name: {part: [(apps.get_model(m), *rest) for m, *rest in world[part]] for part in world}
+        for name, world in worlds.items()
+    }
+
+
 _NULL = "\\N"
 
 
@@ -244,17 +279,18 @@ def _copy_text(fields, rows) -> str:
 
 
 @pytest.fixture(scope="session")
-def _division_worlds(django_db_setup, django_db_blocker):
+def _division_worlds(django_db_setup, django_db_blocker, tmp_path_factory, worker_id):
     """Each division world built once per run (the loader's validation and history are most of
     a world's cost); a test that asks gets the rows inserted in its own transaction, so what it
     changes is rolled back (or flushed) as before."""
-    return _build_worlds(("camau", "reorganised"), django_db_blocker)
+    return _shared_worlds(("camau", "reorganised"), django_db_blocker, tmp_path_factory, worker_id)
 
 
 @pytest.fixture(scope="session")
-def _demo_world(django_db_setup, django_db_blocker):
-    """The demo of `make run`, built once per run on first use (about ten seconds of seeding)."""
-    return _build_worlds(("demo",), django_db_blocker)
+def _demo_world(django_db_setup, django_db_blocker, tmp_path_factory, worker_id):
+    """The demo of `make run`, built once per run on first use (about twenty seconds of
+    seeding), whichever worker needs it first."""
+    return _shared_worlds(("demo",), django_db_blocker, tmp_path_factory, worker_id)
 
 
 @pytest.fixture
