@@ -45,10 +45,19 @@ def pytest_report_header(config):
 
 def _group_shared_work(items) -> None:
     """With pytest-xdist (`make test` runs two workers), tests that share an outside resource
-    (the broker's database) run on one worker."""
+    (the broker's database) run on one worker; they and the browser journeys, the longest
+    tests, are handed out first so that no worker is left with a long one at the end while
+    the other waits (the order within each kind is kept)."""
     for item in items:
         if item.get_closest_marker("services"):
             item.add_marker(pytest.mark.xdist_group("services"))
+    items.sort(key=_hand_out_order)
+
+
+def _hand_out_order(item) -> int:
+    if item.get_closest_marker("services"):
+        return 0
+    return 1 if "/e2e/" in f"/{item.nodeid}" else 2
 
 
 def pytest_collection_modifyitems(config, items):
