@@ -1,4 +1,10 @@
-"""Fixtures of the periodic report tests: the demo of `make run` and its generated files."""
+"""Fixtures of the periodic report tests: the demo of `make run` and its generated files.
+
+The demo is inserted once per test module, in a transaction that stays open while the module
+runs and is rolled back after it; each test runs in a savepoint inside it (pytest-django's
+`db`) and builds the reports it asks for there, so what a test writes is still undone before
+the next one. Inserting the demo and rolling it back was most of every test's time.
+"""
 
 from __future__ import annotations
 
@@ -26,9 +32,37 @@ def build(division: Division, period: ReportPeriod, **fields):
     return data, docx_render.render(data)
 
 
+@pytest.fixture(scope="module")
+def _demo_inserted(django_db_setup, django_db_blocker, _demo_world):
+    """The demo inserted in the module's transaction (see the docstring).
+
+    A test that takes a report fixture with `request.getfixturevalue` names this fixture in
+    `usefixtures`, so that it is set up before the test's own transaction, not inside it.
+    The modules that use it are marked `xdist_group("demo")` as `make_run_demo`'s tests are:
+    the demo world is built on first use."""
+    from django.db import connection, transaction
+
+    from tests.conftest import _load_world
+
+    with django_db_blocker.unblock():
+        # Inside a test's transaction the demo would be rolled back with that test.
+        assert not connection.in_atomic_block, "set up _demo_inserted before the test's db"
+    with django_db_blocker.unblock(), transaction.atomic():
+        _load_world("demo", _demo_world)
+        # The demo's deferred foreign-key checks run here, once: left pending, they would run
+        # at the end of every test (Django's TestCase checks constraints before its rollback)
+        # and come back with each savepoint's rollback.
+        connection.check_constraints()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(make_run_demo):
-    return make_run_demo
+def demo(_demo_inserted, db):
+    """The database as `make setup-demo` leaves it: {username: user} of the demo accounts."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.in_bulk(field_name="username")
 
 
 @pytest.fixture

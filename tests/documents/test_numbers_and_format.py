@@ -19,7 +19,13 @@ from dashboards.selectors import decimals_for, fmt_value
 from documents import narrative
 from documents.composer import shown_value
 
-pytestmark = pytest.mark.django_db
+# The demo is inserted once for the module (tests/documents/conftest.py), on the worker that
+# runs the demo's other tests.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("_demo_inserted"),
+    pytest.mark.xdist_group("demo"),
+]
 
 
 def stored_row(card, period):

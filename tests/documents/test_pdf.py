@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,9 @@ from docx import Document
 from documents import pdf
 from documents.docx_render import MOTTO, NATIONAL_TITLE
 
-pytestmark = pytest.mark.django_db
+# The demo is inserted once for the module (tests/documents/conftest.py), on the worker that
+# runs the demo's other tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 TOOLS = ("pdffonts", "pdftotext", "pdfinfo", "pdftoppm")
 
 
@@ -37,15 +40,30 @@ def run(*command: str) -> str:
     return subprocess.run(command, capture_output=True, check=True, text=True).stdout  # noqa: S603
 
 
+_pdfs: dict[tuple, bytes] = {}
+
+
+def converted(docx: bytes) -> bytes:
+    """`pdf.convert` of a .docx, run once per document: each LibreOffice conversion costs
+    seconds, and every test builds the same two reports again. The key is the package's
+    parts, not its bytes: the zip stamps each part with the second it was written."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        parts = tuple((part.filename, package.read(part)) for part in package.infolist())
+    if parts not in _pdfs:
+        _pdfs[parts] = pdf.convert(docx)
+    return _pdfs[parts]
+
+
 def normalised(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.mark.usefixtures("_demo_inserted")
 @pytest.mark.parametrize("which", ["province_year", "commune_month"])
 def test_pdf_embeds_the_font_and_its_text_round_trips(which, request, tmp_path):
     data, docx = request.getfixturevalue(which)
     target = tmp_path / "report.pdf"
-    target.write_bytes(pdf.convert(docx))
+    target.write_bytes(converted(docx))
     fonts = run("pdffonts", str(target)).splitlines()[2:]
     assert fonts
     for line in fonts:
@@ -72,7 +90,7 @@ def test_every_character_of_the_text_is_in_the_embedded_font(commune_month, tmp_
     .docx comes back from the PDF."""
     _data, docx = commune_month
     target = tmp_path / "report.pdf"
-    target.write_bytes(pdf.convert(docx))
+    target.write_bytes(converted(docx))
     text = run("pdftotext", str(target), "-")
     document = Document(io.BytesIO(docx))
     source = "".join(p.text for p in document.paragraphs)
@@ -112,13 +130,14 @@ def word_boxes(target: Path, page: int) -> list[tuple[str, float, float, float, 
     ]
 
 
+@pytest.mark.usefixtures("_demo_inserted")
 @pytest.mark.parametrize("which", ["province_year", "commune_month"])
 def test_the_printed_page_keeps_the_decree_margins_and_title_block(which, request, tmp_path):
     """Decree 30/2020: left 30–35 mm, right 15–20 mm, top and bottom 20–25 mm; the national
     title block on the right half, the issuing body on the left half of page 1."""
     _, docx = request.getfixturevalue(which)
     target = tmp_path / "report.pdf"
-    target.write_bytes(pdf.convert(docx))
+    target.write_bytes(converted(docx))
     words = word_boxes(target, 1)
     assert len(words) > 50
     width, height = 595.3, 841.89
