@@ -26,7 +26,6 @@ def test_steering_member_sees_province_dashboard_with_charts_in_both_languages(
     build_world(camau)
     login(page, steering_user.username, PASSWORD)
     page.goto("/dashboard/?period=2024-01")
-    page.wait_for_load_state("networkidle")
     card = page.locator('article[data-card="work_records_online"]')
     assert "40,5%" in card.inner_text()
     assert "Cần tăng tốc" in card.inner_text()
@@ -34,7 +33,7 @@ def test_steering_member_sees_province_dashboard_with_charts_in_both_languages(
     shot(page, "dashboard-province-vi")
 
     page.click('button[data-lang="en"]')
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "40.5%" in page.locator('article[data-card="work_records_online"]').inner_text()
     assert_charts_drawn(page)
@@ -47,19 +46,17 @@ def test_officer_compares_districts_and_opens_the_indicator_chart(page, camau, o
     build_world(camau)
     login(page, "officer_a", PASSWORD)
     page.goto("/dashboard/districts/?period=2024-01")
-    page.wait_for_load_state("networkidle")
     assert page.locator('tr[data-division="967"]').count() == 1
     assert_charts_drawn(page, "#dash-bar-chart")
     shot(page, "dashboard-districts")
 
     page.click('tr[data-division="967"] th a')
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert page.locator('tr[data-division="32068"]').count() == 1
     assert_charts_drawn(page)
     shot(page, "dashboard-drill-down-967")
 
     page.goto("/dashboard/indicator/work_records_online/?division=967")
-    page.wait_for_load_state("networkidle")
     assert_charts_drawn(page, "#dash-indicator-chart")
     shot(page, "dashboard-indicator")
     assert page.console_errors == []
@@ -82,10 +79,9 @@ def test_steering_member_pages_through_many_districts(page, camau, steering_user
     codes = add_districts(camau, 23)
     login(page, steering_user.username, PASSWORD)
     page.goto("/dashboard/districts/?period=2024-01")
-    page.wait_for_load_state("networkidle")
     assert page.locator("tr[data-division]").count() == 10
     page.click("nav[data-heat-pager] a.page-link:text-is('3')")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert "period=2024-01" in page.url and "page=3" in page.url
     assert page.locator("tr[data-division]").count() == 3
     assert page.locator(f'tr[data-division="{codes[-1]}"]').count() == 1

@@ -25,7 +25,6 @@ def test_indicator_chart_draws_the_merger_and_old_bac_lieu(page, both_provinces,
     page.goto(
         f"/dashboard/indicator/digital_economy_grdp/?division=96&target={target.pk}&period=2026-11"
     )
-    page.wait_for_load_state("networkidle")
     datasets = page.evaluate(
         """() => Chart.getChart(document.getElementById('dash-indicator-chart'))
             .data.datasets.map(d => d.label)"""
@@ -35,7 +34,6 @@ def test_indicator_chart_draws_the_merger_and_old_bac_lieu(page, both_provinces,
     shot(page, "dashboard-indicator-merger")
 
     page.goto("/dashboard/?period=2026-11")
-    page.wait_for_load_state("networkidle")
     # Every card is a live target (deadline from 2026 on); 2025 is in the results section.
     deadlines = page.locator("article.dash-card").all_inner_texts()
     years = [int(text.split("thời hạn ")[1][6:10]) for text in deadlines]

@@ -8,16 +8,14 @@ the return, steering approves it and the commune's dashboard shows it too."""
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
-from django.db import connection
 
 from attainment.models import Attainment
 from core import months as periods
 from devtools.management.commands.seed_accounts import DEMO_PASSWORD
 from reports.models import DataValue, Report, ReportStatus
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot, swapped
+from tests.e2e.conftest import login, shot, swapped
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.e2e
@@ -27,48 +25,30 @@ COMMUNE_RATIO, PROVINCE_RATIO = "work_records_online", "dvctt_level4_multichanne
 RETURN_REASON = "Mẫu số hồ sơ công việc chưa khớp với hệ thống quản lý văn bản, đề nghị kiểm tra."
 
 
-def run_journey(live_server, journey) -> None:
-    """`journey(open_as)` in its own thread with its own Playwright (the session browser's
-    event loop owns the test thread), signing in with the demo accounts' password."""
-    from playwright.sync_api import sync_playwright
+def run_journey(browser, live_server, journey) -> None:
+    """`journey(open_as)` on the session's browser, signing in with the demo accounts'
+    password; every page it opened is closed afterwards."""
+    contexts = []
 
-    failure: list[BaseException] = []
+    def open_as(username: str):
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1366, "height": 900}
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.console_errors = []
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        # "Gửi báo cáo" and "Duyệt và khoá" ask for confirmation: say yes.
+        page.on("dialog", lambda dialog: dialog.accept())
+        login(page, username, DEMO_PASSWORD)
+        return page
 
-    def run() -> None:
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-                )
-
-                def open_as(username: str):
-                    context = browser.new_context(
-                        base_url=live_server.url, viewport={"width": 1366, "height": 900}
-                    )
-                    page = context.new_page()
-                    page.set_default_timeout(20_000)
-                    page.console_errors = []
-                    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-                    # "Gửi báo cáo" and "Duyệt và khoá" ask for confirmation: say yes.
-                    page.on("dialog", lambda dialog: dialog.accept())
-                    login(page, username, DEMO_PASSWORD)
-                    return page
-
-                try:
-                    journey(open_as)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            failure.append(exc)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join(timeout=600)
-    if failure:
-        raise failure[0]
-    assert not worker.is_alive(), "browser journey did not finish"
+    try:
+        journey(open_as)
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def assert_real_page(page) -> None:
@@ -89,7 +69,7 @@ def landing_pages(open_as, slug: str) -> None:
         page = open_as(username)
         assert page.url.endswith("/"), page.url  # signed in: the home page
         page.click(anchor)
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state()
         assert page.url.endswith(path), (username, page.url)
         assert_real_page(page)
         if anchor == "#work-report":
@@ -97,7 +77,7 @@ def landing_pages(open_as, slug: str) -> None:
         page.context.close()
     leader = open_as("totruong")
     leader.click("#work-teams a")
-    leader.wait_for_load_state("networkidle")
+    leader.wait_for_load_state()
     assert "/teams/" in leader.url and "Xã Biển Bạch" in leader.content()
     assert_real_page(leader)
     leader.context.close()
@@ -105,7 +85,7 @@ def landing_pages(open_as, slug: str) -> None:
         page = open_as(username)
         assert "Tài khoản lịch sử" in page.locator("#history-banner").inner_text()
         page.click("#home-work li a >> nth=0")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state()
         assert "/2025-06/" in page.url
         assert_real_page(page)
         assert page.locator("button:has-text('Gửi báo cáo')").count() == 0
@@ -115,7 +95,7 @@ def landing_pages(open_as, slug: str) -> None:
 
 def enter_and_submit(page, unit: str, code: str, numerator: str, denominator: str) -> None:
     page.click("#work-report")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     row = page.locator(f"#row-{unit}")
     row.locator(f'input[name="{code}__{unit}__numerator"]').fill(numerator)
     row.locator(f'input[name="{code}__{unit}__denominator"]').fill(denominator)
@@ -128,7 +108,7 @@ def enter_and_submit(page, unit: str, code: str, numerator: str, denominator: st
         raise AssertionError(page.locator(f"#row-{unit}").inner_text()[:3000]) from exc
     assert "Đã lưu" in page.locator(f"#row-{unit}").inner_text()
     page.click("text=Gửi báo cáo")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert "Đã gửi báo cáo" in page.content()
 
 
@@ -141,17 +121,17 @@ def month_of_work(open_as, slug: str, seen: list[str]) -> None:
 
     steering = open_as("bcd")
     steering.click("#work-review")
-    steering.wait_for_load_state("networkidle")
+    steering.wait_for_load_state()
     steering.click(f'#board a[href="/reports/{COMMUNE}/{slug}/"]')
-    steering.wait_for_load_state("networkidle")
+    steering.wait_for_load_state()
     steering.fill("input[name=reason]", RETURN_REASON)
     steering.click("button:has-text('Trả lại')")
-    steering.wait_for_load_state("networkidle")
+    steering.wait_for_load_state()
     steering.goto("/reports/board/")
     steering.click(f'#board a[href="/reports/{PROVINCE}/{slug}/"]')
-    steering.wait_for_load_state("networkidle")
+    steering.wait_for_load_state()
     steering.click("button:has-text('Duyệt và khoá')")
-    steering.wait_for_load_state("networkidle")
+    steering.wait_for_load_state()
     assert "đã khoá" in steering.content()
 
     # The commune officer's landing page now leads to the returned report, with the reason;
@@ -161,13 +141,11 @@ def month_of_work(open_as, slug: str, seen: list[str]) -> None:
     enter_and_submit(commune, COMMUNE, COMMUNE_RATIO, "48", "60")
     steering.goto(f"/reports/{COMMUNE}/{slug}/")
     steering.click("button:has-text('Duyệt và khoá')")
-    steering.wait_for_load_state("networkidle")
+    steering.wait_for_load_state()
     assert "đã khoá" in steering.content()
     steering.goto(f"/dashboard/indicator/{COMMUNE_RATIO}/?division={COMMUNE}&period={slug}")
-    steering.wait_for_load_state("networkidle")
     seen.append(steering.locator("main").inner_text())
     steering.goto(f"/dashboard/?period={slug}")
-    steering.wait_for_load_state("networkidle")
     assert "99,5%" in steering.locator(f'[data-card="{PROVINCE_RATIO}"]').first.inner_text()
     shot(steering, "demo-dashboard-approved-province-figure")
     for page in (commune, agency, steering):
@@ -175,12 +153,12 @@ def month_of_work(open_as, slug: str, seen: list[str]) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demo_accounts_land_on_work_and_do_the_months_work(live_server, make_run_demo):
+def test_demo_accounts_land_on_work_and_do_the_months_work(browser, live_server, make_run_demo):
     last = periods.previous_month(periods.current_month())
     slug = f"{last:%Y-%m}"
-    run_journey(live_server, lambda open_as: landing_pages(open_as, slug))
+    run_journey(browser, live_server, lambda open_as: landing_pages(open_as, slug))
     commune_card: list[str] = []
-    run_journey(live_server, lambda open_as: month_of_work(open_as, slug, commune_card))
+    run_journey(browser, live_server, lambda open_as: month_of_work(open_as, slug, commune_card))
 
     reports = {
         r.division.code: r

@@ -14,13 +14,14 @@ def test_officer_logs_in_sees_own_district_and_switches_language(page, officer_a
     shot(page, "foundation-home-vi")
 
     page.click("text=Đơn vị hành chính trong phạm vi của bạn")
+    page.wait_for_load_state()
     tree = page.locator("#division-tree")
     assert tree.locator('li[data-level="3"]').count() == 12
     assert tree.locator('li[data-code="966"]').count() == 0
     shot(page, "foundation-division-tree")
 
     page.click('button[data-lang="en"]')
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Administrative units" in page.content()
     shot(page, "foundation-tree-en")

@@ -41,7 +41,7 @@ def test_officer_imports_excel_bad_row_saves_nothing_then_good_file_applies(
     login(page, "officer_a", PASSWORD)
     page.goto(f"/reports/967/{slug}/")
     page.click("text=Nhập từ Excel")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     with page.expect_download() as download:
         page.click("text=Tải mẫu Excel")
     template = download.value.path()
@@ -84,7 +84,7 @@ def test_officer_imports_excel_bad_row_saves_nothing_then_good_file_applies(
     assert not DataValue.objects.exists()  # the preview saves nothing
     shot(page, "reports-import-preview")
     page.click("button:has-text('Xác nhận nhập')")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
 
     # Back on the grid, the imported figures are in their cells.
     page.goto(f"/reports/967/{slug}/")
@@ -109,7 +109,7 @@ def test_team_leader_adds_an_activity_from_a_phone(phone_page, team_a, team_lead
     assert team_a.name in page.locator("h1").inner_text()
     shot(page, "teams-detail-phone")
     page.click("text=Ghi nhận hoạt động")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     today = dt.date.today()
     page.fill("#id_date", today.isoformat())  # the phone's native date picker
     page.select_option("#id_kind", "public_services")
@@ -119,7 +119,7 @@ def test_team_leader_adds_an_activity_from_a_phone(phone_page, team_a, team_lead
     page.fill("#id_notes", "Hướng dẫn cài VNeID tại nhà văn hoá ấp")
     shot(page, "teams-activity-form-phone")
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
 
     assert page.url.endswith(f"/teams/{team_a.pk}/")
     activity = Activity.objects.get(team=team_a)
@@ -141,16 +141,16 @@ def test_team_leader_adds_a_member_from_a_phone_choosing_the_body(phone_page, te
     login(page, team_leader.username, PASSWORD)
     page.goto(f"/teams/{team_a.pk}/")
     page.click("#member-add")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert page.locator("#id_body").input_value() == ""  # nothing chosen for the officer
     page.fill("#id_full_name", "Đặng Thị Mai")
     page.fill("#id_phone", "0918 222 333")
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert "Hãy chọn đơn vị, đoàn thể của thành viên." in page.locator("body").inner_text()
     page.select_option("#id_body", "youth_union")
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert team_a.members.get(full_name="Đặng Thị Mai").body == "youth_union"
     # The same person a second time (a double tap, or a second officer) is refused.
     page.click("#member-add")
@@ -158,7 +158,7 @@ def test_team_leader_adds_a_member_from_a_phone_choosing_the_body(phone_page, te
     page.fill("#id_phone", "0918222333")
     page.select_option("#id_body", "youth_union")
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert "đã là thành viên của tổ" in page.locator("body").inner_text()
     shot(page, "teams-member-twice-phone")
     assert team_a.members.filter(full_name="Đặng Thị Mai").count() == 1

@@ -28,11 +28,11 @@ CODE = "dvctt_level4_multichannel"
 
 @pytest.mark.django_db(transaction=True)
 def test_agency_officer_reports_the_provinces_figure_to_dashboard_and_open_data(
-    live_server, camau, catalogue, province_officer, steering_user
+    browser, live_server, camau, catalogue, province_officer, steering_user
 ):
     last_month = periods.previous_month(periods.current_month())
     slug = f"{last_month:%Y-%m}"
-    in_browser(live_server, lambda open_as: _journey(open_as, slug))
+    in_browser(browser, live_server, lambda open_as: _journey(open_as, slug))
 
     report = Report.objects.get(division__code="96", period=last_month)
     assert report.status == ReportStatus.APPROVED and report.approved_by == steering_user
@@ -54,7 +54,6 @@ def _journey(open_as, slug: str) -> None:
     agency = open_as("so_khcn")
     # "This month's report" opens the province's report (last month's until its due date).
     agency.goto("/reports/")
-    agency.wait_for_load_state("networkidle")
     assert "/reports/96/" in agency.url
     agency.goto(f"/reports/96/{slug}/")
     assert agency.locator("[id^=row-]").count() == 1  # the province alone
@@ -67,7 +66,7 @@ def _journey(open_as, slug: str) -> None:
     assert "Đã lưu" in agency.locator("#row-96").inner_text()
     shot(agency, "reports-province-entry-saved")
     agency.click("text=Gửi báo cáo")
-    agency.wait_for_load_state("networkidle")
+    agency.wait_for_load_state()
     assert "Đã gửi báo cáo" in agency.content()
     assert agency.locator("button:has-text('Duyệt và khoá')").count() == 0
 
@@ -76,12 +75,11 @@ def _journey(open_as, slug: str) -> None:
     assert steering.locator(f'a[href="/reports/96/{slug}/"]').count() >= 1
     steering.goto(f"/reports/96/{slug}/")
     steering.click("button:has-text('Duyệt và khoá')")
-    steering.wait_for_load_state("networkidle")
+    steering.wait_for_load_state()
     assert "đã khoá" in steering.content()
 
     # Approval recomputes attainment (Celery runs eagerly in tests).
     steering.goto(f"/dashboard/?period={slug}")
-    steering.wait_for_load_state("networkidle")
     card = steering.locator(f'article[data-card="{CODE}"]')
     assert "86,5%" in card.inner_text()
     shot(steering, "dashboard-province-agency-figure")

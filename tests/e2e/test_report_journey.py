@@ -4,82 +4,59 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
 
 from attainment.models import Attainment
 from reports.models import DataValue, Report, ReportStatus
 from targets.models import Comparator, ScopeLevel, Target
 from tests.divisions.factories import PASSWORD
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, shot, swapped
+from tests.e2e.conftest import login, shot, swapped
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.e2e
 
 
-def in_browser(live_server, journey) -> None:
-    """Run `journey(open_as)` in its own thread with its own Playwright.
+def in_browser(browser, live_server, journey) -> None:
+    """Run `journey(open_as)` on the session's browser; every page it opened is closed
+    afterwards."""
+    contexts = []
 
-    The sync API refuses to start in a thread where another Playwright (the e2e suite's
-    session browser) already runs its loop, so the journey gets a fresh thread.
-    """
-    from playwright.sync_api import sync_playwright
+    def open_as(username: str, **kwargs):
+        kwargs.setdefault("viewport", {"width": 1366, "height": 900})
+        context = browser.new_context(base_url=live_server.url, **kwargs)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.console_errors = []
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        page.on(
+            "console",
+            lambda m: page.console_errors.append(m.text) if m.type == "error" else None,
+        )
+        # Confirmation questions are recorded and answered "yes", unless the journey sets
+        # `page.accept_dialogs = False` to answer "no".
+        page.dialogs, page.accept_dialogs = [], True
 
-    failure: list[BaseException] = []
+        def on_dialog(dialog, page=page):
+            page.dialogs.append(dialog.message)
+            dialog.accept() if page.accept_dialogs else dialog.dismiss()
 
-    def run() -> None:
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-                )
+        page.on("dialog", on_dialog)
+        login(page, username, PASSWORD)
+        return page
 
-                def open_as(username: str, **kwargs):
-                    kwargs.setdefault("viewport", {"width": 1366, "height": 900})
-                    context = browser.new_context(base_url=live_server.url, **kwargs)
-                    page = context.new_page()
-                    page.set_default_timeout(15_000)
-                    page.console_errors = []
-                    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-                    page.on(
-                        "console",
-                        lambda m: page.console_errors.append(m.text) if m.type == "error" else None,
-                    )
-                    # Confirmation questions are recorded and answered "yes", unless the
-                    # journey sets `page.accept_dialogs = False` to answer "no".
-                    page.dialogs, page.accept_dialogs = [], True
-
-                    def on_dialog(dialog, page=page):
-                        page.dialogs.append(dialog.message)
-                        dialog.accept() if page.accept_dialogs else dialog.dismiss()
-
-                    page.on("dialog", on_dialog)
-                    login(page, username, PASSWORD)
-                    return page
-
-                try:
-                    journey(open_as)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            failure.append(exc)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join(timeout=300)
-    if failure:
-        raise failure[0]
-    assert not worker.is_alive(), "browser journey did not finish"
+    try:
+        journey(open_as)
+    finally:
+        for context in contexts:
+            context.close()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_report_journey_from_draft_to_locked(
-    live_server, officer_a, steering_user, report_indicators, last_month
+    browser, live_server, officer_a, steering_user, report_indicators, last_month
 ):
     # A district target for the ratio, so the dashboard shows attainment after approval.
     Target.objects.create(
@@ -92,7 +69,7 @@ def test_report_journey_from_draft_to_locked(
         baseline_value=D(20),
         baseline_period=dt.date(2023, 1, 1),
     )
-    in_browser(live_server, lambda open_as: _journey(open_as, last_month))
+    in_browser(browser, live_server, lambda open_as: _journey(open_as, last_month))
     report = Report.objects.get()
     assert report.status == ReportStatus.APPROVED
     assert [t.to_status for t in report.transitions.order_by("at", "pk")] == [
@@ -128,12 +105,12 @@ def _journey(open_as, last_month) -> None:
     # The officer is asked first; answering "no" sends nothing.
     officer.accept_dialogs = False
     officer.click("text=Gửi báo cáo")
-    officer.wait_for_load_state("networkidle")
+    officer.wait_for_load_state()
     assert officer.dialogs and "Gửi báo cáo tháng" in officer.dialogs[-1]
     assert Report.objects.get().status == ReportStatus.DRAFT
     officer.accept_dialogs = True
     officer.click("text=Gửi báo cáo")
-    officer.wait_for_load_state("networkidle")
+    officer.wait_for_load_state()
     assert "Đã gửi báo cáo" in officer.content()
 
     steering = open_as("bcd")
@@ -142,7 +119,7 @@ def _journey(open_as, last_month) -> None:
     steering.goto(f"/reports/967/{slug}/")
     steering.fill('input[name="reason"]', "Xã Biển Bạch thiếu số hộ được hướng dẫn")
     steering.click("button:has-text('Trả lại')")
-    steering.wait_for_load_state("networkidle")
+    steering.wait_for_load_state()
 
     officer.goto(f"/reports/967/{slug}/")
     assert "Xã Biển Bạch thiếu số hộ được hướng dẫn" in officer.content()
@@ -151,7 +128,7 @@ def _journey(open_as, last_month) -> None:
         officer.locator("#row-32068 button", has_text="Lưu dòng").click()
     officer.wait_for_selector("#row-32068 .badge", state="visible")
     officer.click("text=Gửi báo cáo")
-    officer.wait_for_load_state("networkidle")
+    officer.wait_for_load_state()
 
     dashboard = f"/dashboard/indicator/work_records_online/?division=967&period={slug}"
     steering.goto(dashboard)
@@ -162,14 +139,13 @@ def _journey(open_as, last_month) -> None:
 
     steering.goto(f"/reports/967/{slug}/")
     steering.click("button:has-text('Duyệt và khoá')")
-    steering.wait_for_load_state("networkidle")
+    steering.wait_for_load_state()
     assert "đã khoá" in steering.content()
     assert "Duyệt và khoá báo cáo tháng" in steering.dialogs[-1]
 
     # Approval recomputes attainment (Celery runs eagerly in tests): 45/60 = 75% against
     # the district target of 80%.
     steering.goto(dashboard)
-    steering.wait_for_load_state("networkidle")
     cells = [c.strip() for c in month_row.locator("td").all_inner_texts()]
     assert cells[1].startswith("75%") and cells[2:4] == ["45", "60"]
     # Target 80%, attainment (75 − 20) / (80 − 20) of the way from the baseline, on track.
@@ -187,7 +163,7 @@ def _journey(open_as, last_month) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_entry_grid_is_usable_on_a_phone(live_server, officer_a, report_a, last_month):
+def test_entry_grid_is_usable_on_a_phone(browser, live_server, officer_a, report_a, last_month):
     def journey(open_as):
         phone = open_as("officer_a", viewport={"width": 390, "height": 844}, is_mobile=True)
         phone.goto(f"/reports/967/{last_month:%Y-%m}/")
@@ -199,5 +175,5 @@ def test_entry_grid_is_usable_on_a_phone(live_server, officer_a, report_a, last_
         phone.wait_for_selector("#row-32068 .badge", state="visible")
         shot(phone, "reports-entry-phone")
 
-    in_browser(live_server, journey)
+    in_browser(browser, live_server, journey)
     assert DataValue.objects.get().value == 7

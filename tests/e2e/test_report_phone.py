@@ -67,7 +67,6 @@ def fits_the_screen(browser, live_server, viewport) -> None:
         page = open_as(browser, live_server, username, viewport)
         for path in paths:
             page.goto(path)
-            page.wait_for_load_state("networkidle")
             assert page.locator("#grid-form").count() == 1, (username, page.url)
             width, screen = overflow(page)
             if width > screen:
@@ -109,7 +108,6 @@ def keyboard_only_entry(browser, live_server) -> None:
     slug = last_slug()
     page = open_as(browser, live_server, "xa_bienbach", PHONE)
     page.goto(f"/reports/{COMMUNE}/{slug}/")
-    page.wait_for_load_state("networkidle")
     numbers = page.locator("#grid-form input.num")
     expected = {n: typed_value(n) for n in numbers.evaluate_all("els => els.map(e => e.name)")}
     assert len(expected) >= 5
@@ -143,7 +141,7 @@ def keyboard_only_entry(browser, live_server) -> None:
     shot(page, "reports-entry-keyboard-submit-focus")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert "Đã gửi báo cáo" in page.content()
     report = Report.objects.get(
         division__code=COMMUNE, division__valid_to__isnull=True, period=f"{slug}-01"

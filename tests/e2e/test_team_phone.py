@@ -35,7 +35,6 @@ def phone_375(browser, live_server):
 def fits(page, url: str, name: str) -> int:
     """Open `url`, screenshot it, assert no sideways scrolling; returns the page height."""
     response = page.goto(url)
-    page.wait_for_load_state("networkidle")
     assert response.status == 200, f"{url}: HTTP {response.status}"
     shot(page, f"teams-375-{name}")
     width = page.evaluate("document.documentElement.scrollWidth")
