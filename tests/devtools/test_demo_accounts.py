@@ -32,9 +32,33 @@ ACCOUNTS = [
 ]
 
 
+@pytest.fixture(scope="class")
+def _demo_inserted(django_db_setup, django_db_blocker, _demo_world):
+    """The demo of `make run` inserted once for the class, in a transaction that stays open
+    while its tests run and is rolled back after them; each test runs in a savepoint inside
+    it (pytest-django's `db`), so what a test writes is still undone before the next one.
+    Inserting the demo and rolling it back was most of each test's time."""
+    from django.db import connection, transaction
+
+    from tests.conftest import _load_world
+
+    with django_db_blocker.unblock():
+        # Inside a test's transaction the demo would be rolled back with that test.
+        assert not connection.in_atomic_block, "set up _demo_inserted before the test's db"
+    with django_db_blocker.unblock(), transaction.atomic():
+        _load_world("demo", _demo_world)
+        # The demo's deferred foreign-key checks run here, once: left pending, they would run
+        # at the end of every test (Django's TestCase checks constraints before its rollback)
+        # and come back with each savepoint's rollback.
+        connection.check_constraints()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(make_run_demo):
-    return {name: make_run_demo[name] for name in ACCOUNTS}
+def demo(_demo_inserted, db):
+    users = get_user_model().objects.in_bulk(field_name="username")
+    return {name: users[name] for name in ACCOUNTS}
 
 
 def last_closed() -> dt.date:
@@ -67,87 +91,89 @@ def test_accounts_serve_the_structure_in_force(reorganised, settings):
     assert get_user_model().objects.filter(username__in=ACCOUNTS).count() == len(ACCOUNTS)
 
 
-def test_demo_follows_the_structure_of_each_month_to_the_last_closed_one(demo):
-    last = last_closed()
-    reports = Report.objects.select_related("division")
-    assert not reports.filter(period__gt=last).exists()
-    by_month = {}
-    for r in reports.filter(period__in=[dt.date(2025, 6, 1), dt.date(2025, 7, 1), last]):
-        by_month.setdefault(r.period, []).append(r)
-    june = {r.division.level for r in by_month[dt.date(2025, 6, 1)]}
-    july = {r.division.level for r in by_month[dt.date(2025, 7, 1)]}
-    assert june == {1, 2} and july == {1, 3}  # districts until 06/2025, communes from 07/2025
-    # The province's own figures in every month.
-    months = periods.months_between(periods.REPORTING_START, last)
-    assert reports.filter(division__code="96").count() == len(months)
-    assert DataValue.objects.filter(division__code="96", period=last).exists()
-    # Older months approved; the last closed one a mix with exactly one returned report.
-    assert set(reports.filter(period__lt=last).values_list("status", flat=True)) == {
-        ReportStatus.APPROVED
-    }
-    statuses = {r.division.code: r.status for r in by_month[last]}
-    assert statuses["32069"] == statuses["96"] == ReportStatus.DRAFT
-    assert statuses["32002"] == ReportStatus.RETURNED
-    assert list(statuses.values()).count(ReportStatus.RETURNED) == 1
-    assert ReportStatus.SUBMITTED in statuses.values()
-    assert len(statuses) < 65  # some units have not started
-    report = Report.objects.get(
-        division__code="32069", division__valid_from=REORG_DATE, period=last
-    )
-    assert report.created_by == demo["xa_bienbach"]
-    assert set(DataValue.objects.values_list("note", flat=True)) >= {"Dữ liệu minh hoạ"}
-
-
 def work_link(page: str, anchor: str) -> str:
     match = re.search(rf'id="{anchor}" href="([^"]+)"|href="([^"]+)"[^>]*id="{anchor}"', page)
     assert match, f"no #{anchor} on the home page"
     return match.group(1) or match.group(2)
 
 
-def test_every_landing_page_leads_to_work_of_this_month(demo):
-    last = f"{last_closed():%Y-%m}"
-    expected = {
-        "xa_bienbach": ("work-report", f"/reports/32069/{last}/"),
-        "phuong_anxuyen": ("work-report", f"/reports/32002/{last}/"),
-        "so_khcn": ("work-report", f"/reports/96/{last}/"),
-        "bcd": ("work-review", "/reports/board/"),
-        "xem": ("work-dashboard", "/dashboard/"),
-    }
-    for name, (anchor, url) in expected.items():
-        c = client_for(demo[name])
-        home = c.get("/").content.decode()
-        assert work_link(home, anchor) == url, name
-        target = c.get(url)
-        assert target.status_code == 200, (name, url)
-        index = c.get("/reports/", follow=True)
-        assert index.status_code == 200, name
-    # The returned report comes with its reason; steering sees what waits for approval.
-    assert "Lý do trả lại" in client_for(demo["phuong_anxuyen"]).get("/").content.decode()
-    waiting = Report.objects.filter(status=ReportStatus.SUBMITTED).count()
-    home = client_for(demo["bcd"]).get("/").content.decode()
-    assert f"{waiting} báo cáo đang chờ duyệt" in home and 'id="work-waiting"' in home
-    # The team leader goes to their team, a team now under Xã Biển Bạch.
-    c = client_for(demo["totruong"])
-    team_url = re.search(
-        r'id="work-teams">.*?href="(/teams/\d+/)"', c.get("/").content.decode(), re.S
-    )
-    assert team_url, "the team leader's home page names no team"
-    assert c.get(team_url.group(1)).status_code == 200
+@pytest.mark.xdist_group("demo")  # as `make_run_demo`'s tests: the demo is built on first use
+class TestTheDemoOfMakeRun:
+    """The tests on the demo itself, which share its insertion (`_demo_inserted`)."""
 
+    def test_demo_follows_the_structure_of_each_month_to_the_last_closed_one(self, demo):
+        last = last_closed()
+        reports = Report.objects.select_related("division")
+        assert not reports.filter(period__gt=last).exists()
+        by_month = {}
+        for r in reports.filter(period__in=[dt.date(2025, 6, 1), dt.date(2025, 7, 1), last]):
+            by_month.setdefault(r.period, []).append(r)
+        june = {r.division.level for r in by_month[dt.date(2025, 6, 1)]}
+        july = {r.division.level for r in by_month[dt.date(2025, 7, 1)]}
+        assert june == {1, 2} and july == {1, 3}  # districts until 06/2025, communes from 07/2025
+        # The province's own figures in every month.
+        months = periods.months_between(periods.REPORTING_START, last)
+        assert reports.filter(division__code="96").count() == len(months)
+        assert DataValue.objects.filter(division__code="96", period=last).exists()
+        # Older months approved; the last closed one a mix with exactly one returned report.
+        assert set(reports.filter(period__lt=last).values_list("status", flat=True)) == {
+            ReportStatus.APPROVED
+        }
+        statuses = {r.division.code: r.status for r in by_month[last]}
+        assert statuses["32069"] == statuses["96"] == ReportStatus.DRAFT
+        assert statuses["32002"] == ReportStatus.RETURNED
+        assert list(statuses.values()).count(ReportStatus.RETURNED) == 1
+        assert ReportStatus.SUBMITTED in statuses.values()
+        assert len(statuses) < 65  # some units have not started
+        report = Report.objects.get(
+            division__code="32069", division__valid_from=REORG_DATE, period=last
+        )
+        assert report.created_by == demo["xa_bienbach"]
+        assert set(DataValue.objects.values_list("note", flat=True)) >= {"Dữ liệu minh hoạ"}
 
-def test_history_accounts_land_on_their_old_reports_read_only(demo):
-    for name, unit in (("huyen_thoibinh", "Huyện Thới Bình"), ("huyen_umin", "Huyện U Minh")):
-        c = client_for(demo[name])
-        home = c.get("/").content.decode()
-        assert f"Tài khoản lịch sử: {unit} đã kết thúc ngày 30/06/2025" in home
-        links = re.findall(r'href="(/reports/\d+/2025-0\d/)"', home)
-        assert links and all(link.endswith("2025-06/") for link in links[:1])
-        page = c.get(links[0])
-        assert page.status_code == 200 and page.context["can_edit"] is False
-        assert "Gửi báo cáo" not in page.content.decode()
-        index = c.get("/reports/")
-        assert index.status_code == 200 and 'id="index-history"' in index.content.decode()
-        assert index.context["reports"], name
+    def test_every_landing_page_leads_to_work_of_this_month(self, demo):
+        last = f"{last_closed():%Y-%m}"
+        expected = {
+            "xa_bienbach": ("work-report", f"/reports/32069/{last}/"),
+            "phuong_anxuyen": ("work-report", f"/reports/32002/{last}/"),
+            "so_khcn": ("work-report", f"/reports/96/{last}/"),
+            "bcd": ("work-review", "/reports/board/"),
+            "xem": ("work-dashboard", "/dashboard/"),
+        }
+        for name, (anchor, url) in expected.items():
+            c = client_for(demo[name])
+            home = c.get("/").content.decode()
+            assert work_link(home, anchor) == url, name
+            target = c.get(url)
+            assert target.status_code == 200, (name, url)
+            index = c.get("/reports/", follow=True)
+            assert index.status_code == 200, name
+        # The returned report comes with its reason; steering sees what waits for approval.
+        assert "Lý do trả lại" in client_for(demo["phuong_anxuyen"]).get("/").content.decode()
+        waiting = Report.objects.filter(status=ReportStatus.SUBMITTED).count()
+        home = client_for(demo["bcd"]).get("/").content.decode()
+        assert f"{waiting} báo cáo đang chờ duyệt" in home and 'id="work-waiting"' in home
+        # The team leader goes to their team, a team now under Xã Biển Bạch.
+        c = client_for(demo["totruong"])
+        team_url = re.search(
+            r'id="work-teams">.*?href="(/teams/\d+/)"', c.get("/").content.decode(), re.S
+        )
+        assert team_url, "the team leader's home page names no team"
+        assert c.get(team_url.group(1)).status_code == 200
+
+    def test_history_accounts_land_on_their_old_reports_read_only(self, demo):
+        for name, unit in (("huyen_thoibinh", "Huyện Thới Bình"), ("huyen_umin", "Huyện U Minh")):
+            c = client_for(demo[name])
+            home = c.get("/").content.decode()
+            assert f"Tài khoản lịch sử: {unit} đã kết thúc ngày 30/06/2025" in home
+            links = re.findall(r'href="(/reports/\d+/2025-0\d/)"', home)
+            assert links and all(link.endswith("2025-06/") for link in links[:1])
+            page = c.get(links[0])
+            assert page.status_code == 200 and page.context["can_edit"] is False
+            assert "Gửi báo cáo" not in page.content.decode()
+            index = c.get("/reports/")
+            assert index.status_code == 200 and 'id="index-history"' in index.content.decode()
+            assert index.context["reports"], name
 
 
 def test_landing_page_queries_do_not_grow_with_waiting_reports(
