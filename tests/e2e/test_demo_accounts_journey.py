@@ -25,14 +25,19 @@ COMMUNE_RATIO, PROVINCE_RATIO = "work_records_online", "dvctt_level4_multichanne
 RETURN_REASON = "Mẫu số hồ sơ công việc chưa khớp với hệ thống quản lý văn bản, đề nghị kiểm tra."
 
 
-def run_journey(browser, live_server, journey) -> None:
+def run_journey(browser, live_server, journey, sessions: dict) -> None:
     """`journey(open_as)` on the session's browser, signing in with the demo accounts'
-    password; every page it opened is closed afterwards."""
+    password; every page it opened is closed afterwards.
+
+    An account signed in by an earlier journey of the test opens its home page in that
+    session (`sessions`: username → storage state) instead of signing in again."""
     contexts = []
 
     def open_as(username: str):
         context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1366, "height": 900}
+            base_url=live_server.url,
+            viewport={"width": 1366, "height": 900},
+            storage_state=sessions.get(username),
         )
         contexts.append(context)
         page = context.new_page()
@@ -41,7 +46,11 @@ def run_journey(browser, live_server, journey) -> None:
         page.on("pageerror", lambda e: page.console_errors.append(str(e)))
         # "Gửi báo cáo" and "Duyệt và khoá" ask for confirmation: say yes.
         page.on("dialog", lambda dialog: dialog.accept())
-        login(page, username, DEMO_PASSWORD)
+        if username in sessions:
+            page.goto("/")
+        else:
+            login(page, username, DEMO_PASSWORD)
+            sessions[username] = context.storage_state()
         return page
 
     try:
@@ -156,9 +165,15 @@ def month_of_work(open_as, slug: str, seen: list[str]) -> None:
 def test_demo_accounts_land_on_work_and_do_the_months_work(browser, live_server, make_run_demo):
     last = periods.previous_month(periods.current_month())
     slug = f"{last:%Y-%m}"
-    run_journey(browser, live_server, lambda open_as: landing_pages(open_as, slug))
+    sessions: dict = {}
+    run_journey(browser, live_server, lambda open_as: landing_pages(open_as, slug), sessions)
     commune_card: list[str] = []
-    run_journey(browser, live_server, lambda open_as: month_of_work(open_as, slug, commune_card))
+    run_journey(
+        browser,
+        live_server,
+        lambda open_as: month_of_work(open_as, slug, commune_card),
+        sessions,
+    )
 
     reports = {
         r.division.code: r

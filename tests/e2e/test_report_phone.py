@@ -22,14 +22,20 @@ COMMUNE, PROVINCE = "32069", "96"
 NUMBER_FIELDS = ("__value", "__numerator", "__denominator")
 
 
-def open_as(browser, live_server, username: str, viewport: dict):
-    context = browser.new_context(base_url=live_server.url, viewport=viewport)
+def open_as(browser, live_server, username: str, viewport: dict, sessions: dict):
+    """A page of its own for `username`, signed in; an account signed in earlier in the test
+    reuses that session (`sessions`: username → storage state) rather than signing in again."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport=viewport, storage_state=sessions.get(username)
+    )
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.console_errors = []
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
     page.on("dialog", lambda dialog: dialog.accept())
-    login(page, username, DEMO_PASSWORD)
+    if username not in sessions:
+        login(page, username, DEMO_PASSWORD)
+        sessions[username] = context.storage_state()
     return page
 
 
@@ -46,12 +52,13 @@ def test_report_pages_fit_the_screen_then_a_report_is_entered_by_keyboard(
     browser, live_server, make_run_demo
 ):
     # One test: the demo is loaded once (a second transactional load would redo it all).
+    sessions: dict = {}
     for viewport in (PHONE, LAPTOP):
-        fits_the_screen(browser, live_server, viewport)
-    keyboard_only_entry(browser, live_server)
+        fits_the_screen(browser, live_server, viewport, sessions)
+    keyboard_only_entry(browser, live_server, sessions)
 
 
-def fits_the_screen(browser, live_server, viewport) -> None:
+def fits_the_screen(browser, live_server, viewport, sessions: dict) -> None:
     slug = last_slug()
     pages = {
         "xa_bienbach": [f"/reports/{COMMUNE}/{slug}/"],
@@ -64,7 +71,7 @@ def fits_the_screen(browser, live_server, viewport) -> None:
         ],
     }
     for username, paths in pages.items():
-        page = open_as(browser, live_server, username, viewport)
+        page = open_as(browser, live_server, username, viewport, sessions)
         for path in paths:
             page.goto(path)
             assert page.locator("#grid-form").count() == 1, (username, page.url)
@@ -103,10 +110,10 @@ def typed_value(name: str) -> str:
     return "900"
 
 
-def keyboard_only_entry(browser, live_server) -> None:
+def keyboard_only_entry(browser, live_server, sessions: dict) -> None:
     """Tab, typing and Enter only: every number of the month, saved, then submitted."""
     slug = last_slug()
-    page = open_as(browser, live_server, "xa_bienbach", PHONE)
+    page = open_as(browser, live_server, "xa_bienbach", PHONE, sessions)
     page.goto(f"/reports/{COMMUNE}/{slug}/")
     numbers = page.locator("#grid-form input.num")
     expected = {n: typed_value(n) for n in numbers.evaluate_all("els => els.map(e => e.name)")}
