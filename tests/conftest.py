@@ -314,6 +314,30 @@ def make_run_demo(db, _demo_world):
     return get_user_model().objects.in_bulk(field_name="username")
 
 
+def demo_kept_open(django_db_blocker, demo_world):
+    """The demo inserted once for a test module or class (a fixture of that scope yields from
+    this): in a transaction that stays open while its tests run and is rolled back after
+    them. Each test runs in a savepoint inside it (pytest-django's `db`), so what a test
+    writes is still undone before the next one; inserting the demo and rolling it back was
+    most of such a test's time.
+
+    The fixture must be set up before the test's own transaction (a test that takes further
+    fixtures with `request.getfixturevalue` names it in `usefixtures`)."""
+    from django.db import connection, transaction
+
+    with django_db_blocker.unblock():
+        # Inside a test's transaction the demo would be rolled back with that test.
+        assert not connection.in_atomic_block, "set up the demo before the test's db"
+    with django_db_blocker.unblock(), transaction.atomic():
+        _load_world("demo", demo_world)
+        # The demo's deferred foreign-key checks run here, once: left pending, they would run
+        # at the end of every test (Django's TestCase checks constraints before its rollback)
+        # and come back with each savepoint's rollback.
+        connection.check_constraints()
+        yield
+        transaction.set_rollback(True)
+
+
 def _load_world(name: str, worlds: dict) -> None:
     """Insert the rows built once, or run the loader where the test already has divisions
     (`reorganised` over `camau` updates the old units, as `load_divisions` does)."""

@@ -17,6 +17,7 @@ from core import months as periods
 from divisions import access
 from divisions.models import REORG_DATE
 from reports.models import DataValue, Report, ReportStatus
+from tests.conftest import demo_kept_open
 
 pytestmark = pytest.mark.django_db
 
@@ -34,25 +35,8 @@ ACCOUNTS = [
 
 @pytest.fixture(scope="class")
 def _demo_inserted(django_db_setup, django_db_blocker, _demo_world):
-    """The demo of `make run` inserted once for the class, in a transaction that stays open
-    while its tests run and is rolled back after them; each test runs in a savepoint inside
-    it (pytest-django's `db`), so what a test writes is still undone before the next one.
-    Inserting the demo and rolling it back was most of each test's time."""
-    from django.db import connection, transaction
-
-    from tests.conftest import _load_world
-
-    with django_db_blocker.unblock():
-        # Inside a test's transaction the demo would be rolled back with that test.
-        assert not connection.in_atomic_block, "set up _demo_inserted before the test's db"
-    with django_db_blocker.unblock(), transaction.atomic():
-        _load_world("demo", _demo_world)
-        # The demo's deferred foreign-key checks run here, once: left pending, they would run
-        # at the end of every test (Django's TestCase checks constraints before its rollback)
-        # and come back with each savepoint's rollback.
-        connection.check_constraints()
-        yield
-        transaction.set_rollback(True)
+    """The demo of `make run` inserted once for the class (`tests.conftest.demo_kept_open`)."""
+    yield from demo_kept_open(django_db_blocker, _demo_world)
 
 
 @pytest.fixture
@@ -97,7 +81,6 @@ def work_link(page: str, anchor: str) -> str:
     return match.group(1) or match.group(2)
 
 
-@pytest.mark.xdist_group("demo")  # as `make_run_demo`'s tests: the demo is built on first use
 class TestTheDemoOfMakeRun:
     """The tests on the demo itself, which share its insertion (`_demo_inserted`)."""
 

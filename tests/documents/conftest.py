@@ -1,9 +1,7 @@
 """Fixtures of the periodic report tests: the demo of `make run` and its generated files.
 
-The demo is inserted once per test module, in a transaction that stays open while the module
-runs and is rolled back after it; each test runs in a savepoint inside it (pytest-django's
-`db`) and builds the reports it asks for there, so what a test writes is still undone before
-the next one. Inserting the demo and rolling it back was most of every test's time.
+The demo is inserted once per test module (`tests.conftest.demo_kept_open`); each test builds
+the reports it asks for in its own savepoint.
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ import pytest
 from divisions.models import Division
 from documents import composer, docx_render, services
 from documents.periods import ReportPeriod, parse
+from tests.conftest import demo_kept_open
 
 ISSUED = dt.date(2027, 1, 5)
 
@@ -34,27 +33,8 @@ def build(division: Division, period: ReportPeriod, **fields):
 
 @pytest.fixture(scope="module")
 def _demo_inserted(django_db_setup, django_db_blocker, _demo_world):
-    """The demo inserted in the module's transaction (see the docstring).
-
-    A test that takes a report fixture with `request.getfixturevalue` names this fixture in
-    `usefixtures`, so that it is set up before the test's own transaction, not inside it.
-    The modules that use it are marked `xdist_group("demo")` as `make_run_demo`'s tests are:
-    the demo world is built on first use."""
-    from django.db import connection, transaction
-
-    from tests.conftest import _load_world
-
-    with django_db_blocker.unblock():
-        # Inside a test's transaction the demo would be rolled back with that test.
-        assert not connection.in_atomic_block, "set up _demo_inserted before the test's db"
-    with django_db_blocker.unblock(), transaction.atomic():
-        _load_world("demo", _demo_world)
-        # The demo's deferred foreign-key checks run here, once: left pending, they would run
-        # at the end of every test (Django's TestCase checks constraints before its rollback)
-        # and come back with each savepoint's rollback.
-        connection.check_constraints()
-        yield
-        transaction.set_rollback(True)
+    """The demo inserted once for the module (`tests.conftest.demo_kept_open`)."""
+    yield from demo_kept_open(django_db_blocker, _demo_world)
 
 
 @pytest.fixture

@@ -19,13 +19,8 @@ from dashboards.selectors import decimals_for, fmt_value
 from documents import narrative
 from documents.composer import shown_value
 
-# The demo is inserted once for the module (tests/documents/conftest.py), on the worker that
-# runs the demo's other tests.
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.usefixtures("_demo_inserted"),
-    pytest.mark.xdist_group("demo"),
-]
+# The demo is inserted once for the module (tests/documents/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_demo_inserted")]
 
 
 def stored_row(card, period):

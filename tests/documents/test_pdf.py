@@ -25,7 +25,7 @@ from documents.docx_render import MOTTO, NATIONAL_TITLE
 
 # The demo is inserted once for the module (tests/documents/conftest.py), on the worker that
 # runs the demo's other tests.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
+pytestmark = pytest.mark.django_db
 TOOLS = ("pdffonts", "pdftotext", "pdfinfo", "pdftoppm")
 
 
