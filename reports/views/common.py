@@ -45,6 +45,14 @@ def unit_from_url(code: str, period: dt.date) -> Division:
     return unit
 
 
+def reports_in(code: str, period: dt.date) -> bool:
+    """Whether the report page of this code and month exists (`unit_from_url` would find a
+    reporting unit): a link to the month before or after is offered only then, so a
+    district's last month (06/2025) leads nowhere after it."""
+    unit = Division.objects.by_code(code, on=period)
+    return unit is not None and is_reporting_unit(unit)
+
+
 def is_reporting_unit(unit: Division) -> bool:
     """The province (its agencies' own figures), district-level units, and commune-level
     units directly under the province (2025)."""

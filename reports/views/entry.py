@@ -38,7 +38,13 @@ from reports.services import (
     fmt_number,
 )
 from reports.timeliness import SENT, lateness
-from reports.views.common import period_from_url, period_slug, unit_for_edit, unit_for_view
+from reports.views.common import (
+    period_from_url,
+    period_slug,
+    reports_in,
+    unit_for_edit,
+    unit_for_view,
+)
 from targets.models import TimeAggregation
 
 FIELDS = ("value", "numerator", "denominator")
@@ -395,13 +401,17 @@ def _grid_context(request, grid, unit, notes: dict[str, str] | None = None) -> d
         "is_steering": access.role_of(request.user) == access.Role.STEERING,
         "due": due_date_for(grid.period),
         "late": lateness(report, grid.period),
-        "prev_slug": period_slug(periods.previous_month(grid.period))
-        if periods.previous_month(grid.period) >= periods.REPORTING_START
-        else "",
-        "next_slug": period_slug(periods.next_month(grid.period))
-        if periods.next_month(grid.period) <= periods.current_month()
-        else "",
+        "prev_slug": _neighbour_slug(unit, periods.previous_month(grid.period)),
+        "next_slug": _neighbour_slug(unit, periods.next_month(grid.period)),
     }
+
+
+def _neighbour_slug(unit, month) -> str:
+    """The URL month of the report page before or after this one, or "" where there is none
+    (before reporting began, after this month, or where the code reports no more)."""
+    if not periods.REPORTING_START <= month <= periods.current_month():
+        return ""
+    return period_slug(month) if reports_in(unit.code, month) else ""
 
 
 @login_required

@@ -149,6 +149,28 @@ def test_entry_grid_of_a_new_commune_has_one_row(reorganised, new_commune_office
     assert c.get(reverse("reports:entry", args=[NEW, "2025-06"])).status_code == 404
 
 
+def test_month_links_lead_only_to_report_pages_that_exist(reorganised, steering_user):
+    """A district's last month (06/2025) offers no "next month" (its 07/2025 page is a 404),
+    a new commune's first month (07/2025) no "previous month"; months in between offer both."""
+    count_indicator()
+    c = client_for(steering_user)
+
+    def links(code, month):
+        html = c.get(reverse("reports:entry", args=[code, month])).content.decode()
+        return {
+            slug
+            for slug in ("2025-05", "2025-06", "2025-07", "2025-08")
+            if f'href="{reverse("reports:entry", args=[code, slug])}"' in html
+        }
+
+    assert links(U_MINH, "2025-06") == {"2025-05"}
+    assert links(NEW, "2025-07") == {"2025-08"}
+    assert links(U_MINH, "2025-05") == {"2025-06"}
+    for slug in links(U_MINH, "2025-06") | links(NEW, "2025-07"):
+        code = U_MINH if slug < "2025-07" else NEW
+        assert c.get(reverse("reports:entry", args=[code, slug])).status_code == 200
+
+
 def test_index_sends_a_new_commune_officer_to_their_report(reorganised, new_commune_officer):
     response = client_for(new_commune_officer).get(reverse("reports:index"))
     assert response.status_code == 302 and f"/{NEW}/" in response.url
