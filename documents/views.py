@@ -29,29 +29,40 @@ CONTENT_TYPES = {
 RECENT_FILES = 5
 
 
+def latest_ended(kind: str, today) -> periods.ReportPeriod:
+    """The latest period of this kind that has ended by `today` (a report is written on a
+    period that is over: its figures are in)."""
+    last = dash.shift_month(today.replace(day=1), -1)
+    current = periods.of_month(kind, last)
+    return current if current.last <= last else current.previous
+
+
 def period_options(today) -> list[tuple[str, str]]:
     """Recent ended periods of every kind, newest first within each kind."""
-    last = dash.shift_month(today.replace(day=1), -1)
     options = []
-    for kind, count in ((periods.MONTH, 12), (periods.QUARTER, 4), (periods.HALF, 2)):
-        current = periods.of_month(kind, last)
-        if not current.last <= last:
-            current = current.previous
+    for kind, count in (
+        (periods.MONTH, 12),
+        (periods.QUARTER, 4),
+        (periods.HALF, 2),
+        (periods.YEAR, 2),
+    ):
+        current = latest_ended(kind, today)
         for _i in range(count):
             options.append((current.text, current.label()))
             current = current.previous
-    for year in (last.year, last.year - 1):
-        item = periods.ReportPeriod(periods.YEAR, year, 1)
-        options.append((item.text, item.label()))
     return options
 
 
 def _period(request: HttpRequest, text: str | None) -> periods.ReportPeriod:
+    """The period asked for; one not over yet (a dashboard's current month) becomes the latest
+    ended period of its kind, so the page, its choices and the document agree."""
     today = timezone.localdate()
     chosen = periods.parse(text) if text else None
     if text and chosen is None:
         raise Http404(_("Không đọc được kỳ báo cáo “%(text)s”.") % {"text": text[:20]})
-    return chosen or periods.of_month(periods.MONTH, dash.shift_month(today.replace(day=1), -1))
+    if chosen is None:
+        return latest_ended(periods.MONTH, today)
+    return chosen if chosen.is_over(today) else latest_ended(chosen.kind, today)
 
 
 def _mark_document_words(*forms) -> None:

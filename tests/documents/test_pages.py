@@ -136,3 +136,29 @@ def test_the_dashboards_link_to_the_report_of_the_month_shown(role_users, reorga
         reverse("dashboards:division", kwargs={"code": unit.code}), {"period": "2026-10"}
     ).content.decode()
     assert reverse("documents:report", kwargs={"code": "32069"}) in page
+
+
+def test_a_period_not_over_yet_opens_and_generates_the_latest_ended_one(role_users, camau):
+    """The dashboard's link carries its current month: the page, its choices and the document
+    all speak of the last ended month instead, and no unfinished year is offered."""
+    from django.utils import timezone
+
+    from documents import periods
+
+    client = client_of(role_users["steering"])
+    today = timezone.localdate()
+    this_month = periods.of_month(periods.MONTH, today.replace(day=1))
+    last_month = this_month.previous
+    url = reverse("documents:report", kwargs={"code": "96"})
+    page = client.get(url, {"period": this_month.text}).content.decode()
+    assert f'value="{last_month.text}" selected' in page
+    assert f'value="{this_month.text}"' not in page
+    assert f'value="{today.year}"' not in page  # the year is not over
+    assert f'value="{today.year - 1}"' in page
+    client.post(reverse("documents:generate", kwargs={"code": "96", "period": this_month.text}))
+    made = ReportFile.objects.select_related("report").get()
+    assert (made.report.kind, made.report.year, made.report.number) == (
+        "month",
+        last_month.year,
+        last_month.number,
+    )
