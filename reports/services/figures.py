@@ -847,6 +847,21 @@ def _plan_row(p: _Prepared, cur, previous, reports, call: _Call, plan: _Plan, er
     cell = _Cell(p.indicator, p.division, p.row.period, p.row)
     new = (p.value, p.numerator, p.denominator)
     row_note = (p.row.note or call.note or "").strip()
+    if new == BLANK and cur is None and (p.row.note or "").strip():
+        # A note explains a figure and is stored with it: alone it would be lost unseen.
+        errors.append(
+            RowMessage(
+                p.index,
+                "note",
+                _(
+                    "%(cell)s: ghi chú chưa được lưu vì chưa có số liệu; hãy nhập số liệu kèm ghi chú."
+                )
+                % {"cell": cell},
+                p.row.indicator_code,
+                p.row.division_code,
+            )
+        )
+        return
     if new == BLANK and (cur is None or not call.blank_clears):
         result.unchanged += 1
         result.values[p.index] = cur

@@ -433,6 +433,14 @@ def _rows_from_post(post, grid, division_codes: set[str]) -> tuple[list[FigureIn
         if row.division.code not in division_codes:
             continue
         row_note = post.get(f"note__{row.division.code}", "").strip()
+        # A row's note explains the row's figures: it goes with the cells that hold a number,
+        # or, where none does, with the first cell, which is refused for a note without one.
+        row_has_number = any(
+            (post.get(f"{c.name_prefix}__{f}") or "").strip()
+            for c in row.cells
+            if c is not None
+            for f in FIELDS
+        )
         for cell in row.cells:
             if cell is None:
                 continue
@@ -441,7 +449,9 @@ def _rows_from_post(post, grid, division_codes: set[str]) -> tuple[list[FigureIn
             if not present:
                 continue
             raw = {f: (present.get(f) or "").strip() for f in FIELDS}
-            note = post.get(f"{prefix}__note", row_note).strip()
+            shared = row_note if any(raw.values()) or not row_has_number else ""
+            row_has_number = row_has_number or bool(shared)  # the first blank cell only
+            note = post.get(f"{prefix}__note", shared).strip()
             typed[(cell.indicator.code, row.division.code)] = {**raw, "note": note}
             version = post.get(f"{prefix}__version", "")
             inputs.append(

@@ -138,3 +138,16 @@ def test_a_note_with_line_breaks_and_odd_characters_is_stored_as_sent(officer_a,
     figure = DataValue.objects.get(division__code="32068")
     assert figure.note == note
     assert DataValueChange.objects.get(data_value=figure).note == note
+
+
+@pytest.mark.django_db
+def test_a_note_without_a_figure_is_refused_by_the_api_too(officer_a, indicator):
+    """The same rule as the report page: a note is kept with a figure, never dropped unseen."""
+    response = token_client(officer_a).post(
+        "/api/v1/values/", [row(), row(division="32069", value=None, note="Chờ số")], format="json"
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"] == [{"field": "rows.1.note"}]
+    assert "chưa có số liệu" in body["detail"]
+    assert not DataValue.objects.exists()

@@ -131,6 +131,54 @@ def test_a_refused_form_keeps_what_was_typed_and_names_the_error(
     assert not DataValue.objects.exists()
 
 
+def test_a_note_without_a_figure_is_refused_not_lost(
+    province_officer, report_province, count_indicator
+):
+    """A note typed on a row with no figure (stored or typed) cannot be kept with one: the
+    officer is told, and the note stays in the field, while the other row is saved."""
+    response = client_for(province_officer).post(
+        urls(report_province)["row"],
+        {
+            f"{COUNT}__96__value": "",
+            f"{COUNT}__96__version": "0",
+            f"{COUNT}__96__note": "Chờ số liệu của Sở Nội vụ",
+            f"{PROVINCE_INDICATOR}__96__numerator": "3",
+            f"{PROVINCE_INDICATOR}__96__denominator": "4",
+            f"{PROVINCE_INDICATOR}__96__version": "0",
+        },
+        **HTMX,
+    )
+    body = response.content.decode()
+    assert "ghi chú chưa được lưu vì chưa có số liệu" in body
+    assert 'value="Chờ số liệu của Sở Nội vụ"' in body
+    assert not DataValue.objects.filter(note="Chờ số liệu của Sở Nội vụ").exists()
+
+
+def test_a_row_note_in_the_district_table_goes_with_the_typed_figures_only(officer_a, report_a):
+    """The table has one note per unit: it explains the numbers typed on that row; the row's
+    empty cells are neither refused nor given a figure."""
+    from tests.conftest import DISTRICT_A
+
+    for code in ("district_trained", "district_guided"):
+        IndicatorFactory(
+            code=code, reports_province=False, reports_district=True, reports_commune=False
+        )
+    page = client_for(officer_a).get(urls(report_a)["entry"]).content.decode()
+    assert f'name="district_guided__{DISTRICT_A}__value"' in page
+    response = client_for(officer_a).post(
+        reverse("reports:save_all", args=[DISTRICT_A, f"{report_a.period:%Y-%m}"]),
+        {
+            f"district_trained__{DISTRICT_A}__value": "5",
+            f"district_guided__{DISTRICT_A}__value": "",
+            f"note__{DISTRICT_A}": "Số của tháng",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert list(DataValue.objects.values_list("indicator__code", "value", "note")) == [
+        ("district_trained", 5, "Số của tháng")
+    ]
+
+
 def test_english_page_names_indicators_units_and_headers_in_english(
     province_officer, report_province, count_indicator
 ):
