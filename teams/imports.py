@@ -200,6 +200,9 @@ class ParsedRow:
     kwargs: dict[str, Any]
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Keywords that hold the model's default only because the cell could not be read: the
+    # preview leaves them empty rather than show a choice nobody made.
+    unread: set[str] = field(default_factory=set)
 
 
 def _choice(raw: dict, key: str, choices, missing: str | None, wrong: str) -> tuple[str, str]:
@@ -235,6 +238,8 @@ def to_member_kwargs(raw: dict[str, Any]) -> ParsedRow:
     row.errors += [e for e in (error, body_error) if e]
     row.kwargs["role"] = role or MemberRole.MEMBER
     row.kwargs["body"] = body or MemberBody.OTHER
+    row.unread |= {"role"} if error else set()
+    row.unread |= {"body"} if body_error else set()
     row.kwargs["phone"], note = _to_phone(raw.get("phone"))
     row.notes += [note] if note else []
     joined = _to_date(raw.get("joined_on"))
@@ -262,10 +267,12 @@ def joined_on_default_note(team) -> str:
     }
 
 
-def preview_labels(kwargs: dict[str, Any]) -> dict[str, str]:
-    """The role and body of a row as people read them, not their codes."""
+def preview_labels(row: ParsedRow) -> dict[str, str]:
+    """The role and body of a row as people read them, not their codes; empty where the cell
+    could not be read (its error says why)."""
+    kwargs = row.kwargs
     return {
-        "role": MemberRole(kwargs["role"]).label,
-        "body": MemberBody(kwargs["body"]).label,
+        "role": "" if "role" in row.unread else MemberRole(kwargs["role"]).label,
+        "body": "" if "body" in row.unread else MemberBody(kwargs["body"]).label,
         "phone": format_phone(normalize_phone(kwargs["phone"])),
     }

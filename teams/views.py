@@ -352,7 +352,7 @@ def member_import(request: HttpRequest, pk: int) -> HttpResponse:
         result["notes"] = read.notes + (
             [imports.joined_on_default_note(team)] if read.kwargs["joined_on"] is None else []
         )
-        result["labels"] = imports.preview_labels(read.kwargs)
+        result["labels"] = imports.preview_labels(read)
     context["results"] = results
     context["has_errors"] = any(r["errors"] for r in results)
     if context["has_errors"]:

@@ -86,6 +86,18 @@ def test_unknown_role_and_bad_date_are_row_errors(client, commune_officer, team_
     assert any("31/02/2023" in e for e in errors)
 
 
+def test_a_body_or_role_that_could_not_be_read_is_shown_empty_not_as_a_default(
+    client, commune_officer, team_a
+):
+    """The preview shows what the file says: a blank body is an error, not "Khác"."""
+    rows = [["Người Lạ", "Chủ tịch", "", "", "05/03/2023", ""], GOOD_ROWS[0]]
+    client.force_login(commune_officer)
+    results = client.post(_url(team_a), {"file": _xlsx(rows)}).context["results"]
+    assert any("Thiếu đơn vị, đoàn thể" in e for e in results[0]["errors"])
+    assert results[0]["labels"]["body"] == "" and results[0]["labels"]["role"] == ""
+    assert (results[1]["labels"]["role"], results[1]["labels"]["body"]) == ("Tổ phó", "Công an")
+
+
 def test_csv_with_header_is_accepted(client, commune_officer, team_a):
     buf = io.StringIO()
     writer = csv.writer(buf)
