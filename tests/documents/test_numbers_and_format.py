@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Cm, Mm
 
 from attainment.models import Attainment
@@ -124,6 +125,21 @@ def test_docx_page_margins_fonts_and_styles(which, request):
     assert runs
     assert all(r.font.name is None and r.font.size is None and r.bold is None for r in runs)
     assert all(p.style.name.startswith("CDS ") for p in document.paragraphs)
+
+
+def test_the_results_table_reads_across_pages(province_year):
+    """The province's year table runs over pages: its heading row repeats, an indicator's row
+    is never cut in two, and the names get the widest column (equal columns wrapped a name
+    over a dozen lines)."""
+    _data, docx = province_year
+    tables = Document(io.BytesIO(docx)).tables
+    table = next(t for t in tables if "Tỷ lệ đạt" in [c.text for c in t.rows[0].cells])
+    heading, *rows = table.rows
+    assert heading._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert rows and all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in rows)
+    widths = [c.width for c in rows[0].cells]
+    assert widths[0] == max(widths) and widths[0] >= 2 * min(widths)
+    assert abs(sum(widths) - Cm(16.5)) < Mm(1)
 
 
 def test_docx_header_block_title_signature_and_dates(province_year, commune_month):
