@@ -305,7 +305,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Cà Mau CĐS portal API",
+    # The docs page's title, as the API root's (/api/v1/): Vietnamese is the portal's default
+    # language. The schema's info.title is replaced by an ASCII one (core.api.schema).
+    "TITLE": "API của Cổng chuyển đổi số tỉnh Cà Mau",
     "DESCRIPTION": "Indicators, targets, approved figures and attainment of Cà Mau's digital "
     "transformation programme (Resolution 05-NQ/TU).",
     "VERSION": "1.0.0",

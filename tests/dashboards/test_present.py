@@ -394,6 +394,6 @@ def test_live_cards_show_this_years_point_on_the_expected_path_labelled_derived(
     assert cards[(2030, PLAN)].milestone == ("2026", "12,2%", label)
     assert cards[(2026, PLAN)].milestone is None
     html = response.content.decode()
-    assert f"Năm 2026: 11,2% ({label})" in " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(
+    assert f"Năm 2026: 11,2% — {label}" in " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(
         "( ", "("
     ).replace(" )", ")")

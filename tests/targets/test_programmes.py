@@ -371,7 +371,7 @@ def test_programme_page_lists_targets_milestones_and_source(
         ("2030", "declared"),
         ("2027", "declared"),  # business_info_once
     ]
-    assert f"2028: 96,33% ({DERIVED})" in text
+    assert f"2028: 96,33% — {DERIVED}" in text
     assert Target.objects.filter(programme__code="2629-qd-ttg").count() == 4, "never stored"
     empty = _text(client.get(reverse("targets:programme", args=["0280-kh-ubnd"])))
     assert "Chương trình này chưa có mục tiêu nào" in empty
