@@ -222,7 +222,11 @@ def add_results_table(document, lines: list[Line], data: ReportData) -> None:
         values = (
             card.name,
             narrative.fmt(card.actual, ind),
-            narrative.fmt(card.target_number, ind) if card.target else "—",
+            # Two programmes may set the same indicator different goals: the deadline tells
+            # their rows apart.
+            f"{narrative.fmt(card.target_number, ind)} đến {card.deadline_month}"
+            if card.target
+            else "—",
             card.share_display if card.target else "—",
             narrative.status_words(line) if card.target else "theo dõi",
             narrative.change_words(line.change_previous, ind, against).split(" so với")[0],

@@ -140,6 +140,10 @@ def test_the_results_table_reads_across_pages(province_year):
     widths = [c.width for c in rows[0].cells]
     assert widths[0] == max(widths) and widths[0] >= 2 * min(widths)
     assert abs(sum(widths) - Cm(16.5)) < Mm(1)
+    # An indicator with two programmes' goals has two rows, told apart by their deadlines.
+    goals = [(r.cells[0].text, r.cells[2].text) for r in rows if r.cells[2].text != "—"]
+    assert goals and all(" đến " in goal for _name, goal in goals)
+    assert len(set(goals)) == len(goals), goals
 
 
 def test_docx_header_block_title_signature_and_dates(province_year, commune_month):
