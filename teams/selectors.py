@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.people import person_name
 from divisions.access import Role, get_access
 from divisions.models import Division, Level
 from teams.models import (
@@ -440,11 +441,10 @@ def team_history(user, team: Team, *, limit: int = 20) -> list[HistoryEvent]:
                         verbose = model._meta.get_field(name.removesuffix("_id")).verbose_name
                         changes.append((str(verbose), old, new))
             previous[record.id] = record
-            who = record.history_user
             events.append(
                 HistoryEvent(
                     when=record.history_date,
-                    who=(who.get_full_name() or who.get_username()) if who else "",
+                    who=person_name(record.history_user),
                     kind=record.history_type,
                     what=f"{model._meta.verbose_name}: {label}",
                     changes=changes,
