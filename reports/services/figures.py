@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from core import months as periods
 from core import numbers
 from core.bulk_sql import copy_rows, db_datetime, for_update, insert_unnest, update_unnest
+from core.people import person_name
 from divisions import access
 from divisions.models import Division, DivisionSuccession, Level
 from reports.models import (
@@ -422,7 +423,7 @@ def _single_value(ind: Indicator, cell: _Cell, value, num, den, err):
 
 
 def _conflict_message(cell: _Cell, current: DataValue, *, ratio: bool) -> str:
-    who = current.updated_by.get_username() if current.updated_by else _("hệ thống")
+    who = person_name(current.updated_by) or _("hệ thống")
     when = formats.date_format(timezone.localtime(current.updated_at), "d/m/Y H:i")
     if ratio:
         theirs = f"{fmt_number(current.numerator)}/{fmt_number(current.denominator)}"

@@ -198,6 +198,26 @@ def test_stale_version_is_refused_with_their_value(officer_a, camau, report_a, l
     assert DataValue.objects.get().value == 8
 
 
+def test_a_stale_version_names_the_colleague_not_their_login(
+    officer_a, camau, report_a, last_month
+):
+    from tests.divisions.factories import make_user
+
+    colleague = make_user(
+        "district_officer", A, username="dong_nghiep", first_name="Hai", last_name="Trần Văn"
+    )
+    data_values_upsert(
+        user=colleague, rows=[FigureInput("people_guided", COMMUNE, last_month, value=8)]
+    )
+    with pytest.raises(FigureErrors) as exc:
+        data_values_upsert(
+            user=officer_a,
+            rows=[FigureInput("people_guided", COMMUNE, last_month, value=6, expected_version=0)],
+        )
+    message = one_error(exc)
+    assert "đã được Hai Trần Văn sửa lúc" in message and "dong_nghiep" not in message
+
+
 def test_new_cell_saved_by_someone_else_meanwhile_is_a_conflict(officer_a, report_a, last_month):
     data_values_upsert(
         user=officer_a, rows=[FigureInput("people_guided", COMMUNE, last_month, value=5)]
