@@ -143,12 +143,14 @@ def board(request: HttpRequest) -> HttpResponse:
     ]
     # Separation of duties: the user's own submissions are shown but cannot be ticked.
     own = {c.report.pk for c in submitted if services.approval_blocked_for(request.user, c.report)}
+    # Newest month first: the month that needs action is in view on a phone, where the table
+    # scrolls inside its box.
     return render(
         request,
         "reports/board.html",
         {
-            "rows": rows,
-            "months": months,
+            "rows": [(unit, cells[::-1]) for unit, cells in rows],
+            "months": months[::-1],
             "submitted": submitted,
             "approvable": [c for c in submitted if c.report.pk not in own],
             "own_submissions": own,

@@ -117,6 +117,25 @@ def test_board_marks_late_and_bulk_approves(steering_user, camau, report_a_submi
     assert report_a_submitted.status == ReportStatus.APPROVED
 
 
+def test_board_shows_the_newest_month_first(steering_user, camau):
+    """On a phone the table scrolls inside its box: the month that needs action comes first,
+    in the heading and in every row (each cell links to its own month's report)."""
+    import re
+
+    page = client_for(steering_user).get(reverse("reports:board"), {"months": "3"}).content
+    page = page.decode()
+    heading = re.findall(r'<th class="text-center">(\d\d/\d{4})</th>', page)
+    newest = timezone.localdate().replace(day=1)
+    expected = []
+    for _ in range(3):
+        expected.append(f"{newest:%m/%Y}")
+        newest = (newest - dt.timedelta(days=1)).replace(day=1)
+    assert heading == expected
+    row = page[page.index("Huyện Thới Bình") :]
+    links = re.findall(r'href="/reports/967/(\d{4}-\d\d)/"', row)[:3]
+    assert [f"{m[5:]}/{m[:4]}" for m in links] == expected
+
+
 def test_board_late_flag(camau):
     from reports.selectors import completeness_board
 
