@@ -330,3 +330,14 @@ def test_team_page_shows_who_changed_what_before_and_after(
     assert latest.who == "leader_a"
     assert latest.kind == "~"
     assert ("số hộ gia đình được hướng dẫn", "12", "15") in latest.changes
+
+
+def test_the_2023_pilot_plan_is_history_linked_from_the_teams_list_not_the_home_page(
+    client, commune_officer
+):
+    from django.urls import reverse
+
+    _login(client, commune_officer)
+    pilot = reverse("teams:pilot")
+    assert f'href="{pilot}"' not in client.get("/").content.decode()
+    assert f'href="{pilot}"' in client.get(reverse("teams:list")).content.decode()
