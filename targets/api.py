@@ -41,6 +41,8 @@ INDICATOR_FIELDS = (
     "measurement",
     "numerator_label",
     "denominator_label",
+    "numerator_label_en",
+    "denominator_label_en",
     "direction",
     "division_aggregation",
     "time_aggregation",
@@ -112,6 +114,12 @@ class IndicatorSchema(serializers.Serializer):
     measurement = serializers.CharField()
     numerator_label = serializers.CharField()
     denominator_label = serializers.CharField()
+    numerator_label_en = serializers.CharField(
+        help_text="English numerator label; empty when not translated."
+    )
+    denominator_label_en = serializers.CharField(
+        help_text="English denominator label; empty when not translated."
+    )
     direction = serializers.CharField()
     division_aggregation = serializers.CharField()
     time_aggregation = serializers.CharField()

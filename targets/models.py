@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -89,6 +90,8 @@ class Indicator(models.Model):
     measurement = models.CharField(_("cách đo"), max_length=10, choices=Measurement.choices)
     numerator_label = models.CharField(_("tử số"), max_length=200, blank=True)
     denominator_label = models.CharField(_("mẫu số"), max_length=200, blank=True)
+    numerator_label_en = models.CharField(_("tử số (tiếng Anh)"), max_length=200, blank=True)
+    denominator_label_en = models.CharField(_("mẫu số (tiếng Anh)"), max_length=200, blank=True)
     direction = models.CharField(_("chiều tốt"), max_length=10, choices=Direction.choices)
     division_aggregation = models.CharField(
         _("cộng dồn theo đơn vị"), max_length=20, choices=DivisionAggregation.choices
@@ -175,6 +178,33 @@ class Indicator(models.Model):
         """Division levels (1 province, 2 district, 3 commune) that report this indicator."""
         flags = (self.reports_province, self.reports_district, self.reports_commune)
         return [level for level, on in zip((1, 2, 3), flags, strict=True) if on]
+
+    def _in_page_language(self, vi: str, en: str) -> tuple[str, str]:
+        # Same rule as the name: English when the page is English and a translation exists,
+        # otherwise the Vietnamese text, which the page must then mark lang="vi".
+        if en and (get_language() or "vi").startswith("en"):
+            return en, "en"
+        return vi, "vi"
+
+    @property
+    def numerator_label_shown(self) -> str:
+        """The numerator label in the page's language (Vietnamese when no English exists)."""
+        return self._in_page_language(self.numerator_label, self.numerator_label_en)[0]
+
+    @property
+    def numerator_label_lang(self) -> str:
+        """The language of `numerator_label_shown`, for its `lang` attribute."""
+        return self._in_page_language(self.numerator_label, self.numerator_label_en)[1]
+
+    @property
+    def denominator_label_shown(self) -> str:
+        """The denominator label in the page's language (Vietnamese when no English exists)."""
+        return self._in_page_language(self.denominator_label, self.denominator_label_en)[0]
+
+    @property
+    def denominator_label_lang(self) -> str:
+        """The language of `denominator_label_shown`, for its `lang` attribute."""
+        return self._in_page_language(self.denominator_label, self.denominator_label_en)[1]
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

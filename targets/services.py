@@ -48,6 +48,8 @@ INDICATOR_FIELDS = (
     "measurement",
     "numerator_label",
     "denominator_label",
+    "numerator_label_en",
+    "denominator_label_en",
     "direction",
     "division_aggregation",
     "time_aggregation",
@@ -630,6 +632,8 @@ _FILE_KEYS = {"defaults", "programme", "programmes", "indicators", "programme_go
 _INDICATOR_DEFAULTS = {
     "numerator_label": "",
     "denominator_label": "",
+    "numerator_label_en": "",
+    "denominator_label_en": "",
     "frequency": "monthly",
     "authoritative_level": None,
     "min_value": Decimal("0"),
