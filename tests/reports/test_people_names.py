@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from core.people import person_name
 from reports.services import FigureInput, data_values_upsert
+from tests.reports.test_review_views import client_for, url
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def url(name, report):
-    return reverse(f"reports:{name}", args=[report.division.code, f"{report.period:%Y-%m}"])
 
 
 def named(user, first, last):
