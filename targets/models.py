@@ -1,4 +1,6 @@
-"""Indicator catalogue, programmes and their first-class targets (see DESIGN.md).
+"""One file over 500 lines: the catalogue's indicators, programmes and targets check each other.
+
+Indicator catalogue, programmes and their first-class targets (see DESIGN.md).
 
 Aggregation is declared per indicator and never guessed: a percentage rolls up as the ratio of
 summed numerators and denominators, a stock takes the latest value over time, a flow sums.
