@@ -338,6 +338,20 @@ def demo_kept_open(django_db_blocker, demo_world):
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="module")
+def demo_for_module(django_db_setup, django_db_blocker, _demo_world):
+    """The demo inserted once for the test module that asks (`demo_kept_open`)."""
+    yield from demo_kept_open(django_db_blocker, _demo_world)
+
+
+@pytest.fixture
+def demo_users(demo_for_module, db):
+    """{username: user} of the demo accounts, on the demo kept for the module."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.in_bulk(field_name="username")
+
+
 def _load_world(name: str, worlds: dict) -> None:
     """Insert the rows built once, or run the loader where the test already has divisions
     (`reorganised` over `camau` updates the old units, as `load_divisions` does)."""

@@ -9,10 +9,7 @@ import io
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
-
-from tests.conftest import demo_kept_open
 
 pytestmark = pytest.mark.django_db
 
@@ -26,20 +23,9 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-@pytest.fixture(scope="module")
-def _demo_inserted(django_db_setup, django_db_blocker, _demo_world):
-    """The demo inserted once for the module: these tests only read it."""
-    yield from demo_kept_open(django_db_blocker, _demo_world)
-
-
 @pytest.fixture
-def demo(_demo_inserted, db):
-    return get_user_model().objects.in_bulk(field_name="username")
-
-
-@pytest.fixture
-def viewer_client(client, demo):
-    client.force_login(demo["xem"])
+def viewer_client(client, demo_users):
+    client.force_login(demo_users["xem"])
     return client
 
 
@@ -62,13 +48,13 @@ def test_a_share_under_the_target_is_a_sentence_with_the_percentage(viewer_clien
     assert partial, "no card on the way to its target in the demo"
 
 
-def test_public_final_verdicts_read_without_a_contradiction(client, demo):
+def test_public_final_verdicts_read_without_a_contradiction(client, demo_users):
     html = client.get(reverse("dashboards:open_data")).content.decode()
     assert "(đã hết hạn)" not in html
     assert "đúng hạn" in html or "khi đến hạn" in html
 
 
-def test_open_data_csv_says_the_status_in_words_beside_its_code(client, demo):
+def test_open_data_csv_says_the_status_in_words_beside_its_code(client, demo_users):
     response = client.get(reverse("dashboards:open_data_csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header = rows[0]

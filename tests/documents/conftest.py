@@ -1,6 +1,6 @@
 """Fixtures of the periodic report tests: the demo of `make run` and its generated files.
 
-The demo is inserted once per test module (`tests.conftest.demo_kept_open`); each test builds
+The demo is inserted once per test module (`demo_for_module`); each test builds
 the reports it asks for in its own savepoint.
 """
 
@@ -13,7 +13,6 @@ import pytest
 from divisions.models import Division
 from documents import composer, docx_render, services
 from documents.periods import ReportPeriod, parse
-from tests.conftest import demo_kept_open
 
 ISSUED = dt.date(2027, 1, 5)
 
@@ -31,18 +30,10 @@ def build(division: Division, period: ReportPeriod, **fields):
     return data, docx_render.render(data)
 
 
-@pytest.fixture(scope="module")
-def _demo_inserted(django_db_setup, django_db_blocker, _demo_world):
-    """The demo inserted once for the module (`tests.conftest.demo_kept_open`)."""
-    yield from demo_kept_open(django_db_blocker, _demo_world)
-
-
 @pytest.fixture
-def demo(_demo_inserted, db):
+def demo(demo_users):
     """The database as `make setup-demo` leaves it: {username: user} of the demo accounts."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.in_bulk(field_name="username")
+    return demo_users
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from dashboards.selectors import decimals_for, fmt_value
 from documents import narrative
 from documents.composer import shown_value
 
-# The demo is inserted once for the module (tests/documents/conftest.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_demo_inserted")]
+# The demo is inserted once for the module (`demo_for_module`, tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_for_module")]
 
 
 def stored_row(card, period):

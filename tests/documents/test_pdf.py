@@ -23,8 +23,7 @@ from docx import Document
 from documents import pdf
 from documents.docx_render import MOTTO, NATIONAL_TITLE
 
-# The demo is inserted once for the module (tests/documents/conftest.py), on the worker that
-# runs the demo's other tests.
+# Tests on the demo keep it inserted for the module (`demo_for_module`, tests/conftest.py).
 pytestmark = pytest.mark.django_db
 TOOLS = ("pdffonts", "pdftotext", "pdfinfo", "pdftoppm")
 
@@ -58,7 +57,7 @@ def normalised(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.usefixtures("_demo_inserted")
+@pytest.mark.usefixtures("demo_for_module")
 @pytest.mark.parametrize("which", ["province_year", "commune_month"])
 def test_pdf_embeds_the_font_and_its_text_round_trips(which, request, tmp_path):
     data, docx = request.getfixturevalue(which)
@@ -130,7 +129,7 @@ def word_boxes(target: Path, page: int) -> list[tuple[str, float, float, float, 
     ]
 
 
-@pytest.mark.usefixtures("_demo_inserted")
+@pytest.mark.usefixtures("demo_for_module")
 @pytest.mark.parametrize("which", ["province_year", "commune_month"])
 def test_the_printed_page_keeps_the_decree_margins_and_title_block(which, request, tmp_path):
     """Decree 30/2020: left 30–35 mm, right 15–20 mm, top and bottom 20–25 mm; the national
