@@ -24,8 +24,8 @@ from django.db.models import Case, F, Max, Min, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attainment.engine import targets_assessed_at
 from attainment.method import STATUS_LABELS, Status, month_from_index, month_index
@@ -36,7 +36,7 @@ from divisions.models import REORG_DATE, Division
 from reports import selectors as reports_selectors
 from reports.models import RecomputeRequest
 from targets.milestones import DERIVED_LABEL, expected_path
-from targets.models import Indicator, Pillar, Programme, Target
+from targets.models import Indicator, Pillar, Programme, Target, in_page_language
 
 SPARK_MONTHS = 12
 # Units per page of the district comparison table: the province had 9 districts, so before
@@ -136,9 +136,7 @@ def sources_label(sources: str) -> str:
 
 def name_of(indicator: Indicator) -> str:
     """The indicator's name in the page's language (English when asked and available)."""
-    if (get_language() or "vi").startswith("en") and indicator.name_en:
-        return indicator.name_en
-    return indicator.name_vi
+    return in_page_language(indicator.name_vi, indicator.name_en)[0]
 
 
 def period_label(period: dt.date | None) -> str:

@@ -81,6 +81,15 @@ class Frequency(models.TextChoices):
 RESERVED_CODES = frozenset({"methodology", "import", "template", "programmes"})
 
 
+def in_page_language(vi: str, en: str) -> tuple[str, str]:
+    """A catalogue text in the page's language and that language: the English when the page
+    is English and the catalogue has it, else the Vietnamese (which an English page marks
+    lang="vi"). The one rule for names, labels and wordings of the catalogue."""
+    if en and (get_language() or "vi").startswith("en"):
+        return en, "en"
+    return vi, "vi"
+
+
 class Indicator(models.Model):
     code = models.SlugField(_("mã chỉ tiêu"), max_length=40, unique=True)
     name_vi = models.CharField(_("tên (tiếng Việt)"), max_length=300)
@@ -181,32 +190,25 @@ class Indicator(models.Model):
         flags = (self.reports_province, self.reports_district, self.reports_commune)
         return [level for level, on in zip((1, 2, 3), flags, strict=True) if on]
 
-    def _in_page_language(self, vi: str, en: str) -> tuple[str, str]:
-        # Same rule as the name: English when the page is English and a translation exists,
-        # otherwise the Vietnamese text, which the page must then mark lang="vi".
-        if en and (get_language() or "vi").startswith("en"):
-            return en, "en"
-        return vi, "vi"
-
     @property
     def numerator_label_shown(self) -> str:
         """The numerator label in the page's language (Vietnamese when no English exists)."""
-        return self._in_page_language(self.numerator_label, self.numerator_label_en)[0]
+        return in_page_language(self.numerator_label, self.numerator_label_en)[0]
 
     @property
     def numerator_label_lang(self) -> str:
         """The language of `numerator_label_shown`, for its `lang` attribute."""
-        return self._in_page_language(self.numerator_label, self.numerator_label_en)[1]
+        return in_page_language(self.numerator_label, self.numerator_label_en)[1]
 
     @property
     def denominator_label_shown(self) -> str:
         """The denominator label in the page's language (Vietnamese when no English exists)."""
-        return self._in_page_language(self.denominator_label, self.denominator_label_en)[0]
+        return in_page_language(self.denominator_label, self.denominator_label_en)[0]
 
     @property
     def denominator_label_lang(self) -> str:
         """The language of `denominator_label_shown`, for its `lang` attribute."""
-        return self._in_page_language(self.denominator_label, self.denominator_label_en)[1]
+        return in_page_language(self.denominator_label, self.denominator_label_en)[1]
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -19,8 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core import months as periods
@@ -45,7 +45,7 @@ from reports.views.common import (
     unit_for_edit,
     unit_for_view,
 )
-from targets.models import TimeAggregation
+from targets.models import TimeAggregation, in_page_language
 
 FIELDS = ("value", "numerator", "denominator")
 
@@ -270,9 +270,7 @@ UNIT_WORDS = {
 
 def indicator_name(indicator) -> str:
     """The indicator's name in the page's language (the catalogue's English name in English)."""
-    if (get_language() or "vi").startswith("en") and indicator.name_en:
-        return indicator.name_en
-    return indicator.name_vi
+    return in_page_language(indicator.name_vi, indicator.name_en)[0]
 
 
 def unit_label(unit: str) -> str:
