@@ -13,10 +13,11 @@ The attainment engine: approved figures → attainment rows, set-based.
    PostgreSQL: every scoped recompute rewrites its province's rows too).
 
 A recompute from a month on (what an approval queues) reads only the figures from that month
-and continues each series from the stored row of the month before (`_seeds`); the nightly
-full recompute reads everything. On PostgreSQL the full recompute runs set-based in the
-database (`attainment.sql_engine`); the per-row build here is its reference (`per_row_recompute`,
-compared by property tests) and runs the windowed recomputes and everything on SQLite.
+and continues each series from the stored row of the month before (its seed); the nightly
+full recompute reads everything. On PostgreSQL both run set-based in the database
+(`attainment.sql_engine`, one statement, the windowed one with its seeds); the per-row build
+here is their reference (`per_row_recompute`, full or windowed, compared by property tests)
+and runs everything on SQLite.
 
 Counted figures: manual figures of approved reports (plus submitted ones for the provisional
 rows) and figures derived from team activities; for one cell a manual figure wins over the
@@ -40,7 +41,7 @@ from django.utils import timezone
 
 from attainment.method import assess, month_from_index, month_index
 from attainment.models import Attainment
-from attainment.sql_engine import sql_recompute
+from attainment.sql_engine import Window, sql_recompute
 from core import months as periods
 from core.bulk_sql import copy_rows, db_datetime
 from divisions.models import PATH_SEPARATOR, Division, DivisionSuccession
@@ -766,17 +767,22 @@ def attainment_recompute(
     `period_from`, only periods from that month on (earlier ones cannot change: series are
     aggregated forward in time). Safe to call twice: the result is the same rows.
 
-    A full recompute on PostgreSQL runs set-based in the database (`attainment.sql_engine`);
-    SQLite and the windowed recomputes build the rows here, per unit.
+    On PostgreSQL the rows are computed set-based in the database (`attainment.sql_engine`);
+    on SQLite they are built here, per unit.
     """
-    set_based = connection.vendor == "postgresql" and division is None and period_from is None
+    set_based = connection.vendor == "postgresql"
     return _recompute(indicator_ids, division, period_from, set_based=set_based)
 
 
-def per_row_recompute(indicator_ids: Iterable[int] | None = None) -> RecomputeResult:
-    """A full recompute built row by row here: the reference the set-based engine must equal
-    (property tests compare the two)."""
-    return _recompute(indicator_ids, None, None, set_based=False)
+def per_row_recompute(
+    indicator_ids: Iterable[int] | None = None,
+    *,
+    division: Division | None = None,
+    period_from: dt.date | None = None,
+) -> RecomputeResult:
+    """A recompute built row by row here: the reference the set-based engine must equal
+    (property tests compare the two, full and windowed)."""
+    return _recompute(indicator_ids, division, period_from, set_based=False)
 
 
 def _recompute(
@@ -899,7 +905,14 @@ def _rewrite(
         # Provisional rows can only differ from approved ones while a report waits for review.
         any_submitted = Report.objects.filter(status=ReportStatus.SUBMITTED).exists()
         if set_based:
-            return _set_based(indicators, any_submitted=any_submitted, last=last, now=now)
+            window = None
+            if division is not None or period_from is not None:
+                starts = _window_starts(indicators, period_from, levels) if period_from else {}
+                scope_ids = list(levels) if division is not None else None
+                window = Window(scope_ids, period_from, starts)
+            return _set_based(
+                indicators, any_submitted=any_submitted, last=last, now=now, window=window
+            )
         windows, seeds = (
             _seeds(indicators, period_from, levels) if period_from is not None else (None, None)
         )
@@ -925,7 +938,12 @@ def _rewrite(
 
 
 def _set_based(
-    indicators: list[Indicator], *, any_submitted: bool, last: dt.date, now: dt.datetime
+    indicators: list[Indicator],
+    *,
+    any_submitted: bool,
+    last: dt.date,
+    now: dt.datetime,
+    window: Window | None,
 ) -> int:
     """The full recompute in the database: the catalogue resolved here with the same helpers
     as the per-row build (routes, targets per level), the rows computed and written there."""
@@ -969,6 +987,7 @@ def _set_based(
         any_submitted=any_submitted,
         last=last,
         now=now,
+        window=window,
     )
 
 
@@ -1011,20 +1030,10 @@ def _rows_for(
     return approved + provisional
 
 
-def _seeds(
-    indicators: list[Indicator], period_from: dt.date, levels: dict[int, int]
-) -> tuple[dict[int, dt.date], dict[tuple[int, int], dict[int, Seed]]]:
-    """Windows (indicator id → first month read) and the stored approved rows of the month
-    before each window, for a recompute from `period_from`.
-
-    Rows before `period_from` are current (each change recomputes from its own month on), so
-    a series can continue from them instead of re-reading its whole history. An average
-    restarts each January, so its window starts there. An indicator gets a window only when
-    the month before holds a stored row for every target it is assessed against in the scope
-    (and for its target-less rows): a fresh database, an indicator or a target added to the
-    catalogue since the last full recompute — its series are read whole.
-    """
-    wanted = {
+def _wanted_starts(indicators: list[Indicator], period_from: dt.date) -> dict[int, dt.date]:
+    """Indicator id → the first month a recompute from `period_from` reads: that month, or
+    January for an average (it restarts each January)."""
+    return {
         ind.pk: (
             period_from.replace(month=1)
             if ind.time_aggregation == TimeAggregation.AVERAGE
@@ -1032,16 +1041,72 @@ def _seeds(
         )
         for ind in indicators
     }
-    seed_period = {ind_id: periods.previous_month(window) for ind_id, window in wanted.items()}
-    stored = Attainment.objects.filter(
-        period__in=set(seed_period.values()),
-        indicator_id__in=list(seed_period),
+
+
+def _seeded_starts(
+    indicators: list[Indicator],
+    wanted: dict[int, dt.date],
+    keys_seen: dict[int, set[int]],
+    levels: dict[int, int],
+) -> dict[int, dt.date]:
+    """The windows a recompute may use: an indicator gets one only when the month before it
+    holds a stored row for every target it is assessed against in the scope (and for its
+    target-less rows). Otherwise — a fresh database, an indicator or a target added to the
+    catalogue since the last full recompute — its series are read whole."""
+    scope_levels = set(levels.values())
+    starts: dict[int, dt.date] = {}
+    for ind in indicators:
+        row_levels = {row for _fig, row in level_pairs(ind)} & scope_levels
+        keys = {t.pk if t else 0 for lv in row_levels for t in _targets_for(ind, lv)}
+        if keys and keys <= keys_seen[ind.pk]:
+            starts[ind.pk] = wanted[ind.pk]
+    return starts
+
+
+def _stored_before(
+    indicators: list[Indicator], wanted: dict[int, dt.date], levels: dict[int, int]
+) -> QuerySet[Attainment]:
+    """The stored approved rows of the scope in the month before each indicator's window."""
+    seed_periods = {periods.previous_month(start) for start in wanted.values()}
+    return Attainment.objects.filter(
+        period__in=seed_periods,
+        indicator_id__in=[i.pk for i in indicators],
         provisional=False,
         division_id__in=list(levels),
     )
+
+
+def _window_starts(
+    indicators: list[Indicator], period_from: dt.date, levels: dict[int, int]
+) -> dict[int, dt.date]:
+    """The windows of a set-based windowed recompute (which reads its seeds itself): one
+    query for the target keys stored before each window."""
+    wanted = _wanted_starts(indicators, period_from)
+    keys_seen: dict[int, set[int]] = defaultdict(set)
+    for ind_id, period, key in (
+        _stored_before(indicators, wanted, levels)
+        .values_list("indicator_id", "period", "target_key")
+        .distinct()
+        .order_by()
+    ):
+        if period == periods.previous_month(wanted[ind_id]):
+            keys_seen[ind_id].add(key)
+    return _seeded_starts(indicators, wanted, keys_seen, levels)
+
+
+def _seeds(
+    indicators: list[Indicator], period_from: dt.date, levels: dict[int, int]
+) -> tuple[dict[int, dt.date], dict[tuple[int, int], dict[int, Seed]]]:
+    """Windows (indicator id → first month read) and the stored approved rows of the month
+    before each window, for a recompute from `period_from` built here.
+
+    Rows before `period_from` are current (each change recomputes from its own month on), so
+    a series can continue from them instead of re-reading its whole history.
+    """
+    wanted = _wanted_starts(indicators, period_from)
     seeds: dict[tuple[int, int], dict[int, Seed]] = defaultdict(dict)
     keys_seen: dict[int, set[int]] = defaultdict(set)
-    for row in stored.values_list(
+    for row in _stored_before(indicators, wanted, levels).values_list(
         "indicator_id",
         "division_id",
         "target_key",
@@ -1055,16 +1120,10 @@ def _seeds(
         "baseline_value",
         "baseline_period",
     ):
-        if row[3] == seed_period[row[0]]:
+        if row[3] == periods.previous_month(wanted[row[0]]):
             seeds[(row[0], row[1])][row[2]] = Seed(*row[3:])
             keys_seen[row[0]].add(row[2])
-    scope_levels = set(levels.values())
-    windows: dict[int, dt.date] = {}
-    for ind in indicators:
-        row_levels = {row for _fig, row in level_pairs(ind)} & scope_levels
-        keys = {t.pk if t else 0 for lv in row_levels for t in _targets_for(ind, lv)}
-        if keys and keys <= keys_seen[ind.pk]:
-            windows[ind.pk] = wanted[ind.pk]
+    windows = _seeded_starts(indicators, wanted, keys_seen, levels)
     seeds = {key: rows for key, rows in seeds.items() if key[0] in windows}
     return windows, seeds
 

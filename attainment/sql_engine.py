@@ -1,4 +1,6 @@
-"""The set-based full recompute: every attainment row in one `INSERT … SELECT` (PostgreSQL).
+"""One file over 500 lines: most of it is the one statement's SQL, read top to bottom.
+
+The set-based recompute: every attainment row in one `INSERT … SELECT` (PostgreSQL).
 
 The per-row engine (`attainment.engine`: `time_series`, `_reconstruct`, `assess` per row) reads
 well and is the method's reference; this module computes the same rows inside the database,
@@ -21,14 +23,25 @@ reading the figures once:
    once per row;
 6. provisional rows (submitted figures counted too) only where they differ from approved ones.
 
+A windowed recompute (after an approval: one unit's subtree, its ancestors and successors,
+from one month on) is the same statement over the window's figures only: each series starts
+from the stored approved row of the month before the window (its seed) as if that row were a
+month with a figure holding the series' totals, and the rows of the scope's units from the
+window on are written. It is prepared once per database session.
+
 The catalogue (routes, targets, aggregation choices) is small: it is resolved in Python with
 the same helpers as the per-row engine and passed as arrays. Property tests
-(tests/attainment/test_engine_oracle*.py) require these rows to equal the per-row engine's.
+(tests/attainment/test_engine_oracle*.py) require these rows, full and windowed, to equal the
+per-row engine's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import re
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -47,6 +60,17 @@ def _columns(rows: list[tuple], width: int) -> list[list]:
     return [[row[i] for row in rows] for i in range(width)]
 
 
+class Window(NamedTuple):
+    """What a windowed recompute rewrites: the rows of `scope`'s units (None: every unit)
+    from `period_from` on (None: every month). `starts` maps an indicator to the first month
+    of figures read; its series continue from the stored rows of the month before (the
+    seeds). An indicator without a start is read whole."""
+
+    scope: list[int] | None
+    period_from: dt.date | None
+    starts: dict[int, dt.date]
+
+
 def sql_recompute(
     *,
     meta: list[tuple],
@@ -56,6 +80,7 @@ def sql_recompute(
     any_submitted: bool,
     last: dt.date,
     now: dt.datetime,
+    window: Window | None = None,
 ) -> int:
     """Write every attainment row of the indicators in `meta` (their old rows already
     deleted) in one statement; returns the number of rows written.
@@ -64,49 +89,153 @@ def sql_recompute(
     additive?); `routes`: (indicator, figure level, row level, authoritative own figure?);
     `targets`: (indicator, row level, target id, goal, baseline, baseline month, deadline),
     a None target for rows assessed against none; `columns`: the attainment columns in the
-    order of the rows selected."""
+    order of the rows selected; `window`: only the rows of a windowed recompute."""
     if not meta or not routes:
         return 0
+    starts = window.starts if window else {}
+    meta = [(*m, starts.get(m[0])) for m in meta]
     params = {
         "ids": [m[0] for m in meta],
         # Month indexes count months from year 0 with January as 1 (`year * 12 + month`).
         "last_idx": last.year * 12 + last.month,
+        "last": last,
         "now": now,
         "passes": [False, True] if any_submitted else [False],
+        **_window_params(window, meta, any_submitted),
     }
+    params.update(_catalogue_params(meta, routes, targets))
+    variants = {
+        successions: _statement(
+            tuple(columns),
+            successions=successions,
+            provisional=any_submitted,
+            windowed=window is not None,
+            read_all=params["read_from"] is None,
+        )
+        for successions in (False, True)
+    }
+    return _execute(variants, params, windowed=window is not None)
+
+
+def _catalogue_params(meta: list[tuple], routes: list[tuple], targets: list[tuple]) -> dict:
+    """The catalogue as one array parameter per column."""
     names = {
-        "m": ("ind", "ratio", "how", "ytd", "higher", "add"),
+        "m": ("ind", "ratio", "how", "ytd", "higher", "add", "win"),
         "r": ("ind", "fig", "row", "own", "shared"),
         "t": ("ind", "level", "id", "goal", "base", "base_period", "deadline"),
     }
     # A route is shared when its rows also get an authoritative level's own figures.
     own_rows = {(ind, row) for ind, _fig, row, own in routes if own}
     routes = [(*r, (r[0], r[2]) in own_rows) for r in routes]
+    params = {}
     for prefix, rows in (("m", meta), ("r", routes), ("t", targets)):
+        columns = _columns(rows, len(names[prefix]))
         params.update(
             {
                 f"{prefix}_{name}": column
-                for name, column in zip(
-                    names[prefix], _columns(rows, len(names[prefix])), strict=True
-                )
+                for name, column in zip(names[prefix], columns, strict=True)
             }
         )
-    quote = connection.ops.quote_name
-    # Table and column names come from model metadata; every value is bound.
-    head = f"INSERT INTO {quote(Attainment._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+    return params
+
+
+def _execute(variants: dict[bool, Statement], params: dict, *, windowed: bool) -> int:
+    """Run the statement variant for the database's successions (with or without), under
+    the planner settings; returns the rows written."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(f'current_setting({n!r})' for n in PLANNER)}")
-        before = cursor.fetchone()
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM divisions_divisionsuccession)")
-        successions = cursor.fetchone()[0]
-        _planner_set(cursor, PLANNER.values())
         cursor.execute(
-            head + select_rows(successions=successions, provisional=any_submitted), params
+            # The setting names are this module's constants.
+            f"SELECT {', '.join(f'current_setting({n!r})' for n in PLANNER)}, "  # noqa: S608
+            "EXISTS (SELECT 1 FROM divisions_divisionsuccession), "
+            "array(SELECT name FROM pg_prepared_statements WHERE name = ANY(%s))",
+            [[v.name for v in variants.values()]],
         )
+        *before, successions, prepared = cursor.fetchone()
+        statement = variants[successions]
+        _planner_set(cursor, PLANNER.values())
+        if not windowed:
+            cursor.execute(statement.sql, params)
+        else:
+            # A windowed recompute is small and frequent (one per approval): planning this
+            # statement would cost as much as running it, so each session plans it once.
+            if statement.name not in prepared:
+                cursor.execute(f"PREPARE {statement.name} AS {statement.numbered}")
+            cursor.execute(
+                f"EXECUTE {statement.name} ({', '.join(statement.casts)})",
+                [params[name] for name in statement.names],
+            )
         written = cursor.rowcount
         # Transaction-local settings would outlive the statement in a caller's transaction.
         _planner_set(cursor, before)
     return written
+
+
+class Statement(NamedTuple):
+    """The statement with named placeholders, and the same numbered for PREPARE."""
+
+    sql: str
+    name: str  # of the prepared statement: a digest of its text
+    numbered: str
+    names: tuple[str, ...]  # the parameters, in their numbers' order
+    casts: tuple[str, ...]  # `%s::type` per parameter, for EXECUTE's arguments
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s(::[a-z]+(?:\[\])?)?")
+
+
+@functools.cache
+def _statement(columns: tuple[str, ...], **variant: bool) -> Statement:
+    quote = connection.ops.quote_name
+    # Table and column names come from model metadata; every value is bound.
+    sql = (
+        f"INSERT INTO {quote(Attainment._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+        + select_rows(**variant)
+    )
+    types: dict[str, str] = {}
+    for match in PLACEHOLDER.finditer(sql):
+        if match.group(2):
+            types.setdefault(match.group(1), match.group(2))
+        else:
+            types.setdefault(match.group(1), "")
+    names = tuple(types)
+    number = {name: f"${i}" for i, name in enumerate(names, start=1)}
+    numbered = PLACEHOLDER.sub(lambda m: number[m.group(1)] + (m.group(2) or ""), sql)
+    digest = hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:16]
+    return Statement(
+        sql, f"attainment_rows_{digest}", numbered, names, tuple(f"%s{types[n]}" for n in names)
+    )
+
+
+def _window_params(window: Window | None, meta: list[tuple], any_submitted: bool) -> dict:
+    """The scope's units, the first month written, and the first month any figure is read
+    from (None: all of them — an indicator read whole, or the provisional pass, which never
+    continues from stored rows)."""
+    if window is None:
+        return {
+            "scope": None,
+            "from_idx": 0,
+            "read_from": None,
+            "late_from": None,
+            "early_ids": [],
+            "seed_periods": [],
+        }
+    wins = [m[-1] for m in meta]
+    whole = any_submitted or None in wins
+    first = window.period_from
+    # Two ranges of the index on months: the latest window's months for every indicator,
+    # and the earlier windows' (averages from January) for their indicators only.
+    late = None if whole else max(wins)
+    return {
+        "scope": window.scope,
+        "from_idx": first.year * 12 + first.month if first else 0,
+        "read_from": None if whole else min(wins),
+        "late_from": late,
+        "early_ids": [m[0] for m in meta if late and m[-1] < late],
+        # The first day of each month before a window: the stored seeds' month.
+        "seed_periods": sorted(
+            {(start - dt.timedelta(days=1)).replace(day=1) for start in window.starts.values()}
+        ),
+    }
 
 
 # For this one statement (set and restored around it):
@@ -123,6 +252,9 @@ PLANNER = {
     # Compiling this statement's hundreds of expressions costs seconds (tens of seconds once
     # the disabled joins inflate its cost estimate), more than running them.
     "jit": "off",
+    # The windowed statement's plan does not depend on its arguments' values: plan it once
+    # per session (a prepared statement) instead of at each of its first executions.
+    "plan_cache_mode": "force_generic_plan",
 }
 
 
@@ -139,8 +271,9 @@ HEAD = """
 WITH
 meta AS (
     SELECT * FROM unnest(%(m_ind)s::bigint[], %(m_ratio)s::bool[], %(m_how)s::text[],
-                         %(m_ytd)s::bool[], %(m_higher)s::bool[], %(m_add)s::bool[])
-        AS m(ind, is_ratio, how, ytd, higher, additive)
+                         %(m_ytd)s::bool[], %(m_higher)s::bool[], %(m_add)s::bool[],
+                         %(m_win)s::date[])
+        AS m(ind, is_ratio, how, ytd, higher, additive, win)
 ),
 routes AS (
     SELECT * FROM unnest(%(r_ind)s::bigint[], %(r_fig)s::int[], %(r_row)s::int[],
@@ -162,14 +295,18 @@ cells AS (
     FROM reports_datavalue f
     CROSS JOIN passes p
     JOIN reports_report rep ON rep.id = f.report_id
+    /*window*/
     WHERE f.indicator_id = ANY(%(ids)s::bigint[]) AND f.source = 'manual'
+      /*read*/
       AND (rep.status = 'approved' OR (p.prov AND rep.status = 'submitted'))
     UNION ALL
     SELECT p.prov, f.indicator_id, f.division_id, f.period,
         f.value, f.numerator, f.denominator, f.source
     FROM reports_datavalue f
     CROSS JOIN passes p
+    /*window*/
     WHERE f.indicator_id = ANY(%(ids)s::bigint[]) AND f.source = 'teams'
+      /*read*/
       AND NOT EXISTS (
         SELECT 1 FROM reports_datavalue x
         JOIN reports_report xr ON xr.id = x.report_id
@@ -257,6 +394,68 @@ series AS (
 # Without successions (the database has none) the roll-up is the series.
 NO_SUCCESSIONS = """
 series AS (SELECT o.*, NULL::date AS start FROM overlaid o),
+starts AS (SELECT NULL::bigint AS unit, NULL::date AS start WHERE false),
+"""
+
+# A full recompute reads every series from its first month.
+WHOLE = """
+seed_rows AS (
+    SELECT NULL::bigint AS ind, NULL::bigint AS unit, NULL::bigint AS tkey, NULL::int AS idx,
+        NULL::numeric AS actual, NULL::date AS data_period, NULL::numeric AS judged_value,
+        NULL::numeric AS baseline_value, NULL::date AS baseline_period
+    WHERE false
+),
+seeded AS (
+    SELECT s.*, s.period AS dp, false AS pseudo, false AS blank FROM series s
+),
+"""
+# The approved pass of a windowed recompute counts each indicator's figures from its window
+# on; unless a pass reads them whole, only two ranges of the index on months are read: the
+# latest window's months for every indicator, the earlier windows' (averages from January)
+# for their indicators.
+WINDOW_CELLS = """
+    JOIN meta wm ON wm.ind = f.indicator_id AND (p.prov OR wm.win IS NULL OR f.period >= wm.win)
+"""
+# (Bounded ranges: planned once for any arguments, a range is assumed narrow, a lower bound
+# alone a third of the table.)
+WINDOW_READ = """
+      AND (f.period BETWEEN %(late_from)s::date AND %(last)s::date
+           OR f.period BETWEEN %(read_from)s::date AND %(last)s::date
+              AND f.indicator_id = ANY(%(early_ids)s::bigint[]))
+"""
+# A windowed recompute reads each windowed indicator's figures from its window on and
+# continues every series from the stored approved row of the month before (its seed): a
+# pseudo-month holding the stored totals — a flow's running sum (numerator and denominator
+# of a ratio), a stock's latest figure with its data month — that the windows below sum
+# and carry like a month with a figure. A seed without a data month (a year-to-date window
+# before its year's first figure) carries nothing. The seeds of each target also keep the
+# baseline and the value judged at a deadline before the window.
+WINDOWED = """
+seed_rows AS MATERIALIZED (
+    SELECT a.indicator_id AS ind, a.division_id AS unit, a.target_key AS tkey,
+        (date_part('year', a.period) * 12 + date_part('month', a.period))::int AS idx,
+        a.period, a.actual, a.numerator, a.denominator, a.data_period, a.sources,
+        a.judged_value, a.baseline_value, a.baseline_period
+    FROM reports_attainment a
+    JOIN meta mt ON mt.ind = a.indicator_id
+    WHERE NOT a.provisional AND mt.win IS NOT NULL
+      AND a.period = ANY(%(seed_periods)s::date[])
+      AND a.period = (mt.win - interval '1 month')::date
+      AND (%(scope)s::bigint[] IS NULL OR a.division_id = ANY(%(scope)s::bigint[]))
+),
+seeded AS (
+    SELECT s.*, s.period AS dp, false AS pseudo, false AS blank FROM series s
+    UNION ALL
+    SELECT * FROM (
+        SELECT DISTINCT ON (sr.ind, sr.unit) false, sr.ind, sr.unit, sr.period, sr.actual,
+            sr.numerator, sr.denominator, position('manual' in sr.sources) > 0,
+            position('teams' in sr.sources) > 0, st.start, sr.data_period, true,
+            sr.data_period IS NULL
+        FROM seed_rows sr
+        LEFT JOIN starts st ON st.unit = sr.unit
+        ORDER BY sr.ind, sr.unit, sr.tkey
+    ) one_seed_per_series
+),
 """
 
 
@@ -273,7 +472,10 @@ BODY = f"""
 -- none), with its level's terms; every window below shares one sort order.
 keyed AS (
     SELECT s.prov, s.ind, s.unit, s.period, s.v, s.n, s.d, s.m, s.t, s.start,
+        s.dp, s.pseudo, s.blank, date_part('year', s.dp)::int AS dp_yr,
         mt.is_ratio, mt.how, mt.ytd, mt.higher,
+        ts.idx AS seed_idx, ts.judged_value AS seed_judged, ts.baseline_value AS seed_base,
+        ts.baseline_period AS seed_base_period,
         t.target_id, coalesce(t.target_id, 0) AS tkey, t.goal, t.base AS t_base,
         t.base_period AS t_base_period, t.deadline,
         (date_part('year', t.deadline) * 12 + date_part('month', t.deadline))::int
@@ -283,7 +485,7 @@ keyed AS (
         (date_part('year', ui.valid_to) * 12 + date_part('month', ui.valid_to))::int
             AS end_idx,
         -- Each month's own value, for yearly averages only (the other rows skip a division).
-        CASE WHEN mt.how <> 'average' THEN NULL
+        CASE WHEN mt.how <> 'average' OR s.pseudo THEN NULL
              WHEN mt.is_ratio THEN CASE WHEN s.d <> 0 THEN s.n::{WIDE} / s.d * 100 END
              ELSE s.v END AS own_value,
         -- Running sums only where the time aggregation sums (over the year to date, or
@@ -293,10 +495,14 @@ keyed AS (
         CASE WHEN mt.how = 'sum' AND mt.is_ratio THEN coalesce(s.d, 0) END AS add_d,
         CASE WHEN s.m AND s.t THEN 'manual+teams' WHEN s.m THEN 'manual' ELSE 'teams' END
             AS src
-    FROM series s
+    FROM seeded s
     JOIN unit_info ui ON ui.id = s.unit
     JOIN meta mt ON mt.ind = s.ind
     JOIN tgt t ON t.ind = s.ind AND t.level = ui.level
+    -- The provisional pass reads its series whole: no seeds.
+    LEFT JOIN seed_rows ts ON NOT s.prov
+        AND ts.ind = s.ind AND ts.unit = s.unit AND ts.tkey = coalesce(t.target_id, 0)
+    WHERE %(scope)s::bigint[] IS NULL OR s.unit = ANY(%(scope)s::bigint[])
     OFFSET 0
 ),
 -- Running sums over the series (w) and over its year (y), one sort for both, and from them
@@ -306,7 +512,8 @@ keyed AS (
 running AS (
     SELECT k.*,
         lead(k.idx) OVER w AS next_idx,
-        CASE WHEN k.how = 'sum' AND k.is_ratio THEN
+        CASE WHEN k.pseudo AND k.how = 'average' THEN k.v
+             WHEN k.how = 'sum' AND k.is_ratio THEN
                 CASE WHEN {_cum("d")} <> 0 THEN {_cum("n")}::{WIDE} / {_cum("d")} * 100 END
              WHEN k.how = 'sum' THEN {_cum("v")}
              WHEN k.how = 'average' THEN
@@ -329,22 +536,30 @@ running AS (
 -- it lies in the deadline's year (a month without a figure carries it unchanged then).
 termed AS (
     SELECT v.*,
-        min(ARRAY[v.idx, round(v.actual_p, 6)]) FILTER (WHERE v.actual_p IS NOT NULL)
-            OVER s AS first_actual,
+        min(ARRAY[v.idx, round(v.actual_p, 6)])
+            FILTER (WHERE v.actual_p IS NOT NULL AND NOT v.pseudo) OVER s AS first_actual,
         max(CASE WHEN v.idx <= v.deadline_idx
                       AND (v.next_idx IS NULL OR v.next_idx > v.deadline_idx)
-                      AND v.yr = (v.deadline_idx - 1) / 12
+                      AND v.dp_yr = (v.deadline_idx - 1) / 12
                  THEN round(v.actual_p, 6) END) OVER s AS at_deadline
     FROM running v
     WINDOW s AS (PARTITION BY v.prov, v.ind, v.unit, v.tkey)
 ),
 based AS (
     SELECT tm.*,
+        -- A deadline before a seed's month was judged then: its value is stored.
+        CASE WHEN tm.deadline_idx < tm.seed_idx THEN tm.seed_judged ELSE tm.at_deadline END
+            AS judged_at,
         CASE WHEN tm.goal IS NULL THEN NULL WHEN tm.target_id IS NOT NULL
-             AND tm.t_base IS NOT NULL THEN tm.t_base ELSE tm.first_actual[2] END AS base,
+             AND tm.t_base IS NOT NULL THEN tm.t_base
+             WHEN tm.seed_base_period IS NOT NULL THEN tm.seed_base
+             ELSE tm.first_actual[2] END AS base,
         CASE WHEN tm.target_id IS NOT NULL AND tm.t_base IS NOT NULL
              THEN (date_part('year', tm.t_base_period) * 12
                    + date_part('month', tm.t_base_period))::int
+             WHEN tm.seed_base_period IS NOT NULL
+             THEN (date_part('year', tm.seed_base_period) * 12
+                   + date_part('month', tm.seed_base_period))::int
              ELSE tm.first_actual[1]::int END AS base_idx
     FROM termed tm
 ),
@@ -359,25 +574,26 @@ months AS (
         b.idx,
         least(coalesce(b.next_idx - 1, greatest(%(last_idx)s::int, b.idx)), b.end_idx)
     ) AS g(mi)
+    WHERE g.mi >= %(from_idx)s::int
 ),
 aggregated AS (
     SELECT mo.prov, mo.ind, mo.unit, mo.period_m AS period, mo.mi AS idx, mo.higher,
         mo.target_id, mo.goal, mo.deadline, mo.deadline_idx, mo.start,
         -- A year-to-date window starts again each January (nothing counted yet in a year
         -- without a figure so far); an average is over the month's own year.
-        CASE WHEN NOT (mo.new_year AND mo.ytd) THEN mo.period END AS data_period,
-        CASE WHEN NOT mo.new_year THEN mo.actual_p END AS actual,
-        CASE WHEN NOT mo.new_year THEN mo.n_p END AS n,
-        CASE WHEN NOT mo.new_year THEN mo.d_p END AS d,
-        CASE WHEN mo.new_year AND mo.ytd THEN '' ELSE mo.src END AS sources,
+        CASE WHEN NOT (mo.new_year AND mo.ytd OR mo.blank) THEN mo.dp END AS data_period,
+        CASE WHEN NOT (mo.new_year OR mo.blank) THEN mo.actual_p END AS actual,
+        CASE WHEN NOT (mo.new_year OR mo.blank) THEN mo.n_p END AS n,
+        CASE WHEN NOT (mo.new_year OR mo.blank) THEN mo.d_p END AS d,
+        CASE WHEN mo.new_year AND mo.ytd OR mo.blank THEN '' ELSE mo.src END AS sources,
         CASE WHEN mo.goal IS NULL THEN NULL WHEN mo.target_id IS NOT NULL
              AND mo.t_base IS NOT NULL THEN mo.t_base_period
              ELSE make_date((mo.base_idx - 1) / 12, mod(mo.base_idx - 1, 12) + 1, 1) END
             AS base_period,
         mo.base, mo.base_idx,
         mo.period_m > mo.deadline AS after,
-        CASE WHEN mo.period_m > mo.deadline THEN mo.at_deadline
-             WHEN NOT mo.new_year THEN round(mo.actual_p, 6) END AS j
+        CASE WHEN mo.period_m > mo.deadline THEN mo.judged_at
+             WHEN NOT (mo.new_year OR mo.blank) THEN round(mo.actual_p, 6) END AS j
     FROM months mo
     OFFSET 0
 ),
@@ -467,18 +683,23 @@ SELECT f.ind, f.target_id, coalesce(f.target_id, 0), f.unit, f.period, f.prov,
     CASE WHEN f.assessed AND NOT f.after AND NOT f.met THEN f.ratio END,
     f.sources,
     coalesce(f.start IS NOT NULL AND (f.period < f.start OR f.data_period < f.start), false),
-    %(now)s,
+    %(now)s::timestamptz,
     f.base, f.base_period
 FROM final f
 """
 
 
-def select_rows(*, successions: bool, provisional: bool) -> str:
+def select_rows(
+    *, successions: bool, provisional: bool, windowed: bool = False, read_all: bool = True
+) -> str:
     """The statement's SELECT: the succession and provisional steps only when needed (each
-    is a second aggregation or scan of every row)."""
+    is a second aggregation or scan of every row), the seeds only for a windowed one."""
     return (
-        HEAD
+        HEAD.replace("/*window*/", WINDOW_CELLS if windowed else "").replace(
+            "/*read*/", "" if read_all else WINDOW_READ
+        )
         + (WITH_SUCCESSIONS if successions else NO_SUCCESSIONS)
+        + (WINDOWED if windowed else WHOLE)
         + UNIT_INFO
         + BODY
         + (WITH_PROVISIONAL if provisional else APPROVED_ONLY)

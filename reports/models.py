@@ -211,6 +211,13 @@ class DataValue(models.Model):
         ]
         indexes = [
             models.Index(fields=["period", "indicator"], name="datavalue_period_ind_idx"),
+            # The teams' figures, few beside the hand-typed ones: the recompute reads them
+            # apart (a typed figure of the same cell replaces them) without scanning the rest.
+            models.Index(
+                fields=["period", "indicator"],
+                condition=Q(source="teams"),
+                name="datavalue_teams_idx",
+            ),
         ]
 
     def __str__(self) -> str:
