@@ -196,6 +196,9 @@ def parse(raw, convention: str | None) -> Decimal | None:
         raise NumberError(str(raw), _("«%(text)s» không phải là số.") % {"text": raw})
     if isinstance(raw, int | float | Decimal):
         return _finite(Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw), raw)
+    if _plain_digits(raw):
+        # What both conventions read such a text as, without the patterns: most cells.
+        return Decimal(f"{raw}.0")
     text = normalise(str(raw))
     if text == "":
         return None
@@ -216,6 +219,12 @@ def parse(raw, convention: str | None) -> Decimal | None:
     if other in found and text.count(group) == 1 and _SEPARATORS[convention][0] not in text:
         return found[other]
     raise _unreadable(str(raw), convention)
+
+
+def _plain_digits(raw) -> bool:
+    """Text of ASCII digits only, short enough to be a number: both conventions read it
+    alike, as its digits."""
+    return raw.__class__ is str and len(raw) <= MAX_LENGTH and raw.isascii() and raw.isdigit()
 
 
 def _finite(number: Decimal, raw) -> Decimal:
@@ -263,10 +272,17 @@ def detect(cells: Iterable) -> Detection:
     """The convention the cells prove, when they prove exactly one."""
     result = Detection()
     for cell in cells:
-        proven = evidence(cell)
-        if proven is not None:
-            result.examples.setdefault(proven, cell.strip())
-        elif is_ambiguous(cell):
+        # `evidence` and `is_ambiguous` in one reading of the cell; plain digits prove
+        # nothing and are never ambiguous.
+        if not isinstance(cell, str) or _plain_digits(cell):
+            continue
+        try:
+            found = readings(normalise(cell))
+        except NumberError:
+            continue
+        if len(found) == 1:
+            result.examples.setdefault(next(iter(found)), cell.strip())
+        elif len(set(found.values())) > 1:
             result.ambiguous.append(cell.strip())
     if len(result.examples) == 1:
         result.convention = next(iter(result.examples))

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import gc
 import io
+import itertools
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -154,11 +157,34 @@ def note_text() -> str:
     )
 
 
+def _collector_paused(function):
+    """Run `function` with Python's cycle collector paused (as it was, if already paused).
+
+    Reading and writing a province-wide file allocates hundreds of thousands of short-lived
+    rows, cells and figures; each few thousand of them set off a collection, and the full ones
+    walk the whole heap: about a third of the import's CPU time (benchmark). They find nothing
+    to free (the import makes no reference cycles worth collecting), so they wait until the
+    import returns, when collections resume as usual."""
+
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
 # --------------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------------
 
 
+@_collector_paused
 def read_dataset(upload) -> tuple[tablib.Dataset, int]:
     """The upload as a Dataset plus the file row number of its header; refuses bad files.
 
@@ -166,23 +192,39 @@ def read_dataset(upload) -> tuple[tablib.Dataset, int]:
     row, check its columns against the template, then keep the non-blank rows below it.
     """
     table = uploads.read_table(upload, expect=(HEADERS["indicator_code"], "indicator_code"))
-    raw_rows = [tuple([v.strip() if isinstance(v, str) else v for v in r]) for r in table.rows]
-    header_at = _find_header(raw_rows)
-    headers = _checked_headers(raw_rows[header_at])
-    dataset = _data_rows(raw_rows, header_at, headers)
+    rows = table.rows
+    head = [_stripped(r) for r in rows[:HEADER_SEARCH_ROWS]]
+    header_at = _find_header(head, rows)
+    headers = _checked_headers(head[header_at])
+    dataset = _data_rows(rows, header_at, headers)
     return dataset, header_at + 1
 
 
-def _find_header(raw_rows: list[tuple]) -> int:
+def _stripped(cells) -> list:
+    """The cells with their texts stripped of surrounding spaces."""
+    try:
+        # A CSV file's rows hold texts only: stripped in one call.
+        return list(map(str.strip, cells))
+    except TypeError:
+        return [v.strip() if isinstance(v, str) else v for v in cells]
+
+
+def _blank(cells: list) -> bool:
+    """Every cell empty. `any` first: a row with a number or a text is never blank, and that
+    is decided without a Python step per cell."""
+    return not any(cells) and all(c is None or c == "" for c in cells)
+
+
+def _find_header(head: list[list], rows: list[tuple]) -> int:
     """Index of the row holding the indicator code's header among the first
-    HEADER_SEARCH_ROWS rows (a title above the header is allowed); refuses an empty file or
-    one without a header."""
-    for n, row in enumerate(raw_rows[:HEADER_SEARCH_ROWS]):
+    HEADER_SEARCH_ROWS rows (`head`, stripped; a title above the header is allowed);
+    refuses an empty file or one without a header."""
+    for n, row in enumerate(head):
         if row and "indicator_code" in [
             COLUMN_OF_HEADER.get(_header_key(str(c or ""))) for c in row
         ]:
             return n
-    if not any(any(c not in (None, "") for c in r) for r in raw_rows):
+    if all(_blank(_stripped(r)) for r in rows):
         raise UploadError(_("Tệp rỗng; hãy chọn tệp mẫu đã điền số liệu."))
     raise UploadError(
         _("Không tìm thấy dòng tiêu đề (%(headers)s, ...); hãy dùng mẫu.")
@@ -214,14 +256,17 @@ def _checked_headers(header_row: tuple) -> list[str]:
     return headers
 
 
-def _data_rows(raw_rows: list[tuple], header_at: int, headers: list[str]) -> tablib.Dataset:
-    """The non-blank rows below the header, cut or padded to the header's width; each keeps
-    its file row number (`dataset.row_numbers`) for messages. Refuses a file with none."""
+def _data_rows(rows: list[tuple], header_at: int, headers: list[str]) -> tablib.Dataset:
+    """The non-blank rows below the header, cut or padded to the header's width and
+    stripped; each keeps its file row number (`dataset.row_numbers`) for messages. Refuses a
+    file with none."""
     width = len(headers)
     kept, row_numbers = [], []
-    for n, row in enumerate(raw_rows[header_at + 1 :], start=header_at + 2):
-        cells = list(row[:width]) + [None] * (width - len(row))
-        if all(c in (None, "") for c in cells):
+    for n, row in enumerate(itertools.islice(rows, header_at + 1, None), start=header_at + 2):
+        cells = _stripped(row[:width])
+        if len(cells) < width:
+            cells += [None] * (width - len(cells))
+        if _blank(cells):
             continue
         kept.append(cells)
         row_numbers.append(n)
@@ -305,16 +350,34 @@ FIELD_COLUMNS = tuple(c for c in COLUMNS if c not in NAME_COLUMNS)
 
 
 def _readers(convention: str | None) -> dict[str, widgets.Widget]:
+    """The reader of each column; columns read alike share one (`parse_rows` reads a text
+    once per reader)."""
+    text, number = TextWidget(), NumberWidget(convention)
     return {
-        "indicator_code": TextWidget(),
-        "division_code": TextWidget(),
+        "indicator_code": text,
+        "division_code": text,
         "period": PeriodWidget(),
-        "value": NumberWidget(convention),
-        "numerator": NumberWidget(convention),
-        "denominator": NumberWidget(convention),
-        "note": TextWidget(),
+        "value": number,
+        "numerator": number,
+        "denominator": number,
+        "note": text,
         "version": VersionWidget(convention),
     }
+
+
+def _columns(dataset: tablib.Dataset) -> list[tuple]:
+    """The dataset's columns, in the order of its headers."""
+    if not len(dataset):
+        return [()] * len(dataset.headers)
+    return list(zip(*dataset, strict=True))
+
+
+def _cell_keys(raws: tuple) -> tuple | list:
+    """A key per cell that tells 1 from 1.0 and True (equal in a dict, not to a reader): the
+    text itself, else (type, value). A CSV column (texts only) is its own keys."""
+    if set(map(type, raws)) == {str}:
+        return raws
+    return [raw if raw.__class__ is str else (raw.__class__, raw) for raw in raws]
 
 
 def _read_cell(reader: widgets.Widget, raw) -> tuple[object, str | None]:
@@ -325,6 +388,7 @@ def _read_cell(reader: widgets.Widget, raw) -> tuple[object, str | None]:
         return None, str(exc)
 
 
+@_collector_paused
 def parse_rows(
     dataset: tablib.Dataset, convention: str | None
 ) -> tuple[list[tuple[int, FigureInput]], list[CellError]]:
@@ -335,30 +399,32 @@ def parse_rows(
     codes, months and small numbers thousands of times, and reading every cell through a
     per-row import framework cost more than writing the figures (benchmark profile)."""
     readers = _readers(convention)
-    data = list(dataset)
-    columns: dict[str, list] = {}
+    raw_columns = _columns(dataset)
+    # Per reader: cell key → (value, message); the three number columns share theirs.
+    known: dict[int, dict] = {}
+    columns: list[list] = []
     bad_rows: set[int] = set()
     errors: list[CellError] = []
     for name in FIELD_COLUMNS:
-        index = dataset.headers.index(name)
-        raws = [cells[index] for cells in data]
-        # A key per cell that tells 1 from 1.0 and True (equal in a dict, not to the reader).
-        keys = [raw if raw.__class__ is str else (raw.__class__, raw) for raw in raws]
+        raws = raw_columns[dataset.headers.index(name)]
+        keys = _cell_keys(raws)
+        read = known.setdefault(id(readers[name]), {})
         distinct = dict(zip(keys, raws, strict=True))
-        read = {key: _read_cell(readers[name], raw) for key, raw in distinct.items()}
-        if any(message is not None for _value, message in read.values()):
+        read.update(
+            (key, _read_cell(readers[name], raw))
+            for key, raw in distinct.items()
+            if key not in read
+        )
+        if any(read[key][1] is not None for key in distinct):
             for n, key in enumerate(keys):
                 if read[key][1] is not None:
                     errors.append(_cell_error(dataset.row_numbers[n], name, read[key][1]))
                     bad_rows.add(n)
-        columns[name] = [read[key][0] for key in keys]
-    figures = [
-        (file_row, FigureInput(ind, div, per, value, num, den, note, version))
-        for n, (file_row, ind, div, per, value, num, den, note, version) in enumerate(
-            zip(dataset.row_numbers, *columns.values(), strict=True)
-        )
-        if n not in bad_rows
-    ]
+        value_of = {key: read[key][0] for key in distinct}
+        columns.append(list(map(value_of.__getitem__, keys)))
+    figures = list(zip(dataset.row_numbers, map(FigureInput, *columns), strict=True))
+    if bad_rows:
+        figures = [f for n, f in enumerate(figures) if n not in bad_rows]
     errors.sort(key=lambda e: e.row)
     return figures, errors
 
@@ -388,6 +454,7 @@ def detect_convention(dataset: tablib.Dataset) -> numbers.Detection:
     return detection
 
 
+@_collector_paused
 def figures_import(
     *,
     user,

@@ -18,7 +18,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects, signals
+from django.db.models.base import ModelState
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -295,7 +296,9 @@ def _read_numbers(
     for name in ("value", "numerator", "denominator"):
         raw = getattr(row, name)
         try:
-            number = to_decimal(raw)
+            # Imports and the API pass Decimals already read: taken as they are, as the rule
+            # takes a finite Decimal, without going through it.
+            number = raw if raw is None or _finite_decimal(raw) else to_decimal(raw)
         except (ValueError, TypeError):
             err(
                 name,
@@ -318,6 +321,10 @@ def _read_numbers(
             continue
         nums[name] = number.quantize(FOUR_PLACES) if number is not None else None
     return None if bad else nums
+
+
+def _finite_decimal(raw) -> bool:
+    return raw.__class__ is Decimal and raw.is_finite()
 
 
 def _ratio_numbers(ind: Indicator, cell: _Cell, value, num, den, err):
@@ -591,11 +598,22 @@ class _Answers:
 
     def __init__(self, by_code: dict[str, list[Division]], call: _Call) -> None:
         self.successors = _EndedSuccessors(by_code)
+        self._by_code = by_code
         self._call = call
+        self._units: dict[tuple, Division | None] = {}
         self._valid: dict[tuple, bool] = {}
         self._placed: dict[tuple, bool] = {}
         self._allowed: dict[int, bool] = {}
         self._owner: dict[int, Division] = {}
+
+    def unit(self, code: str, period) -> Division | None:
+        """The unit a row's code names in the row's month (`_unit_in_month`)."""
+        if not isinstance(period, dt.date):
+            return _unit_in_month(self._by_code.get(code, []), period)
+        key = (code, period)
+        if key not in self._units:
+            self._units[key] = _unit_in_month(self._by_code.get(code, []), period)
+        return self._units[key]
 
     def valid_in(self, div: Division, period: dt.date) -> bool:
         key = (div.id, period)
@@ -628,17 +646,17 @@ def _check_rows(rows, indicators, by_code, call: _Call, errors) -> list[_Prepare
     seen: dict[tuple, int] = {}
     answers = _Answers(by_code, call)
     for i, row in enumerate(rows):
-        p = _check_row(i, row, indicators, by_code, seen, answers, call, errors)
+        p = _check_row(i, row, indicators, seen, answers, call, errors)
         if p is not None:
             prepared.append(p)
     return prepared
 
 
-def _check_row(i, row, indicators, by_code, seen, answers: _Answers, call: _Call, errors):
+def _check_row(i, row, indicators, seen, answers: _Answers, call: _Call, errors):
     """One row: codes and month, duplicate, unit in force, level and scope, access, numbers.
     The first failing check refuses the row (codes and month report all their problems)."""
     ind = indicators.get(row.indicator_code)
-    div = _unit_in_month(by_code.get(row.division_code, []), row.period)
+    div = answers.unit(row.division_code, row.period)
     cell = _Cell(ind, div, row.period, row)
 
     def err(field_name: str, message: str, code: str = "") -> None:
@@ -758,14 +776,16 @@ def _lock_reports(prepared: list[_Prepared], reports: dict, errors) -> list[_Pre
     pers = {p.row.period for p in prepared}
     for rep in for_update(Report.objects.filter(division_id__in=unit_ids, period__in=pers)):
         reports[(rep.division_id, rep.period)] = rep
-    blocked: list[_Prepared] = []
+    # Rows are told apart by their index: comparing them field by field against every
+    # blocked row took quadratic time on a file of a locked month.
+    blocked: set[int] = set()
     for p in prepared:
         rep = reports.get((p.unit.id, p.row.period))
         if rep is not None and not rep.is_editable:
             errors.append(_locked_error(p, rep))
-            blocked.append(p)
+            blocked.add(p.index)
     if blocked:
-        prepared = [p for p in prepared if p not in blocked]
+        prepared = [p for p in prepared if p.index not in blocked]
     return prepared
 
 
@@ -814,14 +834,48 @@ def _load_current(prepared: list[_Prepared], source: str) -> tuple[dict, dict]:
     wanted = Q(indicator_id__in=ind_ids, period__in=pers)
     if stock_ids:
         wanted |= Q(indicator_id__in=stock_ids, period__in=prev_pers)
-    qs = DataValue.objects.filter(wanted, division_id__in=div_ids, source=source)
-    for dv in for_update(qs):
-        key = (dv.indicator_id, dv.division_id, dv.period)
-        if dv.period in pers:
+    qs = for_update(DataValue.objects.filter(wanted, division_id__in=div_ids, source=source))
+    if _init_signalled():
+        found = ((dv.indicator_id, dv.division_id, dv.period, dv.value, dv) for dv in qs)
+    else:
+        found = _loaded_figures(qs, pers)
+    for ind_id, div_id, per, value, dv in found:
+        key = (ind_id, div_id, per)
+        if dv is not None and per in pers:
             existing[key] = dv
-        if dv.indicator_id in stock_ids and dv.period in prev_pers:
-            previous[key] = dv.value
+        if ind_id in stock_ids and per in prev_pers:
+            previous[key] = value
     return existing, previous
+
+
+# The figure's columns in the order `values_list` returns them (`_loaded_figures`).
+_ATTNAMES = tuple(f.attname for f in DataValue._meta.concrete_fields)
+_CELL_AT = tuple(_ATTNAMES.index(a) for a in ("indicator_id", "division_id", "period", "value"))
+
+
+def _init_signalled() -> bool:
+    return signals.pre_init.has_listeners(DataValue) or signals.post_init.has_listeners(DataValue)
+
+
+def _loaded_figures(qs, pers: set):
+    """(indicator id, unit id, month, value, figure) of each row of `qs`; the figure (None
+    outside `pers`: last month's stocks need only their value) is a saved instance built as
+    `Model.from_db` builds it (the same attributes and state), without `Model.__init__`,
+    whose per-field work was the largest Python cost of a province-wide import (benchmark
+    profile). Only used while no pre_init/post_init signal listens to figures."""
+    ind_at, div_at, per_at, value_at = _CELL_AT
+    db = qs.db
+    new = DataValue.__new__
+    for values in qs.values_list(*_ATTNAMES):
+        per = values[per_at]
+        dv = None
+        if per in pers:
+            dv = new(DataValue)
+            state = ModelState()
+            state.adding, state.db = False, db
+            dv._state = state
+            dv.__dict__.update(zip(_ATTNAMES, values, strict=True))
+        yield values[ind_at], values[div_at], per, values[value_at], dv
 
 
 # Phase 5: plan changes ------------------------------------------------------------------------
@@ -847,8 +901,9 @@ def _plan_changes(prepared, existing, previous, reports, call: _Call, errors, re
 def _plan_row(p: _Prepared, cur, previous, reports, call: _Call, plan: _Plan, errors, result):
     cell = _Cell(p.indicator, p.division, p.row.period, p.row)
     new = (p.value, p.numerator, p.denominator)
+    blank = _is_blank(new)
     row_note = (p.row.note or call.note or "").strip()
-    if new == BLANK and cur is None and (p.row.note or "").strip():
+    if blank and cur is None and (p.row.note or "").strip():
         # A note explains a figure and is stored with it: alone it would be lost unseen.
         errors.append(
             RowMessage(
@@ -863,7 +918,7 @@ def _plan_row(p: _Prepared, cur, previous, reports, call: _Call, plan: _Plan, er
             )
         )
         return
-    if new == BLANK and (cur is None or not call.blank_clears):
+    if blank and (cur is None or not call.blank_clears):
         result.unchanged += 1
         result.values[p.index] = cur
         return
@@ -871,7 +926,7 @@ def _plan_row(p: _Prepared, cur, previous, reports, call: _Call, plan: _Plan, er
     # Changed numbers make a change, and so does a row's own new note on a kept figure (a call's
     # shared note travels only with the cells it explains).
     own_note = (p.row.note or "").strip()
-    note_changed = cur is not None and new != BLANK and own_note and own_note != cur.note
+    note_changed = cur is not None and not blank and own_note and own_note != cur.note
     if cur is not None and old == new and not note_changed:
         result.unchanged += 1
         result.values[p.index] = cur
@@ -890,8 +945,13 @@ def _plan_row(p: _Prepared, cur, previous, reports, call: _Call, plan: _Plan, er
         result.warnings.append(message)
     rep = reports.get((p.unit.id, p.row.period)) if p.unit is not None else None
     dv = _stage(p, cur, new, row_note, rep, call, plan)
-    result.values[p.index] = dv if new != BLANK else None
+    result.values[p.index] = None if blank else dv
     plan.changes.append((dv, old, new, row_note))
+
+
+def _is_blank(figure: tuple) -> bool:
+    """`figure == BLANK`, without comparing a Decimal with None (an ABC check each time)."""
+    return figure[0] is None and figure[1] is None and figure[2] is None
 
 
 def _stock_drop(p: _Prepared, previous: dict, cell: _Cell) -> str | None:
@@ -910,7 +970,7 @@ def _stock_drop(p: _Prepared, previous: dict, cell: _Cell) -> str | None:
 
 def _stage(p: _Prepared, cur, new, row_note, rep, call: _Call, plan: _Plan) -> DataValue:
     """The figure as it will be written, put on the plan's creates, updates or deletes."""
-    if new == BLANK:
+    if _is_blank(new):
         # The cell was emptied: the figure goes (its history stays), so the teams' figure
         # of the cell, if any, counts again.
         dv = cur
@@ -993,7 +1053,7 @@ def _write_changes(changes, *, user, now, channel) -> None:
         CHANGE_COLUMNS,
         [
             (
-                dv.id if new != BLANK else None,
+                None if _is_blank(new) else dv.id,
                 user_id,
                 changed_at,
                 *old,

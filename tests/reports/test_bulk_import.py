@@ -5,6 +5,7 @@ number of SQL statements that does not grow with the file."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -209,6 +210,29 @@ def test_an_approved_month_in_the_file_refuses_every_month(reorganised, steering
     # The approved unit-month's one row, named by its file row (note + header rows above).
     assert [e.row for e in outcome.errors] == [64 + 5 + 1 + 2]
     assert not DataValue.objects.exists() and Report.objects.count() == 1
+
+
+def test_a_large_file_of_months_waiting_for_approval_is_refused_row_by_row_in_seconds(
+    reorganised, steering
+):
+    # 10,240 rows, every one in a submitted report: each is refused and named. Setting the
+    # refused rows apart once took time growing with the square of their number (minutes
+    # for a province-wide file).
+    units, months = new_units(reorganised), months_from(AUG, 4)
+    many = [count_indicator(f"count_{n:02d}") for n in range(40)]
+    for month in months:
+        for unit in units:
+            _report(reorganised.new, unit.code, month, ReportStatus.SUBMITTED)
+    rows = province_rows(units, months, many)
+
+    started = time.monotonic()
+    outcome = figures_import(user=steering, upload=csv_text(rows), dry_run=False)
+    elapsed = time.monotonic() - started
+
+    assert len(rows) == 10_240 and len(outcome.errors) == len(rows)
+    assert all("đang chờ duyệt" in e.message for e in outcome.errors)
+    assert not DataValue.objects.exists()
+    assert elapsed < 10, f"refusing {len(rows):,} rows took {elapsed:.1f}s"
 
 
 def test_a_stock_falling_below_the_files_own_previous_month_needs_a_note(
