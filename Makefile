@@ -70,7 +70,7 @@ restore: install
 # contains "bench" (docs/PERFORMANCE.md).
 bench: install
 	@case "$(DATABASE_URL)" in postgres*bench*) ;; *) echo "make bench needs DATABASE_URL=postgres://postgres@127.0.0.1:5432/cds_bench (create it with psql first)"; exit 2;; esac
-	DJANGO_DEBUG=1 $(BIN)/python manage.py run_benchmark --scales 1,10
+	DJANGO_DEBUG=1 $(BIN)/python manage.py run_benchmark --scales 1,10,national
 
 bench-smoke: install
 	@case "$(DATABASE_URL)" in postgres*bench*) ;; *) echo "make bench-smoke needs DATABASE_URL=postgres://.../cds_bench"; exit 2;; esac

@@ -11,7 +11,9 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, F
+from django.test.utils import override_settings
 
 from core import months as periods
 from devtools.bench import run as bench
@@ -143,6 +145,12 @@ def test_smoke_run_writes_every_figure_with_its_goal_and_a_measurement(tmp_path)
         assert isinstance(figure["pass"], bool), figure
     assert results["scales"] == [1, 2]
     assert results["measurements"]["1"]["import"]["rows"] == 2000
+    # Every dashboard figure holds its three rounds, and shows the worst of them.
+    for figure in (f for f in results["figures"] if f["name"].startswith("dashboard ")):
+        assert len(figure["detail"]["rounds"]) == 3, figure
+    for page in results["measurements"]["2"]["dashboards"].values():
+        assert len(page["rounds"]) == 3
+    assert results["measurements"]["1"]["incremental"]["incremental_queries"] > 0
     assert (
         results["measurements"]["1"]["api"]["rows"]["api"]
         == (results["measurements"]["1"]["api"]["rows"]["bare"])
@@ -206,3 +214,116 @@ def test_smoke_run_measures_a_scale_in_the_national_shape(tmp_path):
     recompute = next(f for f in results["figures"] if f["name"].startswith("full recompute"))
     assert recompute["scale"] == "national"
     assert isinstance(recompute["measured"], float)
+
+
+def _round(ms: float, queries: int = 11) -> dict:
+    return {
+        "median_ms": ms,
+        "p95_ms": ms * 1.2,
+        "min_ms": ms * 0.9,
+        "median_cpu_ms": ms / 2,
+        "cpu_ms_per_request": ms,
+        "queries": queries,
+        "requests": 50,
+    }
+
+
+def _measures(figures: int, rounds: list[dict]) -> dict:
+    """What measure_scale returns, with the dashboard pages' rounds given."""
+    pages = {page: {"rounds": rounds} for page in bench.dashboard_pages()}
+    return {
+        "figures": figures,
+        "import": {
+            "import_seconds": 3.0,
+            "copy_seconds": 0.2,
+            "rows": 20_000,
+            "files": 1,
+            "import_queries": 13,
+            "units": 109,
+            "months": 24,
+            "unit_file_statements": 12,
+            "unit_file_rows": 132,
+            "import_peak_rss_mb": 200.0,
+            "rss_before_mb": 60.0,
+        },
+        "api": {
+            "rows": {"api": 5000, "bare": 5000},
+            **{k: {"api_rps": 8.0, "bare_rps": 10.0, "requests": 20} for k in ("json", "csv")},
+        },
+        "recompute": {
+            "recompute_seconds": figures / 40_000,
+            "recompute_cpu_seconds": figures / 40_000,
+            "recompute_rows": figures,
+            "recompute_queries": 30,
+            "recompute_peak_rss_mb": 100.0,
+            "rss_before_mb": 60.0,
+        },
+        "rollup": {"rollup_seconds": figures / 160_000},
+        "incremental": {"incremental_seconds": 0.01, "district": "967", "month": "2026-10"},
+        "dashboards": pages,
+        "dashboards_after_analyze": {page: {"rounds": rounds[:1]} for page in pages},
+    }
+
+
+def test_dashboard_goals_hold_only_when_every_round_does_and_growth_reaches_each_scale():
+    steady = [_round(50), _round(50), _round(50)]
+    # At national scale the second round is slow and the third runs one more query.
+    national = [_round(50), _round(75), _round(50, queries=12)]
+    figs = bench.figures_from(
+        {
+            1: _measures(44_000, steady),
+            10: _measures(435_000, steady),
+            "national": _measures(432_000, national),
+        }
+    )
+    by_key = {(f.name, f.scale): f for f in figs}
+
+    # Growth and memory, N=1 → N=10 and N=1 → national.
+    for label in ("10/1", "national/1"):
+        assert ("recompute growth: s/figure ratio", label) in by_key
+        assert ("dashboard districts: p95 latency ratio", label) in by_key
+    for scale in ("10", "national"):
+        assert by_key[("memory: peak RSS of recompute", scale)].passed
+    assert by_key[("dashboard province: median latency ratio", "10/1")].passed
+
+    median = by_key[("dashboard province: median latency ratio", "national/1")]
+    assert not median.passed
+    assert median.measured == pytest.approx(1.5)  # the worst round's ratio
+    assert [r["ratio"] for r in median.detail["rounds"]] == pytest.approx([1.0, 1.5, 1.0])
+    assert median.goal == "≤ 1.2, all 3 rounds"
+    queries = by_key[("dashboard province: query count difference", "national/1")]
+    assert not queries.passed
+    assert queries.measured == 1.0
+    assert [r["difference"] for r in queries.detail["rounds"]] == [0, 0, 1]
+
+
+def test_national_scale_generates_the_months_since_the_reorganisation():
+    last = periods.previous_month(periods.current_month())
+    assert bench.months_range(bench.Sizes(), "national") == (dt.date(2025, 7, 1), last)
+    assert bench.months_range(bench.Sizes(), 10) == (None, None)  # 07/2022 on
+    smoke = bench.months_range(bench.Sizes.smoke(), "national")
+    assert smoke == (periods.previous_month(last), last)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_incremental_drains_are_timed_without_the_debug_cursor(monkeypatch):
+    from attainment import outbox
+
+    last = periods.previous_month(periods.current_month())
+    _generate(scale=1, months_from=last, months_to=last)
+    real_drain = outbox.outbox_drain
+    logged = []
+
+    def drain_noting_the_query_log(**kwargs):
+        logged.append(connection.queries_logged)
+        return real_drain(**kwargs)
+
+    monkeypatch.setattr(outbox, "outbox_drain", drain_noting_the_query_log)
+    with override_settings(DEBUG=False):
+        result = bench.step_incremental(repeats=2)
+
+    # The untimed warm-up counts the statements; the timed drains run as a worker's do.
+    assert logged == [True, False, False]
+    assert result["incremental_queries"] > 0
+    assert len(result["incremental_seconds_all"]) == 2

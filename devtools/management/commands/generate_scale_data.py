@@ -46,7 +46,9 @@ class Command(BaseCommand):
             help=f"N: copies of the province tree; {NATIONAL}: 34 provinces, 3,321 communes",
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-        parser.add_argument("--months-from", type=_month, default=None, help="YYYY-MM (07/2022)")
+        parser.add_argument(
+            "--months-from", type=_month, default=None, help="YYYY-MM (07/2022; national: 07/2025)"
+        )
         parser.add_argument("--months-to", type=_month, default=None, help="YYYY-MM (last month)")
         parser.add_argument(
             "--replace-synthetic",

@@ -1,4 +1,4 @@
-"""`python manage.py run_benchmark --scales 1,10[,national] [--smoke]` and `run_benchmark --load
+"""`python manage.py run_benchmark [--scales 1,10,national] [--smoke]` and `run_benchmark --load
 [--load-users 20 --load-seconds 60]`: see devtools/bench/README.md."""
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--scales", default=None, help="e.g. 1,10 or 1,national (smoke default: 1,2)"
+            "--scales",
+            default=None,
+            help="e.g. 1,10 or 1,national (default: 1,10,national; smoke default: 1,2)",
         )
         parser.add_argument("--smoke", action="store_true", help="Reduced sizes (CI)")
         parser.add_argument(
@@ -109,7 +111,7 @@ class Command(BaseCommand):
         sizes = bench.Sizes.smoke() if options["smoke"] else bench.Sizes()
         if options["import_rows"]:
             sizes.import_rows = options["import_rows"]
-        scales = _scales(options["scales"] or ("1,2" if options["smoke"] else "1,10"))
+        scales = _scales(options["scales"] or ("1,2" if options["smoke"] else "1,10,national"))
         earlier = _read(options["out"])
         try:
             bench.run(
