@@ -18,4 +18,5 @@ ENV DJANGO_SETTINGS_MODULE=camau_cds.settings.production
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=x python manage.py collectstatic --noinput
 USER cds
 EXPOSE 8000
-CMD ["gunicorn", "camau_cds.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+# gunicorn.conf.py (in /app): bind 0.0.0.0:8000, workers from WEB_CONCURRENCY, timeout 60 s.
+CMD ["gunicorn", "camau_cds.wsgi:application"]
