@@ -235,6 +235,32 @@ def test_a_large_file_of_months_waiting_for_approval_is_refused_row_by_row_in_se
     assert elapsed < 10, f"refusing {len(rows):,} rows took {elapsed:.1f}s"
 
 
+def test_the_figures_an_import_changed_are_saved_figures_of_the_uploader(
+    reorganised, steering, indicators
+):
+    units, months = new_units(reorganised)[:4], months_from(AUG, 2)
+    rows = province_rows(units, months, indicators)
+    assert figures_import(user=steering, upload=csv_text(rows), dry_run=False).ok
+    for r in rows:
+        if "value" in r:
+            r["value"] = 8
+        else:
+            r["numerator"] = 2
+
+    outcome = figures_import(user=fresh(steering), upload=csv_text(rows), dry_run=False)
+
+    assert outcome.ok and outcome.result.updated == len(rows)
+    figure = outcome.result.values[0]
+    with CaptureQueriesContext(connection) as ctx:
+        assert figure.updated_by.username == steering.username
+    assert not ctx.captured_queries
+    # What the import hands back can be saved again as the stored figure it is.
+    figure.note = "Sửa lại sau khi nhập"
+    figure.save()
+    assert DataValue.objects.count() == len(rows)
+    assert DataValue.objects.get(pk=figure.pk).note == "Sửa lại sau khi nhập"
+
+
 def test_a_stock_falling_below_the_files_own_previous_month_needs_a_note(
     reorganised, steering, indicators
 ):

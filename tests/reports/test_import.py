@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import time
 
@@ -86,6 +87,26 @@ def test_empty_file_is_refused(officer_a, unit, report_a, last_month):
         run(officer_a, SimpleUploadedFile("x.csv", b""), unit, last_month)
     with pytest.raises(UploadError, match="không có dòng số liệu"):
         run(officer_a, xlsx([]), unit, last_month)
+
+
+def test_an_import_leaves_the_memory_collector_as_it_found_it(
+    officer_a, unit, report_a, last_month
+):
+    # The import pauses Python's cycle collector while it works: it must run again afterwards,
+    # whether the file was stored or refused, and stay off if it was off.
+    assert gc.isenabled()
+    good = xlsx([row("people_guided", "32068", last_month, value=5)])
+    assert run(officer_a, good, unit, last_month).ok
+    assert gc.isenabled()
+    with pytest.raises(UploadError):
+        run(officer_a, SimpleUploadedFile("x.csv", b""), unit, last_month)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(officer_a, good, unit, last_month, dry_run=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_too_large_file_is_refused(officer_a, unit, report_a, last_month, settings):
