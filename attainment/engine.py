@@ -921,14 +921,15 @@ def _rewrite(
         if set_based:
             window = None
             if division is not None or period_from is not None:
-                starts = _window_starts(indicators, period_from, levels) if period_from else {}
+                starts = _window_starts(indicators, period_from, scope) if period_from else {}
                 scope_ids = list(levels) if division is not None else None
-                window = Window(scope_ids, period_from, starts)
+                read = list(scope.division_ids) if scope.division_ids is not None else None
+                window = Window(scope_ids, period_from, starts, read)
             return _set_based(
                 indicators, any_submitted=any_submitted, last=last, now=now, window=window
             )
         windows, seeds = (
-            _seeds(indicators, period_from, levels) if period_from is not None else (None, None)
+            _seeds(indicators, period_from, scope) if period_from is not None else (None, None)
         )
         # A full recompute goes one indicator at a time: a few GROUP BY queries each, and only
         # that indicator's rows in memory (all indicators at 10x the province would need about
@@ -1060,19 +1061,24 @@ def _wanted_starts(indicators: list[Indicator], period_from: dt.date) -> dict[in
 def _seeded_starts(
     indicators: list[Indicator],
     wanted: dict[int, dt.date],
-    keys_seen: dict[int, set[int]],
-    levels: dict[int, int],
+    keys_seen: dict[int, dict[int, set[int]]],
 ) -> dict[int, dt.date]:
-    """The windows a recompute may use: an indicator gets one only when the month before it
-    holds a stored row for every target it is assessed against in the scope (and for its
-    target-less rows). Otherwise — a fresh database, an indicator or a target added to the
-    catalogue since the last full recompute — its series are read whole."""
-    scope_levels = set(levels.values())
+    """The windows a recompute may use. `keys_seen`: indicator → row level → the target keys
+    stored in the month before its window.
+
+    An indicator gets a window when, at every level it has stored rows of then, they hold
+    every target its units are assessed against there (and its target-less rows). Otherwise —
+    a fresh database, an indicator or a target added to the catalogue since the last full
+    recompute — its series are read whole. A level without stored rows then has no series
+    to continue (its units ended, like the districts since 07/2025, or never had a figure)."""
     starts: dict[int, dt.date] = {}
     for ind in indicators:
-        row_levels = {row for _fig, row in level_pairs(ind)} & scope_levels
-        keys = {t.pk if t else 0 for lv in row_levels for t in _targets_for(ind, lv)}
-        if keys and keys <= keys_seen[ind.pk]:
+        by_level = keys_seen.get(ind.pk, {})
+        row_levels = {row for _fig, row in level_pairs(ind)} & set(by_level)
+        if row_levels and all(
+            {t.pk if t else 0 for t in _targets_for(ind, level)} <= by_level[level]
+            for level in row_levels
+        ):
             starts[ind.pk] = wanted[ind.pk]
     return starts
 
@@ -1091,25 +1097,25 @@ def _stored_before(
 
 
 def _window_starts(
-    indicators: list[Indicator], period_from: dt.date, levels: dict[int, int]
+    indicators: list[Indicator], period_from: dt.date, scope: _Scope
 ) -> dict[int, dt.date]:
     """The windows of a set-based windowed recompute (which reads its seeds itself): one
     query for the target keys stored before each window."""
     wanted = _wanted_starts(indicators, period_from)
-    keys_seen: dict[int, set[int]] = defaultdict(set)
-    for ind_id, period, key in (
-        _stored_before(indicators, wanted, levels)
-        .values_list("indicator_id", "period", "target_key")
+    keys_seen: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for ind_id, period, key, level in (
+        _stored_before(indicators, wanted, scope.levels)
+        .values_list("indicator_id", "period", "target_key", "division__level")
         .distinct()
         .order_by()
     ):
         if period == periods.previous_month(wanted[ind_id]):
-            keys_seen[ind_id].add(key)
-    return _seeded_starts(indicators, wanted, keys_seen, levels)
+            keys_seen[ind_id][level].add(key)
+    return _seeded_starts(indicators, wanted, keys_seen)
 
 
 def _seeds(
-    indicators: list[Indicator], period_from: dt.date, levels: dict[int, int]
+    indicators: list[Indicator], period_from: dt.date, scope: _Scope
 ) -> tuple[dict[int, dt.date], dict[tuple[int, int], dict[int, Seed]]]:
     """Windows (indicator id → first month read) and the stored approved rows of the month
     before each window, for a recompute from `period_from` built here.
@@ -1119,8 +1125,8 @@ def _seeds(
     """
     wanted = _wanted_starts(indicators, period_from)
     seeds: dict[tuple[int, int], dict[int, Seed]] = defaultdict(dict)
-    keys_seen: dict[int, set[int]] = defaultdict(set)
-    for row in _stored_before(indicators, wanted, levels).values_list(
+    keys_seen: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for row in _stored_before(indicators, wanted, scope.levels).values_list(
         "indicator_id",
         "division_id",
         "target_key",
@@ -1136,8 +1142,8 @@ def _seeds(
     ):
         if row[3] == periods.previous_month(wanted[row[0]]):
             seeds[(row[0], row[1])][row[2]] = Seed(*row[3:])
-            keys_seen[row[0]].add(row[2])
-    windows = _seeded_starts(indicators, wanted, keys_seen, levels)
+            keys_seen[row[0]][scope.levels[row[1]]].add(row[2])
+    windows = _seeded_starts(indicators, wanted, keys_seen)
     seeds = {key: rows for key, rows in seeds.items() if key[0] in windows}
     return windows, seeds
 

@@ -69,6 +69,8 @@ class Window(NamedTuple):
     scope: list[int] | None
     period_from: dt.date | None
     starts: dict[int, dt.date]
+    # The units whose figures are read: the scope and the units they continue (None: all).
+    read: list[int] | None = None
 
 
 def sql_recompute(
@@ -111,6 +113,7 @@ def sql_recompute(
             provisional=any_submitted,
             windowed=window is not None,
             read_all=params["read_from"] is None,
+            scoped=window is not None and window.scope is not None,
         )
         for successions in (False, True)
     }
@@ -213,24 +216,26 @@ def _window_params(window: Window | None, meta: list[tuple], any_submitted: bool
     if window is None:
         return {
             "scope": None,
+            "read": None,
             "from_idx": 0,
             "read_from": None,
             "late_from": None,
             "early_ids": [],
+            "whole_ids": [],
             "seed_periods": [],
         }
-    wins = [m[-1] for m in meta]
-    whole = any_submitted or None in wins
+    wins = [m[-1] for m in meta if m[-1] is not None]
+    whole = any_submitted or not wins
     first = window.period_from
-    # Two ranges of the index on months: the latest window's months for every indicator,
-    # and the earlier windows' (averages from January) for their indicators only.
     late = None if whole else max(wins)
     return {
         "scope": window.scope,
+        "read": window.read,
         "from_idx": first.year * 12 + first.month if first else 0,
         "read_from": None if whole else min(wins),
         "late_from": late,
-        "early_ids": [m[0] for m in meta if late and m[-1] < late],
+        "early_ids": [m[0] for m in meta if late and m[-1] is not None and m[-1] < late],
+        "whole_ids": [m[0] for m in meta if m[-1] is None],
         # The first day of each month before a window: the stored seeds' month.
         "seed_periods": sorted(
             {(start - dt.timedelta(days=1)).replace(day=1) for start in window.starts.values()}
@@ -329,7 +334,7 @@ lineage AS MATERIALIZED (
     FROM divisions_division d0
     LEFT JOIN divisions_division d1 ON d1.id = d0.parent_id
     LEFT JOIN divisions_division d2 ON d2.id = d1.parent_id
-    WHERE d0.level <= 3
+    WHERE d0.level <= 3 /*lineage_scope*/
 ),
 rolled AS (
     SELECT c.prov, c.ind, c.period, l.fig_level,
@@ -410,9 +415,9 @@ seeded AS (
 ),
 """
 # The approved pass of a windowed recompute counts each indicator's figures from its window
-# on; unless a pass reads them whole, only two ranges of the index on months are read: the
-# latest window's months for every indicator, the earlier windows' (averages from January)
-# for their indicators.
+# on; unless the provisional pass reads them all, only three ranges of the indexes are read:
+# the latest window's months for every indicator, the earlier windows' (averages from
+# January) for their indicators, and every month of the indicators without a window.
 WINDOW_CELLS = """
     JOIN meta wm ON wm.ind = f.indicator_id AND (p.prov OR wm.win IS NULL OR f.period >= wm.win)
 """
@@ -421,7 +426,8 @@ WINDOW_CELLS = """
 WINDOW_READ = """
       AND (f.period BETWEEN %(late_from)s::date AND %(last)s::date
            OR f.period BETWEEN %(read_from)s::date AND %(last)s::date
-              AND f.indicator_id = ANY(%(early_ids)s::bigint[]))
+              AND f.indicator_id = ANY(%(early_ids)s::bigint[])
+           OR f.indicator_id = ANY(%(whole_ids)s::bigint[]))
 """
 # A windowed recompute reads each windowed indicator's figures from its window on and
 # continues every series from the stored approved row of the month before (its seed): a
@@ -441,7 +447,7 @@ seed_rows AS MATERIALIZED (
     WHERE NOT a.provisional AND mt.win IS NOT NULL
       AND a.period = ANY(%(seed_periods)s::date[])
       AND a.period = (mt.win - interval '1 month')::date
-      AND (%(scope)s::bigint[] IS NULL OR a.division_id = ANY(%(scope)s::bigint[]))
+      /*seed_scope*/
 ),
 seeded AS (
     SELECT s.*, s.period AS dp, false AS pseudo, false AS blank FROM series s
@@ -502,7 +508,7 @@ keyed AS (
     -- The provisional pass reads its series whole: no seeds.
     LEFT JOIN seed_rows ts ON NOT s.prov
         AND ts.ind = s.ind AND ts.unit = s.unit AND ts.tkey = coalesce(t.target_id, 0)
-    WHERE %(scope)s::bigint[] IS NULL OR s.unit = ANY(%(scope)s::bigint[])
+    /*unit_scope*/
     OFFSET 0
 ),
 -- Running sums over the series (w) and over its year (y), one sort for both, and from them
@@ -689,11 +695,35 @@ FROM final f
 """
 
 
+# A scoped recompute reads the figures of the units it reads (the scope and the units its
+# units continue) and those below them, and writes the rows of the scope's units.
+SCOPED = {
+    "/*lineage_scope*/": """
+      AND (d0.id = ANY(%(read)s::bigint[]) OR d1.id = ANY(%(read)s::bigint[])
+           OR d2.id = ANY(%(read)s::bigint[]))""",
+    "/*seed_scope*/": "AND a.division_id = ANY(%(scope)s::bigint[])",
+    "/*unit_scope*/": "WHERE s.unit = ANY(%(scope)s::bigint[])",
+}
+
+
 def select_rows(
-    *, successions: bool, provisional: bool, windowed: bool = False, read_all: bool = True
+    *,
+    successions: bool,
+    provisional: bool,
+    windowed: bool = False,
+    read_all: bool = True,
+    scoped: bool = False,
 ) -> str:
     """The statement's SELECT: the succession and provisional steps only when needed (each
-    is a second aggregation or scan of every row), the seeds only for a windowed one."""
+    is a second aggregation or scan of every row), the seeds only for a windowed one, the
+    units' filters only for a scoped one."""
+    text = _select_text(successions, provisional, windowed, read_all)
+    for mark, fragment in SCOPED.items():
+        text = text.replace(mark, fragment if scoped else "")
+    return text
+
+
+def _select_text(successions: bool, provisional: bool, windowed: bool, read_all: bool) -> str:
     return (
         HEAD.replace("/*window*/", WINDOW_CELLS if windowed else "").replace(
             "/*read*/", "" if read_all else WINDOW_READ
