@@ -162,9 +162,9 @@ def _collector_paused(function):
 
     Reading and writing a province-wide file allocates hundreds of thousands of short-lived
     rows, cells and figures; each few thousand of them set off a collection, and the full ones
-    walk the whole heap: about a third of the import's CPU time (benchmark). They find nothing
-    to free (the import makes no reference cycles worth collecting), so they wait until the
-    import returns, when collections resume as usual."""
+    walk the whole heap: a quarter to a third of the import's CPU time (benchmark). They find
+    nothing to free (the import makes no reference cycles worth collecting), so they wait
+    until the import returns, when collections resume as usual."""
 
     @functools.wraps(function)
     def paused(*args, **kwargs):
@@ -401,14 +401,14 @@ def parse_rows(
     readers = _readers(convention)
     raw_columns = _columns(dataset)
     # Per reader: cell key → (value, message); the three number columns share theirs.
-    known: dict[int, dict] = {}
+    known: dict[widgets.Widget, dict] = {}
     columns: list[list] = []
     bad_rows: set[int] = set()
     errors: list[CellError] = []
     for name in FIELD_COLUMNS:
         raws = raw_columns[dataset.headers.index(name)]
         keys = _cell_keys(raws)
-        read = known.setdefault(id(readers[name]), {})
+        read = known.setdefault(readers[name], {})
         distinct = dict(zip(keys, raws, strict=True))
         read.update(
             (key, _read_cell(readers[name], raw))
