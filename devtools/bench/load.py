@@ -4,7 +4,8 @@ The benchmark's load step: many signed-in users on a real gunicorn with the prod
 
 This module owns the load step of `run_benchmark --load`: the virtual users (accounts, roles,
 sessions and the figures each saves), the gunicorn server started as the image starts it
-(`camau_cds.settings.production`, three sync workers), the request mix (dashboards, API pages,
+(`camau_cds.settings.production` and `gunicorn.conf.py`: sync workers, two per core plus
+one unless `WEB_CONCURRENCY` says), the request mix (dashboards, API pages,
 the report entry page and htmx grid saves), the full recompute run over and over in a separate
 process during one phase, and the measurements' figures and Markdown table. Three phases on
 the same server: one user alone (the baseline), N users, N users while the recompute runs.
@@ -20,6 +21,7 @@ import json
 import os
 import random
 import re
+import runpy
 import secrets
 import signal
 import socket
@@ -63,7 +65,8 @@ READ_KINDS = KINDS[:5]
 WEIGHTS = {"report_page": 1, "grid_save": 2}
 PHASES = ("single", "concurrent", "recompute")
 GOAL_RATIO = 3.0
-WORKERS = 3  # the Dockerfile's gunicorn command
+# The image's gunicorn settings (`gunicorn.conf.py`, read from the working directory).
+WORKERS = runpy.run_path(str(bench.ROOT / "gunicorn.conf.py"))["workers"]
 REQUEST_TIMEOUT = 30.0  # below gunicorn's --timeout 60: a stuck request is an error, not a hang
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
@@ -317,7 +320,7 @@ def _cpu_figures(before: tuple, after: tuple, requests: int) -> dict:
 
 
 @contextlib.contextmanager
-def served(secret_key: str, workdir: Path, workers: int = WORKERS):
+def served(secret_key: str, workdir: Path):
     """gunicorn with the production settings on 127.0.0.1 (the Dockerfile's command, bound to
     a free local port); its static manifest collected first as the image build does. Yields
     its port and pid; the server is stopped whatever happens."""
@@ -341,12 +344,6 @@ def served(secret_key: str, workdir: Path, workers: int = WORKERS):
                 "camau_cds.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--timeout",
-                "60",
-                "--access-logfile",
-                "-",
             ],
             cwd=bench.ROOT,
             env=env,
