@@ -4,7 +4,7 @@ The benchmark's load step: many signed-in users on a real gunicorn with the prod
 
 This module owns the load step of `run_benchmark --load`: the virtual users (accounts, roles,
 sessions and the figures each saves), the gunicorn server started as the image starts it
-(`camau_cds.settings.production` and `gunicorn.conf.py`: sync workers, two per core plus
+(`camau_cds.settings.production` and `gunicorn.conf.py`: sync workers, one per core plus
 one unless `WEB_CONCURRENCY` says), the request mix (dashboards, API pages,
 the report entry page and htmx grid saves), the full recompute run over and over in a separate
 process during one phase, and the measurements' figures and Markdown table. Three phases on
