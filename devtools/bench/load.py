@@ -206,8 +206,9 @@ def prepare(users: int) -> Plan:
 
 
 def cleanup(session_keys: tuple[str, ...] = ()) -> dict:
-    """Delete what the virtual users saved (reports, figures, their history) and their sessions:
-    the generator refuses a database holding reports or figures it did not make."""
+    """Delete what the virtual users saved (reports, figures, their history), their sessions,
+    roles and scopes: the generator refuses a database holding reports or figures it did not
+    make, and replaces the synthetic units a scope would still point at."""
     User = get_user_model()
     users = User.objects.filter(username__startswith=USER_PREFIX)
     reports = Report.objects.filter(created_by__in=users)
@@ -217,6 +218,8 @@ def cleanup(session_keys: tuple[str, ...] = ()) -> dict:
     }
     out["reports"] = reports.delete()[1].get(Report._meta.label, 0)
     Session.objects.filter(session_key__in=session_keys).delete()
+    UserScope.objects.filter(user__in=users).delete()
+    User.groups.through.objects.filter(user__in=users).delete()
     return out
 
 

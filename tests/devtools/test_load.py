@@ -8,11 +8,13 @@ import io
 import json
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from core import months as periods
 from devtools.bench import load
 from devtools.bench.scale_data import SYNTHETIC_USERNAME
+from divisions.models import UserScope
 from reports.models import DataValue, Report
 
 pytestmark = pytest.mark.services
@@ -67,6 +69,9 @@ def test_short_load_run_serves_every_page_kind_without_errors_and_merges_its_fig
     assert m["cleanup"]["reports"] >= 1
     assert not Report.objects.exclude(created_by__username=SYNTHETIC_USERNAME).exists()
     assert not DataValue.objects.exclude(updated_by__username=SYNTHETIC_USERNAME).exists()
+    # Nor do the virtual users keep a role or a scope: a later scale replaces the units.
+    assert not UserScope.objects.filter(user__username__startswith=load.USER_PREFIX).exists()
+    assert not Group.objects.filter(user__username__startswith=load.USER_PREFIX).exists()
 
     figures = results["load"]["figures"]
     expected = {
