@@ -960,8 +960,9 @@ def _set_based(
     now: dt.datetime,
     window: Window | None,
 ) -> int:
-    """The full recompute in the database: the catalogue resolved here with the same helpers
-    as the per-row build (routes, targets per level), the rows computed and written there."""
+    """A recompute in the database (full, or the `window`'s): the catalogue resolved here with
+    the same helpers as the per-row build (routes, targets per level), the rows computed and
+    written there."""
     meta = [
         (
             ind.pk,

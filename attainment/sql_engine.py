@@ -188,6 +188,8 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s(::[a-z]+(?:\[\])?)?")
 
 @functools.cache
 def _statement(columns: tuple[str, ...], **variant: bool) -> Statement:
+    """One variant of the statement (built once per process), with each parameter's type
+    taken from a cast it carries in the text."""
     quote = connection.ops.quote_name
     # Table and column names come from model metadata; every value is bound.
     sql = (
@@ -196,10 +198,9 @@ def _statement(columns: tuple[str, ...], **variant: bool) -> Statement:
     )
     types: dict[str, str] = {}
     for match in PLACEHOLDER.finditer(sql):
-        if match.group(2):
-            types.setdefault(match.group(1), match.group(2))
-        else:
-            types.setdefault(match.group(1), "")
+        name, cast = match.group(1), match.group(2) or ""
+        if not types.get(name):
+            types[name] = cast
     names = tuple(types)
     number = {name: f"${i}" for i, name in enumerate(names, start=1)}
     numbered = PLACEHOLDER.sub(lambda m: number[m.group(1)] + (m.group(2) or ""), sql)
