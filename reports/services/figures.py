@@ -580,7 +580,7 @@ def _upsert(*, user, rows, source, note, channel, unit, period, result) -> Upser
     prepared = _check_rows(rows, indicators, by_code, call, errors)
     reports: dict[tuple[int, dt.date], Report] = {}
     if call.is_manual and prepared:
-        prepared = _lock_reports(prepared, reports, errors)
+        prepared = _lock_reports(prepared, reports, errors, call)
     existing, previous = _load_current(prepared, source)
     plan = _plan_changes(prepared, existing, previous, reports, call, errors, result)
     if plan.conflicts:
@@ -804,13 +804,22 @@ def _placement_error(ind: Indicator, div: Division, cell: _Cell, unit) -> str | 
 # Phase 3: lock reports ------------------------------------------------------------------------
 
 
-def _lock_reports(prepared: list[_Prepared], reports: dict, errors) -> list[_Prepared]:
+def _lock_reports(prepared: list[_Prepared], reports: dict, errors, call: _Call) -> list[_Prepared]:
     """Fill `reports` with the rows' reports (manual figures), locked while we write: one
-    query. Rows of a report that is not editable are refused; the others come back."""
-    unit_ids = {p.unit.id for p in prepared}
-    pers = {p.row.period for p in prepared}
-    for rep in for_update(Report.objects.filter(division_id__in=unit_ids, period__in=pers)):
-        reports[(rep.division_id, rep.period)] = rep
+    query. Rows of a report that is not editable are refused; the others come back.
+
+    On PostgreSQL the same statement creates the draft reports of the (unit, month) pairs that
+    have none yet, with their first transition (rolled back with everything else if the
+    write is refused): a unit's first file of a month costs no statement more."""
+    if connection.vendor == "postgresql":
+        pairs = {(p.unit.id, p.row.period) for p in prepared}
+        for rep in _lock_or_create_reports(pairs, user=call.user, now=call.now):
+            reports[(rep.division_id, rep.period)] = rep
+    else:
+        unit_ids = {p.unit.id for p in prepared}
+        pers = {p.row.period for p in prepared}
+        for rep in for_update(Report.objects.filter(division_id__in=unit_ids, period__in=pers)):
+            reports[(rep.division_id, rep.period)] = rep
     # Rows are told apart by their index: comparing them field by field against every
     # blocked row took quadratic time on a file of a locked month.
     blocked: set[int] = set()
@@ -822,6 +831,47 @@ def _lock_reports(prepared: list[_Prepared], reports: dict, errors) -> list[_Pre
     if blocked:
         prepared = [p for p in prepared if p.index not in blocked]
     return prepared
+
+
+def _lock_or_create_reports(pairs: set[tuple[int, dt.date]], *, user, now) -> list[Report]:
+    """PostgreSQL: the reports of `pairs` (unit id, month), the existing ones locked, the
+    missing ones created as drafts with their «created as draft» transition; one statement."""
+    template = Report(created_by=user)
+    fields = [f for f in Report._meta.concrete_fields if not f.primary_key]
+    made = [f for f in fields if f.attname not in ("division_id", "period")]
+    quote = connection.ops.quote_name
+    columns = [f.column for f in Report._meta.concrete_fields]
+    table, transitions = quote(Report._meta.db_table), quote(ReportTransition._meta.db_table)
+    returned = ", ".join(quote(c) for c in columns)
+    sql = (
+        # Table and column names come from model metadata; values are bound.
+        "WITH want AS (SELECT * FROM UNNEST(%s::bigint[], %s::date[]) AS w(unit, period)), "  # noqa: S608
+        f"locked AS (SELECT r.id FROM {table} r JOIN want w "
+        "ON r.division_id = w.unit AND r.period = w.period FOR UPDATE OF r), "
+        f"new AS (INSERT INTO {table} (division_id, period, "
+        f"{', '.join(quote(f.column) for f in made)}) "
+        f"SELECT w.unit, w.period, {', '.join(f'%s::{f.db_type(connection)}' for f in made)} "
+        f"FROM want w WHERE NOT EXISTS (SELECT 1 FROM {table} r "
+        "WHERE r.division_id = w.unit AND r.period = w.period) "
+        f"RETURNING {returned}), "
+        f"tr AS (INSERT INTO {transitions} (report_id, from_status, to_status, by_id, at, reason) "
+        "SELECT id, '', %s, %s, %s, '' FROM new) "
+        f"SELECT {', '.join(f'r.{quote(c)}' for c in columns)} FROM {table} r "
+        f"JOIN locked l ON l.id = r.id UNION ALL SELECT {returned} FROM new"
+    )
+    units, months = zip(*sorted(pairs), strict=True) if pairs else ((), ())
+    params = [
+        list(units),
+        list(months),
+        *(f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in made),
+        str(ReportStatus.DRAFT),
+        user.pk if user is not None else None,
+        db_datetime(now),
+    ]
+    names = [f.attname for f in Report._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [Report.from_db(connection.alias, names, row) for row in cursor.fetchall()]
 
 
 def _locked_error(p: _Prepared, rep: Report) -> RowMessage:
@@ -1259,19 +1309,14 @@ def _update_figures(values: list[DataValue], *, updated_at, updated_by) -> None:
 
 
 def _create_missing_reports(*, user, prepared, reports, now) -> None:
-    """Draft reports for (unit, month) pairs that have none yet, with their first transition:
-    one statement on PostgreSQL whatever the number of units and months (two bulk inserts
-    elsewhere)."""
+    """Draft reports for (unit, month) pairs that have none yet, with their first transition
+    (two bulk inserts). On PostgreSQL `_lock_or_create_reports` has created them already."""
     missing: dict[tuple[int, dt.date], Report] = {}
     for p in prepared:
         key = (p.unit.id, p.row.period)
         if key not in reports and key not in missing:
             missing[key] = Report(division=p.unit, period=p.row.period, created_by=user)
     if not missing:
-        return
-    if connection.vendor == "postgresql":
-        _insert_reports_with_transitions(missing, user=user, now=now)
-        reports.update(missing)
         return
     created = Report.objects.bulk_create(list(missing.values()))
     if any(r.pk is None for r in created):  # backends without RETURNING
@@ -1290,34 +1335,3 @@ def _create_missing_reports(*, user, prepared, reports, now) -> None:
             for r in created
         ]
     )
-
-
-def _insert_reports_with_transitions(missing: dict[tuple, Report], *, user, now) -> None:
-    """PostgreSQL: INSERT the new reports and their «created as draft» transitions in one
-    statement (a data-modifying WITH), and give each instance its id."""
-    fields = [f for f in Report._meta.concrete_fields if not f.primary_key]
-    rows = [
-        [f.get_db_prep_save(f.pre_save(rep, add=True), connection) for f in fields]
-        for rep in missing.values()
-    ]
-    quote = connection.ops.quote_name
-    arrays = [list(column) for column in zip(*rows, strict=True)]
-    unnest = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-    sql = (
-        # Table and column names come from model metadata; values are bound.
-        f"WITH new AS (INSERT INTO {quote(Report._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) SELECT * FROM UNNEST({unnest}) "
-        "RETURNING id, division_id, period), "
-        f"tr AS (INSERT INTO {quote(ReportTransition._meta.db_table)} "
-        "(report_id, from_status, to_status, by_id, at, reason) "
-        "SELECT id, '', %s, %s, %s, '' FROM new) "
-        "SELECT id, division_id, period FROM new"
-    )
-    user_id = user.pk if user is not None else None
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*arrays, str(ReportStatus.DRAFT), user_id, db_datetime(now)])
-        for pk, division_id, period in cursor.fetchall():
-            rep = missing[(division_id, period)]
-            rep.id = pk
-            rep._state.adding = False
-            rep._state.db = connection.alias

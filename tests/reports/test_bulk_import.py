@@ -148,6 +148,28 @@ def test_a_unit_month_file_costs_at_most_twelve_statements(
     assert count <= 12, count
 
 
+@pytest.mark.services
+def test_a_units_first_file_of_a_month_costs_no_statement_more_than_a_later_one(
+    reorganised, steering, indicators
+):
+    # The statement that locks the month's report creates it (with its first transition)
+    # when the unit has none yet.
+    unit, month = new_units(reorganised)[0], AUG
+    rows = province_rows([unit], [month], indicators)
+
+    first, outcome = statements(steering, csv_text(rows), unit=unit, period=month)
+
+    assert outcome.ok, [e.message for e in outcome.errors[:3]]
+    report = Report.objects.get(division=unit, period=month)
+    assert report.status == ReportStatus.DRAFT and report.created_by == steering
+    assert list(report.transitions.values_list("from_status", "to_status")) == [("", "draft")]
+    assert DataValue.objects.filter(report=report).count() == len(rows)
+    changed = [{**r, "value": 8} if r.get("value") else {**r, "numerator": 2} for r in rows]
+    later, outcome = statements(steering, csv_text(changed), unit=unit, period=month)
+    assert outcome.ok and outcome.result.updated == len(rows)
+    assert first <= later <= 12, (first, later)
+
+
 def test_updating_a_province_wide_file_costs_the_same_statements_as_creating_it(
     reorganised, steering, indicators
 ):
